@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * server.toml and client.toml: a TOML subset read with inih (see
+ * rvpn-server.toml(5), rvpn-client.toml(5)).  Every error reads
+ * "FILE:LINE: KEY: 'VALUE': problem"; all errors of a file are collected.
+ */
+#ifndef RVPN_CONFIG_H
+#define RVPN_CONFIG_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "log.h"
+#include "proto.h"
+
+#define CONFIG_MAX_DNS		PROTO_MAX_DNS
+#define CONFIG_MAX_ROUTES	PROTO_MAX_ROUTES
+#define CONFIG_MAX_PROXIES	16
+
+struct config_cidr4 {
+	struct in_addr	addr;
+	uint8_t		prefix;
+};
+
+/* One entry of the authorized-clients file. */
+struct config_client {
+	char		*name;				/* section name */
+	uint8_t		 pub[PROTO_KEY_LEN];
+	bool		 has_addr4;			/* static address */
+	struct in_addr	 addr4;
+};
+
+struct server_config {
+	char		*path;			/* the file it was read from */
+
+	/* [server] */
+	char		*bind_address;		/* as written, "host:port" */
+	char		*bind_host;		/* "0.0.0.0" */
+	uint16_t	 bind_port;		/* default 443 */
+	char		*tls_cert_file;		/* NULL: plain WebSocket */
+	char		*tls_key_file;
+	char		*identity_key_file;
+	char		*websocket_path;	/* normalised, no trailing '/' */
+	char		*tun_path;		/* websocket_path + "/tun" */
+	char		*authorized_clients_file;	/* NULL: any key */
+	unsigned	 max_clients;
+	unsigned	 idle_timeout;		/* seconds, 0 = off */
+	unsigned	 keepalive;		/* seconds */
+	enum log_level	 log_level;
+	char		*user;			/* NULL: do not drop */
+	char		*group;
+	char		*control_socket;
+	char		*pid_file;
+	struct config_cidr4 trusted_proxies[CONFIG_MAX_PROXIES];
+	unsigned	 ntrusted_proxies;
+
+	/* [server.network] */
+	bool		 nat_enabled;
+	struct config_cidr4 dhcp_range;		/* network address, prefix */
+	struct in_addr	 dns_servers[CONFIG_MAX_DNS];
+	unsigned	 ndns_servers;
+	char		*tun_name;		/* "tun0" */
+	unsigned	 mtu;			/* 576..9000, default 1400 */
+	bool		 client_to_client;	/* default false: isolated */
+	char		*egress_interface;	/* NULL: default route's */
+	struct config_cidr4 routes[CONFIG_MAX_ROUTES];	/* pushed; none = full tunnel */
+	unsigned	 nroutes;
+
+	/* The authorized-clients file, loaded with the config. */
+	struct config_client *clients;
+	unsigned	 nclients;
+};
+
+struct client_config {
+	char		*path;
+	/* [client] */
+	char		*server_url;		/* wss://host[:port]/path */
+	bool		 url_tls;		/* wss (true) or ws */
+	char		*url_host;
+	uint16_t	 url_port;
+	char		*url_path;		/* normalised, no "/tun" */
+	char		*tun_path;		/* url_path + "/tun" */
+	bool		 has_server_key;
+	uint8_t		 server_key[PROTO_KEY_LEN];
+	char		*identity_key_file;
+	char		*ca_file;		/* NULL: system CAs */
+	bool		 insecure;		/* skip TLS verification */
+	struct config_cidr4 routes[CONFIG_MAX_ROUTES];	/* none: full tunnel */
+	unsigned	 nroutes;
+	bool		 dns;			/* apply pushed DNS */
+	char		*tun_name;		/* "rvpn0" */
+	enum log_level	 log_level;
+	unsigned	 reconnect_max;		/* seconds, backoff cap */
+};
+
+/*
+ * Load a file.  Returns NULL and sets *cause (allocated, one line per
+ * error, "FILE:LINE: KEY: 'VALUE': problem") when anything is wrong:
+ * unreadable file, syntax, unknown/duplicate key, bad value, cross-key
+ * rule.  server_config_load also reads the authorized-clients file.
+ */
+struct server_config	*server_config_load(const char *path, char **cause);
+void			 server_config_free(struct server_config *);
+struct client_config	*client_config_load(const char *path, char **cause);
+/* Defaults only, for a client run entirely from flags. */
+struct client_config	*client_config_default(void);
+void			 client_config_free(struct client_config *);
+/* Set server_url and the url_* fields from a URL; false with *cause. */
+bool			 client_config_set_url(struct client_config *,
+			    const char *url, char **cause);
+/* Normalise a WebSocket base path: leading '/', no trailing '/' or "/tun". */
+char			*config_normalise_ws_path(const char *);
+
+#endif

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: ISC */
+/* IPv4/IPv6 address and prefix parsing and printing; IP header checks. */
+#ifndef RVPN_IPADDR_H
+#define RVPN_IPADDR_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* "10.200.0.0/24" -> addr (host bits must be zero unless allow_host), prefix. */
+bool	ipaddr_parse_cidr4(const char *, struct in_addr *, uint8_t *prefix,
+	    bool allow_host);
+bool	ipaddr_parse4(const char *, struct in_addr *);
+/* "host:port", "[v6]:port", "host" (port = default_port). */
+bool	ipaddr_parse_hostport(const char *, char **host, uint16_t *port,
+	    uint16_t default_port);
+/* Netmask for a prefix length, network byte order. */
+uint32_t ipaddr_mask4(uint8_t prefix);
+bool	ipaddr_in_cidr4(struct in_addr, struct in_addr net, uint8_t prefix);
+/* Inet_ntop into a static-free buffer of INET6_ADDRSTRLEN. */
+const char *ipaddr_str4(struct in_addr, char *buf, size_t len);
+
+/* Result of checking one packet from a client (per-packet path: no logging). */
+enum ip_check {
+	IP_CHECK_OK = 0,
+	IP_CHECK_VERSION,	/* not IPv4 (IPv6 later) */
+	IP_CHECK_HEADER,	/* IHL < 5 or header longer than the packet */
+	IP_CHECK_LENGTH,	/* total length != packet length */
+	IP_CHECK_SOURCE,	/* source is not the session's address */
+};
+/* Check an IPv4 packet's version, header and total length, and its source. */
+enum ip_check ipaddr_check_packet4(const uint8_t *pkt, size_t len,
+	    uint32_t want_src_be);
+/* Destination address of an IPv4 packet (network byte order); len >= 20. */
+uint32_t ipaddr_packet_dst4(const uint8_t *pkt);
+
+#endif

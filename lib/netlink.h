@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: ISC */
+/* Links, addresses and routes through libnl-route.  All IPv4 for now. */
+#ifndef RVPN_NETLINK_H
+#define RVPN_NETLINK_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct netlink;
+
+/* Open a route socket.  NULL with *cause. */
+struct netlink	*netlink_open(char **cause);
+void		 netlink_close(struct netlink *);
+/* Set MTU and bring the link up. */
+int	netlink_link_up(struct netlink *, const char *ifname, unsigned mtu,
+	    char **cause);
+int	netlink_addr_add4(struct netlink *, const char *ifname,
+	    struct in_addr, uint8_t prefix, char **cause);
+/* Route dst/prefix via gw (NULL: none) out of ifname (NULL: any). */
+int	netlink_route_add4(struct netlink *, struct in_addr dst, uint8_t prefix,
+	    const struct in_addr *gw, const char *ifname, char **cause);
+int	netlink_route_del4(struct netlink *, struct in_addr dst, uint8_t prefix,
+	    const struct in_addr *gw, const char *ifname, char **cause);
+/*
+ * How the kernel routes to dst now: outgoing interface and gateway
+ * (*has_gw false for an on-link destination).
+ */
+int	netlink_route_get4(struct netlink *, struct in_addr dst,
+	    char ifname[IFNAMSIZ], struct in_addr *gw, bool *has_gw,
+	    char **cause);
+/* Interface of the IPv4 default route. */
+int	netlink_default_ifname(struct netlink *, char ifname[IFNAMSIZ],
+	    char **cause);
+bool	netlink_link_exists(struct netlink *, const char *ifname);
+
+#endif

@@ -1,0 +1,1 @@
+# client: file lists (owned by the client area)

@@ -1,0 +1,1 @@
+# config: file lists (owned by the config area)

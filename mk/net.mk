@@ -1,0 +1,1 @@
+# net: file lists (owned by the net area)

@@ -1,0 +1,1 @@
+# proto: file lists (owned by the proto area)

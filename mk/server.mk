@@ -1,0 +1,1 @@
+# server: file lists (owned by the server area)
