@@ -1,0 +1,15 @@
+#!/bin/sh
+# Install the Debian 12 packages rvpn needs to build, test and run.
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends \
+	build-essential autoconf automake libtool pkg-config \
+	libevent-dev libssl-dev openssl libinih-dev \
+	libnl-3-dev libnl-route-3-dev libnftables-dev libcap-dev \
+	cmake dpkg-dev ca-certificates \
+	clang libclang-rt-14-dev \
+	iproute2 nftables iputils-ping curl dnsmasq-base iperf3 python3 \
+	procps psmisc kmod groff-base

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Proves the build's libwebsockets runs a TLS WebSocket server on an
+ * event_base the application owns: the program creates the base, lws joins
+ * it as a foreign loop, and only event_base_dispatch() drives everything
+ * (no lws_service).  A client context on the same base connects with TLS,
+ * sends a message and gets it echoed; a plain-text client to the TLS port
+ * must fail.  Usage: lws-evloop CERT KEY (tests/lws-evloop.sh makes them).
+ */
+#include "autoconf.h"
+
+#include <event2/event.h>
+#include <libwebsockets.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "tap.h"
+
+#define MSG	"hello over the application's event_base"
+
+struct state {
+	struct event_base	*base;
+	struct lws_context	*srv, *cli;
+	int			 port;
+	bool			 echoed;
+	bool			 plain_failed;
+	bool			 plain_connected;
+	bool			 tls_established;
+	int			 ticks;
+	int			 pending;	/* clients still running */
+};
+static struct state st;
+
+/* Server side: echo every message back. */
+static int
+srv_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+    void *in, size_t len)
+{
+	static unsigned char buf[LWS_PRE + 256];
+	static size_t blen;
+
+	switch (reason) {
+	case LWS_CALLBACK_RECEIVE:
+		if (len > sizeof(buf) - LWS_PRE)
+			return -1;
+		memcpy(buf + LWS_PRE, in, len);
+		blen = len;
+		lws_callback_on_writable(wsi);
+		break;
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		if (blen > 0 && lws_write(wsi, buf + LWS_PRE, blen,
+		    LWS_WRITE_BINARY) < (int)blen)
+			return -1;
+		blen = 0;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static void
+client_done(void)
+{
+	if (--st.pending == 0)
+		event_base_loopexit(st.base, NULL);
+}
+
+/* Client side: send MSG once established, check the echo. */
+static int
+cli_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+    void *in, size_t len)
+{
+	unsigned char buf[LWS_PRE + sizeof(MSG)];
+	bool plain = lws_get_opaque_user_data(wsi) != NULL;
+
+	switch (reason) {
+	case LWS_CALLBACK_CLIENT_ESTABLISHED:
+		if (plain) {
+			st.plain_connected = true;
+			return -1;
+		}
+		st.tls_established = true;
+		lws_callback_on_writable(wsi);
+		break;
+	case LWS_CALLBACK_CLIENT_WRITEABLE:
+		memcpy(buf + LWS_PRE, MSG, sizeof(MSG) - 1);
+		if (lws_write(wsi, buf + LWS_PRE, sizeof(MSG) - 1,
+		    LWS_WRITE_BINARY) < (int)sizeof(MSG) - 1)
+			return -1;
+		break;
+	case LWS_CALLBACK_CLIENT_RECEIVE:
+		st.echoed = len == sizeof(MSG) - 1 &&
+		    memcmp(in, MSG, len) == 0;
+		return -1;	/* close */
+	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+		if (plain)
+			st.plain_failed = true;
+		client_done();
+		break;
+	case LWS_CALLBACK_CLIENT_CLOSED:
+		client_done();
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static const struct lws_protocols srv_protocols[] = {
+	{ "rvpn-test", srv_cb, 0, 256, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 }
+};
+static const struct lws_protocols cli_protocols[] = {
+	{ "rvpn-test", cli_cb, 0, 256, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 }
+};
+
+
+static void
+timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	printf("# timed out\n");
+	event_base_loopexit(st.base, NULL);
+}
+
+static void connect_client(bool);
+
+/* The application's own timer on the same base starts the clients. */
+static void
+start_cb(evutil_socket_t fd, short what, void *arg)
+{
+	st.ticks++;
+	connect_client(true);
+	connect_client(false);
+}
+
+static void
+connect_client(bool tls)
+{
+	struct lws_client_connect_info ci;
+
+	memset(&ci, 0, sizeof(ci));
+	ci.context = st.cli;
+	ci.address = "127.0.0.1";
+	ci.port = st.port;
+	ci.path = "/";
+	ci.host = "localhost";
+	ci.origin = "localhost";
+	ci.protocol = "rvpn-test";
+	ci.opaque_user_data = tls ? NULL : (void *)&st;
+	if (tls)
+		ci.ssl_connection = LCCSCF_USE_SSL | LCCSCF_ALLOW_SELFSIGNED |
+		    LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK;
+	st.pending++;
+	if (lws_client_connect_via_info(&ci) == NULL) {
+		st.pending--;
+		if (!tls)
+			st.plain_failed = true;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct lws_context_creation_info info;
+	void *loops[1];
+	struct event *tick, *timeout;
+	struct timeval tv_tick = { 0, 10000 }, tv_timeout = { 20, 0 };
+	struct lws_vhost *vh;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: lws-evloop CERT KEY\n");
+		return 2;
+	}
+	lws_set_log_level(LLL_ERR, NULL);
+	st.base = event_base_new();
+	loops[0] = st.base;
+
+	memset(&info, 0, sizeof(info));
+	info.options = LWS_SERVER_OPTION_LIBEVENT |
+	    LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	info.foreign_loops = loops;
+	info.port = 0;
+	info.iface = "127.0.0.1";
+	info.protocols = srv_protocols;
+	info.ssl_cert_filepath = argv[1];
+	info.ssl_private_key_filepath = argv[2];
+	st.srv = lws_create_context(&info);
+	tap_ok(st.srv != NULL, "TLS server context joins the foreign event_base");
+	if (st.srv == NULL)
+		return tap_done();
+	vh = lws_get_vhost_by_name(st.srv, "default");
+	st.port = vh != NULL ? lws_get_vhost_listen_port(vh) : -1;
+	tap_ok(st.port > 0, "server listens on an ephemeral port (%d)", st.port);
+
+	memset(&info, 0, sizeof(info));
+	info.options = LWS_SERVER_OPTION_LIBEVENT |
+	    LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	info.foreign_loops = loops;
+	info.port = CONTEXT_PORT_NO_LISTEN;
+	info.protocols = cli_protocols;
+	st.cli = lws_create_context(&info);
+	tap_ok(st.cli != NULL, "client context on the same event_base");
+	if (st.cli == NULL)
+		return tap_done();
+
+	tick = evtimer_new(st.base, start_cb, NULL);
+	timeout = evtimer_new(st.base, timeout_cb, NULL);
+	event_add(tick, &tv_tick);
+	event_add(timeout, &tv_timeout);
+	event_base_dispatch(st.base);	/* the application's loop, only */
+
+	tap_ok(st.tls_established, "TLS WebSocket handshake completed");
+	tap_ok(st.echoed, "message echoed through the server");
+	tap_ok(st.plain_failed && !st.plain_connected,
+	    "plain-text WebSocket to the TLS port is refused");
+	tap_ok(st.ticks == 1, "an application timer on the same loop drove the clients");
+
+	event_free(tick);
+	event_free(timeout);
+	lws_context_destroy(st.cli);
+	lws_context_destroy(st.srv);
+	event_base_loop(st.base, 0);	/* let lws finish closing its handles */
+	event_base_free(st.base);
+	return tap_done();
+}
