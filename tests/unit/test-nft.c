@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * nft against the real kernel.  Changes network state: run only inside a
+ * fresh namespace (tests/nft.sh), which has left a stale table rvt_test
+ * behind to be replaced.  argv[1], if given, is a command run with a stage
+ * name appended, to check the table with nft(8).
+ */
+#include "autoconf.h"
+
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nft.h"
+#include "tap.h"
+#include "tun.h"
+
+#define TABLE		"rvt_test"
+#define FORWARD		"/proc/sys/net/ipv4/ip_forward"
+
+static const char *check_cmd;
+
+static void
+check(const char *stage)
+{
+	char cmd[512];
+
+	if (check_cmd == NULL)
+		return;
+	snprintf(cmd, sizeof(cmd), "%s %s", check_cmd, stage);
+	fflush(stdout);
+	tap_is_int(system(cmd), 0, stage);
+}
+
+static int
+forward_get(void)
+{
+	char c = '?';
+	int fd;
+
+	if ((fd = open(FORWARD, O_RDONLY)) == -1)
+		return -1;
+	if (read(fd, &c, 1) != 1)
+		c = '?';
+	close(fd);
+	return c == '0' ? 0 : c == '1' ? 1 : -1;
+}
+
+static void
+forward_set(int v)
+{
+	int fd;
+
+	if ((fd = open(FORWARD, O_WRONLY)) == -1 ||
+	    write(fd, v ? "1\n" : "0\n", 2) != 2)
+		abort();
+	close(fd);
+}
+
+static void
+params(struct nft_params *np)
+{
+	memset(np, 0, sizeof(*np));
+	np->table = TABLE;
+	inet_pton(AF_INET, "10.200.0.0", &np->range);
+	np->prefix = 24;
+	np->tun_name = "rvt0";
+	np->egress = "lo";
+	np->mtu = 1400;
+	np->masquerade = true;
+}
+
+/* A failed install: NULL, the cause, and nothing changed. */
+static void
+must_fail(const struct nft_params *np, const char *want, size_t wantlen,
+    const char *name)
+{
+	struct nft_state *st;
+	char *cause = NULL;
+
+	st = nft_install(np, &cause);
+	tap_ok(st == NULL, "%s: fails", name);
+	if (wantlen == 0)
+		tap_is_str(cause, want, name);
+	else {
+		tap_ok(cause != NULL && strncmp(cause, want, wantlen) == 0,
+		    "%s", name);
+		if (cause == NULL || strncmp(cause, want, wantlen) != 0)
+			printf("# got '%s', want '%s...'\n",
+			    cause ? cause : "(null)", want);
+	}
+	tap_ok(!nft_table_exists(np->table), "%s: no table left", name);
+	tap_is_int(forward_get(), 0, "ip_forward unchanged");
+	free(cause);
+	if (st != NULL)
+		nft_remove(st);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct nft_params np;
+	struct nft_state *st, *st2;
+	char ifname[IFNAMSIZ], *cause = NULL;
+	int fd;
+
+	if (argc > 1)
+		check_cmd = argv[1];
+	if ((fd = tun_open("rvt0", ifname, &cause)) == -1) {
+		tap_ok(0, "tun_open: %s", cause);
+		return tap_done();
+	}
+	forward_set(0);
+
+	/* Install over the stale table the script left. */
+	tap_ok(nft_table_exists(TABLE), "stale table is there");
+	tap_ok(!nft_table_exists("rvt_absent"), "absent table: false");
+	tap_ok(!nft_table_exists("bad name"), "bad table name: false");
+	params(&np);
+	st = nft_install(&np, &cause);
+	tap_ok(st != NULL, "install: %s", cause ? cause : "ok");
+	tap_ok(nft_table_exists(TABLE), "table exists");
+	tap_is_int(forward_get(), 1, "ip_forward on");
+	check("installed");
+	nft_remove(st);
+	tap_ok(!nft_table_exists(TABLE), "remove: table gone");
+	tap_is_int(forward_get(), 0, "remove: ip_forward back to 0");
+
+	/* Installing twice replaces; the first state still restores. */
+	st = nft_install(&np, &cause);
+	tap_ok(st != NULL, "install again");
+	np.mtu = 1280;
+	st2 = nft_install(&np, &cause);
+	tap_ok(st2 != NULL, "install over it (mtu 1280)");
+	check("replaced");
+	nft_remove(st2);
+	tap_ok(!nft_table_exists(TABLE), "second remove: table gone");
+	tap_is_int(forward_get(), 1, "second install found ip_forward on");
+	nft_remove(st);		/* warns: table already gone */
+	tap_is_int(forward_get(), 0, "first remove: ip_forward back to 0");
+	nft_remove(NULL);
+
+	/* ip_forward already on stays on. */
+	forward_set(1);
+	params(&np);
+	st = nft_install(&np, &cause);
+	tap_ok(st != NULL, "install with ip_forward already on");
+	nft_remove(st);
+	tap_is_int(forward_get(), 1, "remove leaves ip_forward on");
+	forward_set(0);
+
+	/* Without masquerade: no nat chain, no ip_forward, no egress. */
+	params(&np);
+	np.masquerade = false;
+	np.egress = NULL;
+	st = nft_install(&np, &cause);
+	tap_ok(st != NULL, "install without masquerade: %s",
+	    cause ? cause : "ok");
+	tap_is_int(forward_get(), 0, "no masquerade: ip_forward untouched");
+	check("nomasq");
+	nft_remove(st);
+	tap_ok(!nft_table_exists(TABLE), "no masquerade: removed");
+
+	/* Failures leave nothing behind. */
+	params(&np);
+	np.egress = "rvtnope0";
+	must_fail(&np, "nft: egress 'rvtnope0': no such interface", 0,
+	    "missing egress");
+	np.egress = "lo\" accept";
+	must_fail(&np, "nft: egress 'lo\" accept': invalid interface name", 0,
+	    "egress with a quote");
+	np.egress = NULL;
+	must_fail(&np, "nft: egress '': invalid interface name", 0,
+	    "masquerade without egress");
+	params(&np);
+	np.tun_name = "rvtmissing0";
+	must_fail(&np, "nft: tun 'rvtmissing0': no such interface", 0,
+	    "missing tun");
+	params(&np);
+	np.mtu = 100;
+	must_fail(&np, "nft: mtu 100 outside 576..9000", 0, "mtu 100");
+	params(&np);
+	np.prefix = 31;
+	must_fail(&np, "nft: range prefix /31 outside 8..30", 0, "prefix 31");
+	params(&np);
+	np.table = "9rvt";
+	must_fail(&np, "nft: install table inet 9rvt: Error: syntax error, "
+	    "unexpected number, expecting string", 0,
+	    "nft rejects the table name: its error text");
+	np.table = "rvt;flush";
+	must_fail(&np, "nft: table 'rvt;flush': invalid name", 0,
+	    "table name with ;");
+
+	close(fd);
+	return tap_done();
+}
