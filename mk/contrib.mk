@@ -1,0 +1,1 @@
+# contrib: service files and install checks (owned by the contrib area)
