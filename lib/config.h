@@ -96,7 +96,8 @@ struct client_config {
 
 /*
  * Load a file.  Returns NULL and sets *cause (allocated, one line per
- * error, "FILE:LINE: KEY: 'VALUE': problem") when anything is wrong:
+ * error, "FILE:LINE: KEY: 'VALUE': problem", lines joined by '\n' with
+ * no final newline, in line order) when anything is wrong:
  * unreadable file, syntax, unknown/duplicate key, bad value, cross-key
  * rule.  server_config_load also reads the authorized-clients file.
  */
@@ -109,7 +110,12 @@ void			 client_config_free(struct client_config *);
 /* Set server_url and the url_* fields from a URL; false with *cause. */
 bool			 client_config_set_url(struct client_config *,
 			    const char *url, char **cause);
-/* Normalise a WebSocket base path: leading '/', no trailing '/' or "/tun". */
+/*
+ * Normalise a WebSocket base path: leading '/', no doubled '/', no
+ * trailing '/' or "/tun" ("/" stays "/").  Returns an allocated string,
+ * or NULL if it holds a character outside RFC 3986 pchar/'/' or a "."
+ * or ".." segment.
+ */
 char			*config_normalise_ws_path(const char *);
 
 #endif

@@ -15,6 +15,15 @@ bool	ipaddr_parse4(const char *, struct in_addr *);
 /* "host:port", "[v6]:port", "host" (port = default_port). */
 bool	ipaddr_parse_hostport(const char *, char **host, uint16_t *port,
 	    uint16_t default_port);
+/*
+ * As ipaddr_parse_hostport, and on failure *problem (if not NULL) points
+ * to a static description, e.g. "port must be 1..65535".
+ */
+bool	ipaddr_parse_hostport_why(const char *, char **host, uint16_t *port,
+	    uint16_t default_port, const char **problem);
+/* As ipaddr_parse_cidr4, with *problem set on failure (static text). */
+bool	ipaddr_parse_cidr4_why(const char *, struct in_addr *, uint8_t *prefix,
+	    bool allow_host, const char **problem);
 /* Netmask for a prefix length, network byte order. */
 uint32_t ipaddr_mask4(uint8_t prefix);
 bool	ipaddr_in_cidr4(struct in_addr, struct in_addr net, uint8_t prefix);
