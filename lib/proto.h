@@ -179,7 +179,7 @@ unsigned proto_data_count(const uint8_t *rec, size_t len);
 
 /*
  * Iterate the packets of an opened DATA record: *off starts at 0.
- * Returns 1 with *pkt/*pktlen set, 0 at the end.  proto_open() has
+ * Returns 1 with *pkt and *pktlen set, 0 at the end.  proto_open() has
  * validated every length, so this cannot fail on an opened record.
  */
 int	proto_data_next(const uint8_t *rec, size_t len, size_t *off,

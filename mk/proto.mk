@@ -1,1 +1,27 @@
 # proto: file lists (owned by the proto area)
+lib_librvpn_a_SOURCES += lib/noise.c lib/noise.h lib/proto.c lib/proto.h
+
+# Noise IK test vectors (tests/noise-vectors FILE; the .sh picks the file).
+check_PROGRAMS += tests/noise-vectors
+tests_noise_vectors_SOURCES = tests/noise-vectors.c
+tests_noise_vectors_LDADD = $(RVPN_LIBS)
+TESTS += tests/noise-vectors.sh
+EXTRA_DIST += tests/noise-vectors.sh tests/data/noise-ik.json
+
+check_PROGRAMS += tests/unit/test-proto
+tests_unit_test_proto_SOURCES = tests/unit/test-proto.c
+tests_unit_test_proto_LDADD = $(RVPN_LIBS)
+TESTS += tests/unit/test-proto
+
+# Microbenchmark: built with the programs, never run by make check
+# (bench/bench-proto.sh runs it next to openssl speed).
+noinst_PROGRAMS += bench/bench-proto
+bench_bench_proto_SOURCES = bench/bench-proto.c
+bench_bench_proto_LDADD = $(RVPN_LIBS)
+EXTRA_DIST += bench/bench-proto.sh bench/README.md doc/PROTOCOL.md
+
+# libFuzzer targets: built and run by tests/fuzz/run.sh with clang (CI),
+# not by make check.
+EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/fuzz-record.c \
+	tests/fuzz/fuzz-handshake.c tests/fuzz/fuzz-config.c \
+	tests/fuzz/corpus

@@ -1,0 +1,1099 @@
+/* SPDX-License-Identifier: ISC */
+#include "autoconf.h"
+
+#include <sys/socket.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "log.h"
+#include "noise.h"
+#include "proto.h"
+#include "xmalloc.h"
+
+/* Bound on a handshake payload; both messages' payloads fit easily. */
+#define PROTO_HS_PAYLOAD_MAX	1024
+#define PROTO_HS_INIT_MIN	(1 + NOISE_IK_MSG1_OVERHEAD + 2 + \
+				    PROTO_TAI64N_LEN)
+#define PROTO_HS_INIT_MAX	(1 + NOISE_IK_MSG1_OVERHEAD + \
+				    PROTO_HS_PAYLOAD_MAX)
+#define PROTO_HS_RESP_MIN	(1 + NOISE_IK_MSG2_OVERHEAD)
+#define PROTO_HS_RESP_MAX	(1 + NOISE_IK_MSG2_OVERHEAD + \
+				    PROTO_HS_PAYLOAD_MAX)
+#define PROTO_PROLOGUE		"rvpn v1"
+#define PROTO_MIN_MTU		576
+#define PROTO_MAX_MTU		9000
+
+/* Hello TLVs (message 1). */
+#define HELLO_T_ADDR4		1	/* 4: requested IPv4 address */
+
+/* Assignment TLVs (message 2). */
+#define ASSIGN_T_ADDR4		1	/* 5: address + prefix (required) */
+#define ASSIGN_T_GATEWAY4	2	/* 4: gateway (required) */
+#define ASSIGN_T_DNS4		3	/* 4: DNS server, repeatable */
+#define ASSIGN_T_MTU		4	/* 2: tunnel MTU (required) */
+#define ASSIGN_T_KEEPALIVE	5	/* 2: keepalive seconds */
+#define ASSIGN_T_ADDR6		6	/* 17: IPv6 address + prefix */
+#define ASSIGN_T_ROUTE4		7	/* 5: pushed IPv4 route, repeatable */
+#define ASSIGN_T_ROUTE6		8	/* 17: pushed IPv6 route, repeatable */
+
+enum proto_hs_state {
+	HS_NEW,
+	HS_SENT1,		/* client: message 1 sent */
+	HS_READ1,		/* server: message 1 read, version supported */
+	HS_READ1_VERSION,	/* server: message 1 read, version unsupported */
+	HS_DONE,
+	HS_FAILED,
+};
+
+struct proto_hs {
+	struct noise_hs		noise;
+	enum proto_hs_state	state;
+};
+
+/* One direction of a session. */
+struct proto_dir {
+	EVP_CIPHER_CTX	*ctx;		/* made once, rekeyed in place */
+	uint8_t		 key[NOISE_KEY_LEN];
+	uint64_t	 n;		/* next nonce */
+	uint64_t	 keyed_ns;	/* CLOCK_MONOTONIC when keyed */
+	bool		 dead;		/* failed: refuses all further use */
+};
+
+struct proto_session {
+	struct proto_dir	tx, rx;
+	bool			keyed;
+	struct proto_counters	c;
+};
+
+struct proto_replay_entry {
+	uint8_t		pub[PROTO_KEY_LEN];
+	uint8_t		ts[PROTO_TAI64N_LEN];
+	uint64_t	seq;		/* last update, for oldest-eviction */
+	int32_t		next;		/* hash chain */
+};
+
+struct proto_replay {
+	struct proto_replay_entry	*e;
+	size_t				 n, max;
+	int32_t				*bucket;
+	size_t				 nbucket;	/* power of two */
+	uint64_t			 seq;
+	uint64_t			 seed;
+};
+
+static const char *proto_errors[] = {
+	[0] = "success",
+	[1] = "truncated record or field",
+	[2] = "unknown or unexpected record type",
+	[3] = "record too big",
+	[4] = "authentication failed",
+	[5] = "packet length points past the record",
+	[6] = "empty packet or record",
+	[7] = "bad packet size",
+	[8] = "too many packets in one record",
+	[9] = "unsupported protocol version",
+	[10] = "handshake timestamp not newer (replay)",
+	[11] = "malformed handshake or control payload",
+	[12] = "key used too often: rekey required",
+	[13] = "output does not fit the buffer",
+	[14] = "cryptographic library failure",
+	[15] = "call out of order",
+};
+
+/* The text of a proto_err code. */
+const char *
+proto_strerror(int err)
+{
+	if (err > 0 || -err >= (int)(sizeof(proto_errors) /
+	    sizeof(proto_errors[0])))
+		return ("unknown error");
+	return (proto_errors[-err]);
+}
+
+static const char *proto_close_reasons[] = {
+	"bad handshake",			/* 4000 */
+	"unknown key",
+	"unsupported protocol version",
+	"address pool exhausted",
+	"address already in use",
+	"server full",
+	"replayed handshake",
+	"protocol error",
+	"kicked by administrator",
+	"server shutting down",
+	"idle timeout",
+	"replaced by a newer connection",
+	"key revoked",
+	"timeout",				/* 4013 */
+};
+
+/* The reason text for one of our close codes. */
+const char *
+proto_close_reason(int code)
+{
+	if (code < PROTO_CLOSE_BAD_HANDSHAKE ||
+	    code > PROTO_CLOSE_TIMEOUT)
+		return (NULL);
+	return (proto_close_reasons[code - PROTO_CLOSE_BAD_HANDSHAKE]);
+}
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+static uint64_t
+proto_mono_ns(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec);
+}
+
+/* Big-endian stores and loads. */
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return ((uint16_t)(p[0] << 8 | p[1]));
+}
+
+static void
+put64(uint8_t *p, uint64_t v)
+{
+	int	i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+static uint64_t
+get64(const uint8_t *p)
+{
+	uint64_t	v = 0;
+	int		i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return (v);
+}
+
+/* TAI64N of the wall clock, strictly increasing within this process. */
+void
+proto_tai64n_now(uint8_t out[PROTO_TAI64N_LEN])
+{
+	static uint64_t	last_s, last_ns;
+	struct timespec	ts;
+	uint64_t	s, ns;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	s = 0x400000000000000aULL + (uint64_t)ts.tv_sec;
+	ns = (uint64_t)ts.tv_nsec;
+	if (s < last_s || (s == last_s && ns <= last_ns)) {
+		s = last_s;
+		ns = last_ns + 1;
+		if (ns >= 1000000000ULL) {
+			s++;
+			ns = 0;
+		}
+	}
+	last_s = s;
+	last_ns = ns;
+	put64(out, s);
+	out[8] = (uint8_t)(ns >> 24);
+	out[9] = (uint8_t)(ns >> 16);
+	out[10] = (uint8_t)(ns >> 8);
+	out[11] = (uint8_t)ns;
+}
+
+/* Order two TAI64N stamps: <0, 0, >0. */
+int
+proto_tai64n_cmp(const uint8_t *a, const uint8_t *b)
+{
+	int	r = memcmp(a, b, PROTO_TAI64N_LEN);
+
+	return (r < 0 ? -1 : r > 0);
+}
+
+/* Handshake state. */
+struct proto_hs *
+proto_hs_new(void)
+{
+	struct proto_hs	*hs;
+
+	hs = xcalloc(1, sizeof(*hs));
+	hs->state = HS_NEW;
+	return (hs);
+}
+
+/* Wipe and free a handshake state. */
+void
+proto_hs_free(struct proto_hs *hs)
+{
+	if (hs == NULL)
+		return;
+	noise_hs_wipe(&hs->noise);
+	freezero(hs, sizeof(*hs));
+}
+
+/* A session with both cipher contexts made, not yet keyed. */
+struct proto_session *
+proto_session_new(void)
+{
+	struct proto_session	*s;
+
+	s = xcalloc(1, sizeof(*s));
+	if ((s->tx.ctx = noise_cipher_new(1)) == NULL ||
+	    (s->rx.ctx = noise_cipher_new(0)) == NULL)
+		fatalx("%s: cannot make a ChaCha20-Poly1305 context",
+		    __func__);
+	return (s);
+}
+
+/* Wipe and free a session. */
+void
+proto_session_free(struct proto_session *s)
+{
+	if (s == NULL)
+		return;
+	EVP_CIPHER_CTX_free(s->tx.ctx);	/* cleanses the key schedule */
+	EVP_CIPHER_CTX_free(s->rx.ctx);
+	freezero(s, sizeof(*s));
+}
+
+/* Key both directions of a fresh session from Split(). */
+static int
+proto_session_key(struct proto_session *s, const uint8_t send[NOISE_KEY_LEN],
+    const uint8_t recv[NOISE_KEY_LEN])
+{
+	uint64_t	now = proto_mono_ns();
+
+	memcpy(s->tx.key, send, NOISE_KEY_LEN);
+	memcpy(s->rx.key, recv, NOISE_KEY_LEN);
+	if (noise_cipher_key(s->tx.ctx, s->tx.key, 1) != 0 ||
+	    noise_cipher_key(s->rx.ctx, s->rx.key, 0) != 0)
+		return (PROTO_ERR_CRYPTO);
+	s->tx.n = s->rx.n = 0;
+	s->tx.keyed_ns = s->rx.keyed_ns = now;
+	s->keyed = true;
+	return (PROTO_OK);
+}
+
+/* Encode the message 1 payload. */
+static int
+proto_hello_encode(const struct proto_hello *hello, uint8_t *p, size_t *len)
+{
+	size_t	off = 0;
+
+	put16(p, hello->version);
+	memcpy(p + 2, hello->timestamp, PROTO_TAI64N_LEN);
+	off = 2 + PROTO_TAI64N_LEN;
+	if (hello->has_addr4) {
+		p[off++] = HELLO_T_ADDR4;
+		p[off++] = 4;
+		memcpy(p + off, &hello->addr4, 4);
+		off += 4;
+	}
+	*len = off;
+	return (PROTO_OK);
+}
+
+/* Decode the TLVs of a version 1 message 1 payload. */
+static int
+proto_hello_tlvs(const uint8_t *p, size_t len, struct proto_hello *hello)
+{
+	size_t	off = 0;
+	uint8_t	t, l;
+
+	while (off < len) {
+		if (len - off < 2)
+			return (PROTO_ERR_PAYLOAD);
+		t = p[off];
+		l = p[off + 1];
+		off += 2;
+		if (l > len - off)
+			return (PROTO_ERR_PAYLOAD);
+		switch (t) {
+		case HELLO_T_ADDR4:
+			if (l != 4 || hello->has_addr4)
+				return (PROTO_ERR_PAYLOAD);
+			memcpy(&hello->addr4, p + off, 4);
+			hello->has_addr4 = true;
+			break;
+		default:	/* unknown: ignored, for later versions */
+			break;
+		}
+		off += l;
+	}
+	return (PROTO_OK);
+}
+
+/* Append one TLV; PROTO_ERR_SPACE past cap. */
+static int
+proto_tlv_put(uint8_t *p, size_t *off, size_t cap, uint8_t t, const void *v,
+    uint8_t l)
+{
+	if (cap - *off < 2U + l)
+		return (PROTO_ERR_SPACE);
+	p[*off] = t;
+	p[*off + 1] = l;
+	memcpy(p + *off + 2, v, l);
+	*off += 2U + l;
+	return (PROTO_OK);
+}
+
+/* Encode the assignment, checking it as the receiver will. */
+static int
+proto_assign_encode(const struct proto_assign *a, uint8_t *p, size_t cap,
+    size_t *len)
+{
+	uint8_t		 v[17];
+	size_t		 off = 0;
+	unsigned	 i;
+	int		 rc = PROTO_OK;
+
+	if (a->prefix4 < 1 || a->prefix4 > 32 || a->ndns4 > PROTO_MAX_DNS ||
+	    a->mtu < PROTO_MIN_MTU || a->mtu > PROTO_MAX_MTU ||
+	    a->nroutes > PROTO_MAX_ROUTES ||
+	    (a->has_addr6 && (a->prefix6 < 1 || a->prefix6 > 128)))
+		return (PROTO_ERR_PAYLOAD);
+	memcpy(v, &a->addr4, 4);
+	v[4] = a->prefix4;
+	rc |= proto_tlv_put(p, &off, cap, ASSIGN_T_ADDR4, v, 5);
+	rc |= proto_tlv_put(p, &off, cap, ASSIGN_T_GATEWAY4, &a->gateway4, 4);
+	for (i = 0; i < a->ndns4; i++)
+		rc |= proto_tlv_put(p, &off, cap, ASSIGN_T_DNS4, &a->dns4[i],
+		    4);
+	put16(v, a->mtu);
+	rc |= proto_tlv_put(p, &off, cap, ASSIGN_T_MTU, v, 2);
+	put16(v, a->keepalive);
+	rc |= proto_tlv_put(p, &off, cap, ASSIGN_T_KEEPALIVE, v, 2);
+	if (a->has_addr6) {
+		memcpy(v, &a->addr6, 16);
+		v[16] = a->prefix6;
+		rc |= proto_tlv_put(p, &off, cap, ASSIGN_T_ADDR6, v, 17);
+	}
+	for (i = 0; i < a->nroutes; i++) {
+		const struct proto_route *r = &a->routes[i];
+
+		if (r->family == AF_INET && r->prefix <= 32) {
+			memcpy(v, &r->addr.v4, 4);
+			v[4] = r->prefix;
+			rc |= proto_tlv_put(p, &off, cap, ASSIGN_T_ROUTE4, v,
+			    5);
+		} else if (r->family == AF_INET6 && r->prefix <= 128) {
+			memcpy(v, &r->addr.v6, 16);
+			v[16] = r->prefix;
+			rc |= proto_tlv_put(p, &off, cap, ASSIGN_T_ROUTE6, v,
+			    17);
+		} else
+			return (PROTO_ERR_PAYLOAD);
+	}
+	if (rc != PROTO_OK)
+		return (PROTO_ERR_SPACE);
+	*len = off;
+	return (PROTO_OK);
+}
+
+/* Decode the assignment; unknown TLVs are skipped. */
+static int
+proto_assign_decode(const uint8_t *p, size_t len, struct proto_assign *a)
+{
+	struct proto_route	*r;
+	bool			 has_addr4 = false, has_gw = false;
+	bool			 has_mtu = false, has_ka = false;
+	size_t			 off = 0;
+	uint8_t			 t, l;
+
+	memset(a, 0, sizeof(*a));
+	while (off < len) {
+		if (len - off < 2)
+			return (PROTO_ERR_PAYLOAD);
+		t = p[off];
+		l = p[off + 1];
+		off += 2;
+		if (l > len - off)
+			return (PROTO_ERR_PAYLOAD);
+		switch (t) {
+		case ASSIGN_T_ADDR4:
+			if (l != 5 || has_addr4 || p[off + 4] < 1 ||
+			    p[off + 4] > 32)
+				return (PROTO_ERR_PAYLOAD);
+			memcpy(&a->addr4, p + off, 4);
+			a->prefix4 = p[off + 4];
+			has_addr4 = true;
+			break;
+		case ASSIGN_T_GATEWAY4:
+			if (l != 4 || has_gw)
+				return (PROTO_ERR_PAYLOAD);
+			memcpy(&a->gateway4, p + off, 4);
+			has_gw = true;
+			break;
+		case ASSIGN_T_DNS4:
+			if (l != 4 || a->ndns4 >= PROTO_MAX_DNS)
+				return (PROTO_ERR_PAYLOAD);
+			memcpy(&a->dns4[a->ndns4++], p + off, 4);
+			break;
+		case ASSIGN_T_MTU:
+			if (l != 2 || has_mtu)
+				return (PROTO_ERR_PAYLOAD);
+			a->mtu = get16(p + off);
+			if (a->mtu < PROTO_MIN_MTU || a->mtu > PROTO_MAX_MTU)
+				return (PROTO_ERR_PAYLOAD);
+			has_mtu = true;
+			break;
+		case ASSIGN_T_KEEPALIVE:
+			if (l != 2 || has_ka)
+				return (PROTO_ERR_PAYLOAD);
+			a->keepalive = get16(p + off);
+			has_ka = true;
+			break;
+		case ASSIGN_T_ADDR6:
+			if (l != 17 || a->has_addr6 || p[off + 16] < 1 ||
+			    p[off + 16] > 128)
+				return (PROTO_ERR_PAYLOAD);
+			memcpy(&a->addr6, p + off, 16);
+			a->prefix6 = p[off + 16];
+			a->has_addr6 = true;
+			break;
+		case ASSIGN_T_ROUTE4:
+		case ASSIGN_T_ROUTE6:
+			if (a->nroutes >= PROTO_MAX_ROUTES)
+				return (PROTO_ERR_PAYLOAD);
+			r = &a->routes[a->nroutes];
+			if (t == ASSIGN_T_ROUTE4) {
+				if (l != 5 || p[off + 4] > 32)
+					return (PROTO_ERR_PAYLOAD);
+				r->family = AF_INET;
+				memcpy(&r->addr.v4, p + off, 4);
+				r->prefix = p[off + 4];
+			} else {
+				if (l != 17 || p[off + 16] > 128)
+					return (PROTO_ERR_PAYLOAD);
+				r->family = AF_INET6;
+				memcpy(&r->addr.v6, p + off, 16);
+				r->prefix = p[off + 16];
+			}
+			a->nroutes++;
+			break;
+		default:	/* unknown: ignored, for later versions */
+			break;
+		}
+		off += l;
+	}
+	if (!has_addr4 || !has_gw || !has_mtu)
+		return (PROTO_ERR_PAYLOAD);
+	return (PROTO_OK);
+}
+
+/* Client: build HANDSHAKE_INIT. */
+int
+proto_hs_initiate(struct proto_hs *hs, const uint8_t priv[PROTO_KEY_LEN],
+    const uint8_t server_pub[PROTO_KEY_LEN], const struct proto_hello *hello,
+    uint8_t *rec, size_t cap, size_t *len)
+{
+	uint8_t	payload[PROTO_HS_PAYLOAD_MAX];
+	size_t	plen, mlen;
+	int	rc;
+
+	if (hs->state != HS_NEW)
+		return (PROTO_ERR_STATE);
+	if ((rc = proto_hello_encode(hello, payload, &plen)) != PROTO_OK)
+		return (rc);
+	if (cap < 1 + NOISE_IK_MSG1_OVERHEAD + plen)
+		return (PROTO_ERR_SPACE);
+	hs->state = HS_FAILED;
+	if (noise_hs_init(&hs->noise, NOISE_HASH_BLAKE2S, true, PROTO_PROLOGUE,
+	    strlen(PROTO_PROLOGUE), priv, server_pub) != 0 ||
+	    noise_hs_write_msg1(&hs->noise, payload, plen, rec + 1, cap - 1,
+	    &mlen) != 0) {
+		noise_hs_wipe(&hs->noise);
+		return (PROTO_ERR_CRYPTO);
+	}
+	rec[0] = PROTO_T_HANDSHAKE_INIT;
+	*len = 1 + mlen;
+	hs->state = HS_SENT1;
+	return (PROTO_OK);
+}
+
+/* Check size and type of a handshake record. */
+static int
+proto_hs_check(const uint8_t *rec, size_t len, uint8_t type, size_t min,
+    size_t max)
+{
+	if (len == 0)
+		return (PROTO_ERR_SHORT);
+	if (rec[0] != type)
+		return (PROTO_ERR_TYPE);
+	if (len > max)
+		return (PROTO_ERR_TOOBIG);
+	if (len < min)
+		return (PROTO_ERR_SHORT);
+	return (PROTO_OK);
+}
+
+/* Client: consume HANDSHAKE_RESP and key the session. */
+int
+proto_hs_finish(struct proto_hs *hs, const uint8_t *rec, size_t len,
+    struct proto_assign *assign, struct proto_session *s)
+{
+	uint8_t	payload[PROTO_HS_PAYLOAD_MAX];
+	uint8_t	send[NOISE_KEY_LEN], recv[NOISE_KEY_LEN];
+	size_t	plen;
+	int	rc;
+
+	if (hs->state != HS_SENT1 || s->keyed)
+		return (PROTO_ERR_STATE);
+	rc = proto_hs_check(rec, len, PROTO_T_HANDSHAKE_RESP,
+	    PROTO_HS_RESP_MIN, PROTO_HS_RESP_MAX);
+	if (rc != PROTO_OK)
+		goto fail;
+	if (noise_hs_read_msg2(&hs->noise, rec + 1, len - 1, payload,
+	    sizeof(payload), &plen) != 0) {
+		rc = PROTO_ERR_AUTH;
+		goto fail;
+	}
+	if ((rc = proto_assign_decode(payload, plen, assign)) != PROTO_OK)
+		goto fail;
+	if (noise_hs_split(&hs->noise, send, recv, NULL) != 0) {
+		rc = PROTO_ERR_CRYPTO;
+		goto fail;
+	}
+	rc = proto_session_key(s, send, recv);
+	OPENSSL_cleanse(send, sizeof(send));
+	OPENSSL_cleanse(recv, sizeof(recv));
+	if (rc != PROTO_OK)
+		goto fail;
+	noise_hs_wipe(&hs->noise);
+	hs->state = HS_DONE;
+	OPENSSL_cleanse(payload, sizeof(payload));
+	return (PROTO_OK);
+fail:
+	noise_hs_wipe(&hs->noise);
+	hs->state = HS_FAILED;
+	OPENSSL_cleanse(payload, sizeof(payload));
+	return (rc);
+}
+
+/* Server: consume HANDSHAKE_INIT. */
+int
+proto_hs_respond_read(struct proto_hs *hs, const uint8_t priv[PROTO_KEY_LEN],
+    const uint8_t *rec, size_t len, struct proto_hello *hello,
+    uint8_t client_pub[PROTO_KEY_LEN])
+{
+	uint8_t	payload[PROTO_HS_PAYLOAD_MAX];
+	size_t	plen;
+	int	rc;
+
+	if (hs->state != HS_NEW)
+		return (PROTO_ERR_STATE);
+	hs->state = HS_FAILED;
+	rc = proto_hs_check(rec, len, PROTO_T_HANDSHAKE_INIT,
+	    PROTO_HS_INIT_MIN, PROTO_HS_INIT_MAX);
+	if (rc != PROTO_OK)
+		return (rc);
+	if (noise_hs_init(&hs->noise, NOISE_HASH_BLAKE2S, false,
+	    PROTO_PROLOGUE, strlen(PROTO_PROLOGUE), priv, NULL) != 0) {
+		rc = PROTO_ERR_CRYPTO;
+		goto fail;
+	}
+	if (noise_hs_read_msg1(&hs->noise, rec + 1, len - 1, payload,
+	    sizeof(payload), &plen) != 0) {
+		rc = PROTO_ERR_AUTH;
+		goto fail;
+	}
+	/* The minimum record length guarantees version and timestamp. */
+	memset(hello, 0, sizeof(*hello));
+	hello->version = get16(payload);
+	memcpy(hello->timestamp, payload + 2, PROTO_TAI64N_LEN);
+	if (hello->version != PROTO_VERSION) {
+		/* The rest may be laid out differently: not parsed. */
+		memcpy(client_pub, hs->noise.rs, PROTO_KEY_LEN);
+		hs->state = HS_READ1_VERSION;
+		OPENSSL_cleanse(payload, sizeof(payload));
+		return (PROTO_OK);
+	}
+	rc = proto_hello_tlvs(payload + 2 + PROTO_TAI64N_LEN,
+	    plen - 2 - PROTO_TAI64N_LEN, hello);
+	if (rc != PROTO_OK)
+		goto fail;
+	memcpy(client_pub, hs->noise.rs, PROTO_KEY_LEN);
+	hs->state = HS_READ1;
+	OPENSSL_cleanse(payload, sizeof(payload));
+	return (PROTO_OK);
+fail:
+	noise_hs_wipe(&hs->noise);
+	OPENSSL_cleanse(payload, sizeof(payload));
+	return (rc);
+}
+
+/* Server: build HANDSHAKE_RESP and key the session. */
+int
+proto_hs_respond_write(struct proto_hs *hs, const struct proto_assign *assign,
+    uint8_t *rec, size_t cap, size_t *len, struct proto_session *s)
+{
+	uint8_t	payload[PROTO_HS_PAYLOAD_MAX];
+	uint8_t	send[NOISE_KEY_LEN], recv[NOISE_KEY_LEN];
+	size_t	plen, mlen;
+	int	rc;
+
+	if (hs->state == HS_READ1_VERSION)
+		return (PROTO_ERR_VERSION);
+	if (hs->state != HS_READ1 || s->keyed)
+		return (PROTO_ERR_STATE);
+	rc = proto_assign_encode(assign, payload, sizeof(payload), &plen);
+	if (rc != PROTO_OK)
+		return (rc);
+	if (cap < 1 + NOISE_IK_MSG2_OVERHEAD + plen)
+		return (PROTO_ERR_SPACE);
+	if (noise_hs_write_msg2(&hs->noise, payload, plen, rec + 1, cap - 1,
+	    &mlen) != 0 ||
+	    noise_hs_split(&hs->noise, send, recv, NULL) != 0)
+		rc = PROTO_ERR_CRYPTO;
+	else
+		rc = proto_session_key(s, send, recv);
+	OPENSSL_cleanse(send, sizeof(send));
+	OPENSSL_cleanse(recv, sizeof(recv));
+	noise_hs_wipe(&hs->noise);
+	if (rc != PROTO_OK) {
+		hs->state = HS_FAILED;
+		return (rc);
+	}
+	rec[0] = PROTO_T_HANDSHAKE_RESP;
+	*len = 1 + mlen;
+	hs->state = HS_DONE;
+	return (PROTO_OK);
+}
+
+/* Hash a key into the replay table. */
+static size_t
+proto_replay_hash(const struct proto_replay *r, const uint8_t *pub)
+{
+	uint64_t	h = r->seed;
+	size_t		i;
+
+	for (i = 0; i < PROTO_KEY_LEN; i++) {
+		h ^= pub[i];
+		h *= 0x100000001b3ULL;
+	}
+	return ((size_t)(h ^ (h >> 29)) & (r->nbucket - 1));
+}
+
+/* A replay table for at most max_keys client keys. */
+struct proto_replay *
+proto_replay_new(size_t max_keys)
+{
+	struct proto_replay	*r;
+	size_t			 i;
+
+	if (max_keys == 0)
+		max_keys = 1;
+	if (max_keys > INT32_MAX / 4)
+		max_keys = INT32_MAX / 4;
+	r = xcalloc(1, sizeof(*r));
+	r->max = max_keys;
+	r->e = xcalloc(max_keys, sizeof(*r->e));
+	for (r->nbucket = 16; r->nbucket < max_keys * 2; r->nbucket *= 2)
+		;
+	r->bucket = xcalloc(r->nbucket, sizeof(*r->bucket));
+	for (i = 0; i < r->nbucket; i++)
+		r->bucket[i] = -1;
+	if (RAND_bytes((unsigned char *)&r->seed, sizeof(r->seed)) != 1)
+		r->seed = 0xcbf29ce484222325ULL;
+	return (r);
+}
+
+/* Free a replay table. */
+void
+proto_replay_free(struct proto_replay *r)
+{
+	if (r == NULL)
+		return;
+	free(r->e);
+	free(r->bucket);
+	free(r);
+}
+
+/* Remove entry i from its hash chain. */
+static void
+proto_replay_unlink(struct proto_replay *r, int32_t i)
+{
+	int32_t	*pp;
+
+	pp = &r->bucket[proto_replay_hash(r, r->e[i].pub)];
+	while (*pp != -1 && *pp != i)
+		pp = &r->e[*pp].next;
+	if (*pp == i)
+		*pp = r->e[i].next;
+}
+
+/* Accept ts only if newer than the last one seen for pub; then store it. */
+int
+proto_replay_check_update(struct proto_replay *r,
+    const uint8_t pub[PROTO_KEY_LEN], const uint8_t ts[PROTO_TAI64N_LEN])
+{
+	struct proto_replay_entry	*e;
+	size_t				 b, j;
+	int32_t				 i;
+
+	b = proto_replay_hash(r, pub);
+	for (i = r->bucket[b]; i != -1; i = r->e[i].next) {
+		e = &r->e[i];
+		if (memcmp(e->pub, pub, PROTO_KEY_LEN) != 0)
+			continue;
+		if (proto_tai64n_cmp(ts, e->ts) <= 0)
+			return (PROTO_ERR_REPLAY);
+		memcpy(e->ts, ts, PROTO_TAI64N_LEN);
+		e->seq = ++r->seq;
+		return (PROTO_OK);
+	}
+	if (r->n < r->max)
+		i = (int32_t)r->n++;
+	else {
+		/* Full: forget the entry updated longest ago. */
+		i = 0;
+		for (j = 1; j < r->n; j++)
+			if (r->e[j].seq < r->e[i].seq)
+				i = (int32_t)j;
+		proto_replay_unlink(r, i);
+	}
+	e = &r->e[i];
+	memcpy(e->pub, pub, PROTO_KEY_LEN);
+	memcpy(e->ts, ts, PROTO_TAI64N_LEN);
+	e->seq = ++r->seq;
+	e->next = r->bucket[b];
+	r->bucket[b] = i;
+	return (PROTO_OK);
+}
+
+/* Start a DATA record. */
+void
+proto_data_begin(uint8_t *rec, size_t *len)
+{
+	rec[0] = PROTO_T_DATA;
+	*len = 1;
+}
+
+/* Packets in a DATA record body (stops at the first malformed length). */
+unsigned
+proto_data_count(const uint8_t *rec, size_t len)
+{
+	size_t		off = 1, plen;
+	unsigned	n = 0;
+
+	while (off < len && len - off >= 2) {
+		plen = get16(rec + off);
+		off += 2;
+		if (plen > len - off)
+			break;
+		off += plen;
+		n++;
+	}
+	return (n);
+}
+
+/* Append one packet to an unsealed DATA record. */
+int
+proto_data_add(uint8_t *rec, size_t *len, size_t cap, const void *pkt,
+    size_t pktlen)
+{
+	size_t	n = *len;
+
+	if (pktlen == 0)
+		return (PROTO_ERR_EMPTY);
+	if (pktlen < PROTO_MIN_PACKET || pktlen > PROTO_MAX_PACKET)
+		return (PROTO_ERR_PKTSIZE);
+	if (n < 1 || rec[0] != PROTO_T_DATA)
+		return (PROTO_ERR_STATE);
+	if (cap > PROTO_MAX_RECORD)
+		cap = PROTO_MAX_RECORD;
+	if (n > cap || cap - n < 2 + pktlen + PROTO_TAG_LEN)
+		return (PROTO_ERR_SPACE);
+	/* Only a record this long can already hold the maximum batch. */
+	if (n >= 1 + PROTO_MAX_BATCH * (2 + PROTO_MIN_PACKET) &&
+	    proto_data_count(rec, n) >= PROTO_MAX_BATCH)
+		return (PROTO_ERR_BATCH);
+	put16(rec + n, (uint16_t)pktlen);
+	memcpy(rec + n + 2, pkt, pktlen);
+	*len = n + 2 + pktlen;
+	return (PROTO_OK);
+}
+
+/* Next packet of an opened DATA record. */
+int
+proto_data_next(const uint8_t *rec, size_t len, size_t *off,
+    const uint8_t **pkt, size_t *pktlen)
+{
+	size_t	pos, plen;
+
+	if (len < 1 || *off >= len - 1 || len - 1 - *off < 2)
+		return (0);
+	pos = 1 + *off;
+	plen = get16(rec + pos);
+	if (plen > len - pos - 2)
+		return (0);	/* not an opened record: stop */
+	*pkt = rec + pos + 2;
+	*pktlen = plen;
+	*off += 2 + plen;
+	return (1);
+}
+
+/* Check every packet length of a decrypted DATA record. */
+static int
+proto_data_check(const uint8_t *rec, size_t len)
+{
+	size_t		off = 1, plen;
+	unsigned	n = 0;
+
+	if (len <= 1)
+		return (PROTO_ERR_EMPTY);
+	while (off < len) {
+		if (len - off < 2)
+			return (PROTO_ERR_SHORT);
+		plen = get16(rec + off);
+		off += 2;
+		if (plen == 0)
+			return (PROTO_ERR_EMPTY);
+		if (plen > len - off)
+			return (PROTO_ERR_LENGTH);
+		if (plen < PROTO_MIN_PACKET || plen > PROTO_MAX_PACKET)
+			return (PROTO_ERR_PKTSIZE);
+		if (++n > PROTO_MAX_BATCH)
+			return (PROTO_ERR_BATCH);
+		off += plen;
+	}
+	return (PROTO_OK);
+}
+
+/* Check (and optionally decode) a CONTROL record body. */
+static int
+proto_control_check(const uint8_t *rec, size_t len, struct proto_control *c)
+{
+	const uint8_t	*b = rec + 1;
+	size_t		 blen = len - 1, rlen;
+
+	if (len <= 1)
+		return (PROTO_ERR_EMPTY);
+	switch (b[0]) {
+	case PROTO_CTL_PING:
+	case PROTO_CTL_PONG:
+		if (blen != 1 + 8)
+			return (PROTO_ERR_PAYLOAD);
+		if (c != NULL)
+			c->ts = get64(b + 1);
+		break;
+	case PROTO_CTL_CLOSE:
+		if (blen < 3 || blen - 3 > PROTO_REASON_MAX)
+			return (PROTO_ERR_PAYLOAD);
+		rlen = blen - 3;
+		if (memchr(b + 3, '\0', rlen) != NULL)
+			return (PROTO_ERR_PAYLOAD);
+		if (c != NULL) {
+			c->code = get16(b + 1);
+			memcpy(c->reason, b + 3, rlen);
+			c->reason[rlen] = '\0';
+		}
+		break;
+	case PROTO_CTL_REKEY:
+		if (blen != 1)
+			return (PROTO_ERR_PAYLOAD);
+		break;
+	default:
+		return (PROTO_ERR_TYPE);
+	}
+	if (c != NULL)
+		c->type = b[0];
+	return (PROTO_OK);
+}
+
+/* Build an unsealed CONTROL record. */
+int
+proto_control_build(const struct proto_control *c, uint8_t *rec, size_t cap,
+    size_t *len)
+{
+	size_t	need, rlen = 0;
+
+	switch (c->type) {
+	case PROTO_CTL_PING:
+	case PROTO_CTL_PONG:
+		need = 2 + 8;
+		break;
+	case PROTO_CTL_CLOSE:
+		rlen = strnlen(c->reason, sizeof(c->reason));
+		if (rlen > PROTO_REASON_MAX)
+			return (PROTO_ERR_PAYLOAD);
+		need = 2 + 2 + rlen;
+		break;
+	case PROTO_CTL_REKEY:
+		need = 2;
+		break;
+	default:
+		return (PROTO_ERR_TYPE);
+	}
+	if (cap < need + PROTO_TAG_LEN)
+		return (PROTO_ERR_SPACE);
+	rec[0] = PROTO_T_CONTROL;
+	rec[1] = c->type;
+	if (c->type == PROTO_CTL_PING || c->type == PROTO_CTL_PONG)
+		put64(rec + 2, c->ts);
+	else if (c->type == PROTO_CTL_CLOSE) {
+		put16(rec + 2, c->code);
+		memcpy(rec + 4, c->reason, rlen);
+	}
+	*len = need;
+	return (PROTO_OK);
+}
+
+/* Parse an opened CONTROL record. */
+int
+proto_control_parse(const uint8_t *rec, size_t len, struct proto_control *c)
+{
+	if (len == 0)
+		return (PROTO_ERR_SHORT);
+	if (rec[0] != PROTO_T_CONTROL)
+		return (PROTO_ERR_TYPE);
+	if (len > PROTO_MAX_RECORD)
+		return (PROTO_ERR_TOOBIG);
+	memset(c, 0, sizeof(*c));
+	return (proto_control_check(rec, len, c));
+}
+
+/* Switch one direction to REKEY(k) with a fresh counter. */
+static int
+proto_dir_rekey(struct proto_dir *d, int enc)
+{
+	if (noise_cipher_rekey(d->ctx, d->key, enc) != 0) {
+		d->dead = true;
+		return (PROTO_ERR_CRYPTO);
+	}
+	d->n = 0;
+	d->keyed_ns = proto_mono_ns();
+	return (PROTO_OK);
+}
+
+/* Seal a DATA or CONTROL record in place. */
+int
+proto_seal(struct proto_session *s, uint8_t *rec, size_t *len, size_t cap)
+{
+	size_t	n = *len;
+	bool	rekey;
+	int	rc;
+
+	if (!s->keyed || s->tx.dead)
+		return (PROTO_ERR_STATE);
+	if (n < 2)
+		return (n == 0 ? PROTO_ERR_SHORT : PROTO_ERR_EMPTY);
+	if (rec[0] != PROTO_T_DATA && rec[0] != PROTO_T_CONTROL)
+		return (PROTO_ERR_TYPE);
+	if (n > PROTO_MAX_RECORD - PROTO_TAG_LEN)
+		return (PROTO_ERR_TOOBIG);
+	if (cap < n + PROTO_TAG_LEN)
+		return (PROTO_ERR_SPACE);
+	rekey = rec[0] == PROTO_T_CONTROL && n == 2 &&
+	    rec[1] == PROTO_CTL_REKEY;
+	/* The last nonce of a key is kept for the REKEY control. */
+	if (s->tx.n >= PROTO_REKEY_RECORDS - (rekey ? 0 : 1))
+		return (PROTO_ERR_REKEY);
+	if (noise_cipher_seal(s->tx.ctx, s->tx.n, rec, 1, rec + 1, n - 1,
+	    rec + n) != 0) {
+		s->tx.dead = true;
+		return (PROTO_ERR_CRYPTO);
+	}
+	s->tx.n++;
+	s->c.tx_records++;
+	*len = n + PROTO_TAG_LEN;
+	if (rekey) {
+		if ((rc = proto_dir_rekey(&s->tx, 1)) != PROTO_OK)
+			return (rc);
+		s->c.rekeys_tx++;
+	}
+	return (PROTO_OK);
+}
+
+/* Open a DATA or CONTROL record in place; any failure ends the session. */
+int
+proto_open(struct proto_session *s, uint8_t *rec, size_t *len)
+{
+	size_t	n = *len, body;
+	bool	rekey = false;
+	int	rc;
+
+	if (!s->keyed || s->rx.dead)
+		return (PROTO_ERR_STATE);
+	if (n > PROTO_MAX_RECORD) {
+		rc = PROTO_ERR_TOOBIG;
+		goto fail;
+	}
+	if (n < 1 + PROTO_TAG_LEN) {
+		rc = PROTO_ERR_SHORT;
+		goto fail;
+	}
+	if (rec[0] != PROTO_T_DATA && rec[0] != PROTO_T_CONTROL) {
+		rc = PROTO_ERR_TYPE;
+		goto fail;
+	}
+	if (s->rx.n >= PROTO_REKEY_RECORDS) {
+		rc = PROTO_ERR_REKEY;
+		goto fail;
+	}
+	body = n - 1 - PROTO_TAG_LEN;
+	if (noise_cipher_open(s->rx.ctx, s->rx.n, rec, 1, rec + 1, body,
+	    rec + 1 + body) != 0) {
+		OPENSSL_cleanse(rec + 1, body);	/* unauthenticated */
+		rc = PROTO_ERR_AUTH;
+		goto fail;
+	}
+	s->rx.n++;
+	if (rec[0] == PROTO_T_DATA)
+		rc = proto_data_check(rec, 1 + body);
+	else {
+		rc = proto_control_check(rec, 1 + body, NULL);
+		rekey = rc == PROTO_OK && rec[1] == PROTO_CTL_REKEY;
+	}
+	if (rc != PROTO_OK)
+		goto fail;
+	if (s->rx.n == PROTO_REKEY_RECORDS && !rekey) {
+		rc = PROTO_ERR_REKEY;
+		goto fail;
+	}
+	*len = 1 + body;
+	s->c.rx_records++;
+	if (rekey) {
+		if ((rc = proto_dir_rekey(&s->rx, 0)) != PROTO_OK)
+			goto fail;
+		s->c.rekeys_rx++;
+	}
+	return (PROTO_OK);
+fail:
+	s->rx.dead = true;
+	return (rc);
+}
+
+/* Should the sender rekey now? */
+bool
+proto_rekey_due(const struct proto_session *s, uint64_t now_mono_ns)
+{
+	if (!s->keyed)
+		return (false);
+	if (s->tx.n >= PROTO_REKEY_SOFT)
+		return (true);
+	return (now_mono_ns >= s->tx.keyed_ns &&
+	    now_mono_ns - s->tx.keyed_ns >=
+	    (uint64_t)PROTO_REKEY_SECONDS * 1000000000ULL);
+}
+
+/* Copy the counters out. */
+void
+proto_session_counters(const struct proto_session *s,
+    struct proto_counters *c)
+{
+	*c = s->c;
+}
