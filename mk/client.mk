@@ -1,1 +1,12 @@
 # client: file lists (owned by the client area)
+sbin_PROGRAMS += src/rvpn-client
+src_rvpn_client_SOURCES = src/client/client.c src/client/client-ws.c \
+	src/client/client-tun.c src/client/client-dns.c src/client/client.h
+src_rvpn_client_LDADD = $(RVPN_LIBS)
+dist_man_MANS += man/rvpn-client.8
+
+# client-cli.sh needs no root; the others use tests/lab/lab.sh (skip: 77).
+CLIENT_TESTS = tests/client-cli.sh tests/client-restore.sh \
+	tests/client-reconnect.sh tests/client-tls.sh
+TESTS += $(CLIENT_TESTS)
+EXTRA_DIST += $(CLIENT_TESTS)

@@ -1,0 +1,373 @@
+/* SPDX-License-Identifier: ISC */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <libwebsockets.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "ipaddr.h"
+#include "log.h"
+#include "netlink.h"
+#include "tun.h"
+#include "xmalloc.h"
+
+/* Open the route socket and the TUN device (down, no address yet). */
+int
+client_tun_open(struct client *cl, char **cause)
+{
+	if ((cl->nl = netlink_open(cause)) == NULL)
+		return -1;
+	if ((cl->tun_fd = tun_open(cl->cfg->tun_name, cl->ifname,
+	    cause)) == -1) {
+		netlink_close(cl->nl);
+		cl->nl = NULL;
+		return -1;
+	}
+	if (cl->pktbuf == NULL)
+		cl->pktbuf = xmalloc(PROTO_MAX_PACKET);
+	log_debug("%s: %s", __func__, cl->ifname);
+	return 0;
+}
+
+/* TUN readable: move packets into the pending DATA record, up to a budget. */
+static void
+client_tun_read_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct client *cl = arg;
+	uint8_t *rec = cl->txbuf + LWS_PRE;
+	size_t room;
+	ssize_t n;
+	int budget;
+	bool up = cl->state == CLIENT_UP;
+
+	for (budget = CLIENT_TUN_BUDGET; budget > 0; budget--) {
+		if (up) {
+			/*
+			 * The record is the queue: when it is full, leave
+			 * the packets to the kernel until it has been sent.
+			 */
+			room = PROTO_MAX_RECORD - PROTO_TAG_LEN - cl->txlen;
+			if (cl->txcount >= PROTO_MAX_BATCH ||
+			    room < 2 + (size_t)cl->tun_mtu) {
+				event_del(cl->tun_ev);
+				cl->tun_paused = true;
+				break;
+			}
+		}
+		n = read(fd, cl->pktbuf, PROTO_MAX_PACKET);
+		if (n <= 0)
+			break;	/* EAGAIN: drained */
+		if (!up) {
+			cl->stats.tx_drop++;	/* no session: dropped */
+			continue;
+		}
+		if (cl->txlen == 0)
+			proto_data_begin(rec, &cl->txlen);
+		if (proto_data_add(rec, &cl->txlen, PROTO_MAX_RECORD,
+		    cl->pktbuf, (size_t)n) != PROTO_OK) {
+			cl->stats.tx_drop++;
+			continue;
+		}
+		cl->txcount++;
+		cl->stats.tx_pkts++;
+		cl->stats.tx_bytes += (uint64_t)n;
+	}
+	if (up && cl->txcount > 0)
+		client_ws_kick(cl);
+}
+
+/* Start reading the TUN again (after a send, or with no session). */
+void
+client_tun_resume(struct client *cl)
+{
+	if (!cl->tun_paused || cl->tun_ev == NULL)
+		return;
+	if (event_add(cl->tun_ev, NULL) == -1)
+		fatalx("cannot watch the TUN device");
+	cl->tun_paused = false;
+}
+
+/* Write each packet of an opened DATA record to the TUN. */
+void
+client_tun_write_record(struct client *cl, const uint8_t *rec, size_t len)
+{
+	const uint8_t *pkt;
+	size_t off = 0, pktlen;
+
+	while (proto_data_next(rec, len, &off, &pkt, &pktlen) == 1) {
+		if (cl->tun_fd == -1 ||
+		    write(cl->tun_fd, pkt, pktlen) != (ssize_t)pktlen) {
+			cl->stats.rx_drop++;
+			continue;
+		}
+		cl->stats.rx_pkts++;
+		cl->stats.rx_bytes += pktlen;
+	}
+}
+
+/* Remove the routes added through the TUN (not the host route). */
+static void
+client_tun_del_routes(struct client *cl)
+{
+	char *cause = NULL, buf[INET_ADDRSTRLEN];
+	unsigned i;
+
+	for (i = 0; i < cl->nroutes; i++) {
+		if (netlink_route_del4(cl->nl, cl->routes[i].addr,
+		    cl->routes[i].prefix, NULL, cl->ifname, &cause) == -1) {
+			log_warnx("route %s/%u dev %s: %s",
+			    ipaddr_str4(cl->routes[i].addr, buf, sizeof(buf)),
+			    (unsigned)cl->routes[i].prefix, cl->ifname, cause);
+			free(cause);
+			cause = NULL;
+		}
+	}
+	cl->nroutes = 0;
+}
+
+/* Whether dst falls inside one of the routes about to go via the TUN. */
+static bool
+client_tun_covered(const struct config_cidr4 *routes, unsigned n,
+    struct in_addr dst)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (ipaddr_in_cidr4(dst, routes[i].addr, routes[i].prefix))
+			return true;
+	return false;
+}
+
+/*
+ * Pin the server's address to the path it has now, so that the tunnel
+ * routes do not swallow the tunnel's own packets.  Asked before any
+ * tunnel route exists.
+ */
+static int
+client_tun_host_route(struct client *cl, char **cause)
+{
+	char gw[INET_ADDRSTRLEN], *why = NULL;
+
+	if (netlink_route_get4(cl->nl, cl->server_ip, cl->host_ifname,
+	    &cl->host_gw, &cl->host_has_gw, &why) == -1) {
+		xasprintf(cause, "route to server %s: %s", cl->server_ipstr,
+		    why);
+		free(why);
+		return -1;
+	}
+	if (strcmp(cl->host_ifname, "lo") == 0)
+		return 0;	/* the server is this host */
+	if (strcmp(cl->host_ifname, cl->ifname) == 0) {
+		xasprintf(cause, "route to server %s: already through %s",
+		    cl->server_ipstr, cl->ifname);
+		return -1;
+	}
+	if (netlink_route_add4(cl->nl, cl->server_ip, 32,
+	    cl->host_has_gw ? &cl->host_gw : NULL, cl->host_ifname,
+	    &why) == -1) {
+		if (errno == EEXIST) {
+			/* Someone else's: use it, leave it in place. */
+			log_debug("%s: %s/32 exists", __func__,
+			    cl->server_ipstr);
+			free(why);
+			return 0;
+		}
+		xasprintf(cause, "route %s/32 dev %s: %s", cl->server_ipstr,
+		    cl->host_ifname, why);
+		free(why);
+		return -1;
+	}
+	cl->host_route = true;
+	log_debug("%s: %s/32%s%s dev %s", __func__, cl->server_ipstr,
+	    cl->host_has_gw ? " via " : "", cl->host_has_gw ?
+	    ipaddr_str4(cl->host_gw, gw, sizeof(gw)) : "", cl->host_ifname);
+	return 0;
+}
+
+/* Add the tunnel routes: configured, else pushed, else the whole IPv4 space. */
+static int
+client_tun_add_routes(struct client *cl, const struct proto_assign *a,
+    char **cause)
+{
+	struct config_cidr4 want[CONFIG_MAX_ROUTES + 2];
+	const struct client_config *cfg = cl->cfg;
+	char buf[INET_ADDRSTRLEN], *why = NULL;
+	unsigned i, n = 0;
+
+	if (cfg->nroutes > 0) {
+		for (i = 0; i < cfg->nroutes; i++)
+			want[n++] = cfg->routes[i];
+	} else {
+		for (i = 0; i < a->nroutes && i < PROTO_MAX_ROUTES; i++) {
+			if (a->routes[i].family != AF_INET)
+				continue;
+			want[n].addr = a->routes[i].addr.v4;
+			want[n++].prefix = a->routes[i].prefix;
+		}
+	}
+	if (n == 0) {
+		/* Full tunnel: two halves beat the default route. */
+		want[0].addr.s_addr = htonl(0x00000000);
+		want[0].prefix = 1;
+		want[1].addr.s_addr = htonl(0x80000000);
+		want[1].prefix = 1;
+		n = 2;
+	}
+
+	if (!cl->host_route && client_tun_covered(want, n, cl->server_ip) &&
+	    client_tun_host_route(cl, cause) == -1)
+		return -1;
+
+	for (i = 0; i < n; i++) {
+		if (netlink_route_add4(cl->nl, want[i].addr, want[i].prefix,
+		    NULL, cl->ifname, &why) == -1) {
+			if (errno == EEXIST) {
+				log_warnx("route %s/%u exists already; not "
+				    "routed through %s",
+				    ipaddr_str4(want[i].addr, buf,
+				    sizeof(buf)), (unsigned)want[i].prefix,
+				    cl->ifname);
+				free(why);
+				why = NULL;
+				continue;
+			}
+			xasprintf(cause, "route %s/%u dev %s: %s",
+			    ipaddr_str4(want[i].addr, buf, sizeof(buf)),
+			    (unsigned)want[i].prefix, cl->ifname, why);
+			free(why);
+			return -1;
+		}
+		cl->routes[cl->nroutes++] = want[i];
+	}
+	return 0;
+}
+
+/* Reopen the TUN device fresh: it takes its address and routes along. */
+static int
+client_tun_reopen(struct client *cl, char **cause)
+{
+	client_tun_del_routes(cl);
+	if (cl->tun_ev != NULL) {
+		event_free(cl->tun_ev);
+		cl->tun_ev = NULL;
+	}
+	cl->tun_paused = false;
+	close(cl->tun_fd);
+	cl->tun_fd = -1;
+	cl->tun_up = false;
+	if ((cl->tun_fd = tun_open(cl->cfg->tun_name, cl->ifname,
+	    cause)) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * Apply an assignment.  On the first call: address, MTU, link up, host
+ * route, tunnel routes.  Later (after a reconnect) only what changed.
+ * On failure the caller restores everything (client_tun_restore).
+ */
+int
+client_tun_apply(struct client *cl, const struct proto_assign *a,
+    char **cause)
+{
+	char addr[INET_ADDRSTRLEN], old[INET_ADDRSTRLEN], *why = NULL;
+
+	ipaddr_str4(a->addr4, addr, sizeof(addr));
+	if (a->prefix4 < 1 || a->prefix4 > 32) {
+		xasprintf(cause, "server assigned %s/%u: bad prefix length",
+		    addr, (unsigned)a->prefix4);
+		return -1;
+	}
+	if (a->mtu < 576 || a->mtu > 9000) {
+		xasprintf(cause, "server assigned MTU %u: not in 576..9000",
+		    (unsigned)a->mtu);
+		return -1;
+	}
+
+	if (cl->tun_up && (a->addr4.s_addr != cl->tun_addr.s_addr ||
+	    a->prefix4 != cl->tun_prefix)) {
+		log_info("address changed from %s/%u to %s/%u: re-applying",
+		    ipaddr_str4(cl->tun_addr, old, sizeof(old)),
+		    (unsigned)cl->tun_prefix, addr, (unsigned)a->prefix4);
+		if (client_tun_reopen(cl, cause) == -1)
+			return -1;
+	}
+
+	if (!cl->tun_up) {
+		if (netlink_addr_add4(cl->nl, cl->ifname, a->addr4,
+		    a->prefix4, &why) == -1 ||
+		    netlink_link_up(cl->nl, cl->ifname, a->mtu, &why) == -1) {
+			xasprintf(cause, "%s: %s/%u mtu %u: %s", cl->ifname,
+			    addr, (unsigned)a->prefix4, (unsigned)a->mtu, why);
+			free(why);
+			return -1;
+		}
+		cl->tun_up = true;
+		cl->tun_addr = a->addr4;
+		cl->tun_prefix = a->prefix4;
+		cl->tun_mtu = a->mtu;
+	} else if (a->mtu != cl->tun_mtu) {
+		if (netlink_link_up(cl->nl, cl->ifname, a->mtu, &why) == -1) {
+			xasprintf(cause, "%s: mtu %u: %s", cl->ifname,
+			    (unsigned)a->mtu, why);
+			free(why);
+			return -1;
+		}
+		cl->tun_mtu = a->mtu;
+	}
+
+	if (cl->nroutes == 0 && client_tun_add_routes(cl, a, cause) == -1)
+		return -1;
+
+	if (cl->tun_ev == NULL) {
+		cl->tun_ev = event_new(cl->base, cl->tun_fd,
+		    EV_READ | EV_PERSIST, client_tun_read_cb, cl);
+		if (cl->tun_ev == NULL || event_add(cl->tun_ev, NULL) == -1) {
+			xasprintf(cause, "cannot watch %s", cl->ifname);
+			return -1;
+		}
+		cl->tun_paused = false;
+	}
+	return 0;
+}
+
+/* Undo: tunnel routes, the host route, the TUN device (and its address). */
+void
+client_tun_restore(struct client *cl)
+{
+	char *cause = NULL;
+
+	if (cl->nl != NULL) {
+		client_tun_del_routes(cl);
+		if (cl->host_route) {
+			if (netlink_route_del4(cl->nl, cl->server_ip, 32,
+			    cl->host_has_gw ? &cl->host_gw : NULL,
+			    cl->host_ifname, &cause) == -1) {
+				log_warnx("route %s/32 dev %s: %s",
+				    cl->server_ipstr, cl->host_ifname, cause);
+				free(cause);
+			}
+			cl->host_route = false;
+		}
+	}
+	if (cl->tun_ev != NULL) {
+		event_free(cl->tun_ev);
+		cl->tun_ev = NULL;
+	}
+	if (cl->tun_fd != -1) {
+		close(cl->tun_fd);
+		cl->tun_fd = -1;
+	}
+	cl->tun_up = false;
+	if (cl->nl != NULL) {
+		netlink_close(cl->nl);
+		cl->nl = NULL;
+	}
+	free(cl->pktbuf);
+	cl->pktbuf = NULL;
+}

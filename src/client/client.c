@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: ISC */
+#include "autoconf.h"
+
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "compat.h"
+#include "config.h"
+#include "ipaddr.h"
+#include "key.h"
+#include "log.h"
+#include "xmalloc.h"
+
+#define CLIENT_SYNOPSIS							\
+    "usage: rvpn-client [-ft] [-c FILE] [--server URL] [--server-key KEY]\n" \
+    "                   [--key FILE] [--ca FILE] [--insecure]\n"	\
+    "                   [--route CIDR]... [--no-dns] [--tun NAME]\n"	\
+    "                   [-v...] [-V] [-h]\n"
+
+static const char client_help[] =
+	CLIENT_SYNOPSIS
+	"\n"
+	"  -f, --foreground       stay in the foreground, log to stderr\n"
+	"  -c, --config FILE      read FILE (see rvpn-client.toml(5));\n"
+	"                         flags override its values\n"
+	"  -t, --test-config      check the configuration and the keys,\n"
+	"                         print 'configuration OK' and exit\n"
+	"  -s, --server URL       wss://host[:port]/path of the server\n"
+	"  -p, --server-key KEY   the server's public key (base64)\n"
+	"  -i, --key FILE         this client's private key file\n"
+	"  -C, --ca FILE          trust only the CA certificates in FILE\n"
+	"  -k, --insecure         do not verify the server's TLS certificate\n"
+	"                         (the server key still authenticates it)\n"
+	"  -r, --route CIDR       route only CIDR through the tunnel\n"
+	"                         (repeatable; default: all traffic)\n"
+	"  -n, --no-dns           do not apply the DNS servers pushed\n"
+	"  -T, --tun NAME         TUN device name (default rvpn0)\n"
+	"  -v, --verbose          more log output (repeatable)\n"
+	"  -V, --version          print the version and exit\n"
+	"  -h, --help             print this help and exit\n";
+
+static const struct option client_longopts[] = {
+	{ "foreground",	no_argument,		NULL, 'f' },
+	{ "config",	required_argument,	NULL, 'c' },
+	{ "test-config", no_argument,		NULL, 't' },
+	{ "server",	required_argument,	NULL, 's' },
+	{ "server-key",	required_argument,	NULL, 'p' },
+	{ "key",	required_argument,	NULL, 'i' },
+	{ "ca",		required_argument,	NULL, 'C' },
+	{ "insecure",	no_argument,		NULL, 'k' },
+	{ "route",	required_argument,	NULL, 'r' },
+	{ "no-dns",	no_argument,		NULL, 'n' },
+	{ "tun",	required_argument,	NULL, 'T' },
+	{ "verbose",	no_argument,		NULL, 'v' },
+	{ "version",	no_argument,		NULL, 'V' },
+	{ "help",	no_argument,		NULL, 'h' },
+	{ NULL,		0,			NULL, 0 }
+};
+
+/* Flags as given, applied over the configuration once it is loaded. */
+struct client_flags {
+	bool		 foreground;
+	bool		 test;
+	const char	*config;
+	const char	*server;
+	const char	*server_key;
+	const char	*key;
+	const char	*ca;
+	bool		 insecure;
+	const char	*routes[CONFIG_MAX_ROUTES];
+	unsigned	 nroutes;
+	bool		 no_dns;
+	const char	*tun;
+	int		 verbose;
+};
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fputs(CLIENT_SYNOPSIS, stderr);
+	exit(1);
+}
+
+/* Monotonic clock in nanoseconds. */
+uint64_t
+client_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* Leave the event loop; main() then undoes everything. */
+void
+client_stop(struct client *cl, int exit_code)
+{
+	if (exit_code > cl->exit_code)
+		cl->exit_code = exit_code;
+	cl->stopping = true;
+	event_base_loopexit(cl->base, NULL);
+}
+
+/* SIGINT/SIGTERM: stop cleanly; a second one stops at once. */
+static void
+client_signal_cb(evutil_socket_t sig, short events, void *arg)
+{
+	struct client *cl = arg;
+
+	switch (sig) {
+	case SIGHUP:
+		log_info("SIGHUP: nothing to reload (restart to change the "
+		    "configuration)");
+		break;
+	case SIGINT:
+	case SIGTERM:
+		if (cl->stopping) {
+			log_info("signal %d again: stopping now", (int)sig);
+			event_base_loopexit(cl->base, NULL);
+			break;
+		}
+		log_info("signal %d: stopping", (int)sig);
+		client_ws_shutdown(cl);
+		break;
+	}
+}
+
+/* Parse argv into flags; usage errors exit 1 before anything is touched. */
+static void
+client_parse_flags(int argc, char **argv, struct client_flags *fl)
+{
+	int ch;
+
+	memset(fl, 0, sizeof(*fl));
+	while ((ch = getopt_long(argc, argv, "fc:ts:p:i:C:kr:nT:vVh",
+	    client_longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			fl->foreground = true;
+			break;
+		case 'c':
+			fl->config = optarg;
+			break;
+		case 't':
+			fl->test = true;
+			break;
+		case 's':
+			fl->server = optarg;
+			break;
+		case 'p':
+			fl->server_key = optarg;
+			break;
+		case 'i':
+			fl->key = optarg;
+			break;
+		case 'C':
+			fl->ca = optarg;
+			break;
+		case 'k':
+			fl->insecure = true;
+			break;
+		case 'r':
+			if (fl->nroutes == nitems(fl->routes))
+				fatalx("--route: '%s': more than %u routes",
+				    optarg, (unsigned)nitems(fl->routes));
+			fl->routes[fl->nroutes++] = optarg;
+			break;
+		case 'n':
+			fl->no_dns = true;
+			break;
+		case 'T':
+			fl->tun = optarg;
+			break;
+		case 'v':
+			fl->verbose++;
+			break;
+		case 'V':
+			printf("rvpn-client %s\n", PACKAGE_VERSION);
+			exit(0);
+		case 'h':
+			fputs(client_help, stdout);
+			exit(0);
+		default:
+			usage();
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "rvpn-client: unexpected argument '%s'\n",
+		    argv[optind]);
+		usage();
+	}
+}
+
+/* Load the configuration (or defaults) and lay the flags over it. */
+static struct client_config *
+client_load_config(const struct client_flags *fl)
+{
+	struct client_config *cfg;
+	struct in_addr a;
+	char *ca;
+	uint8_t prefix;
+	char *cause = NULL;
+	unsigned i;
+	int level;
+
+	if (fl->config != NULL) {
+		if ((cfg = client_config_load(fl->config, &cause)) == NULL) {
+			fprintf(stderr, "%s", cause);
+			if (cause[0] != '\0' &&
+			    cause[strlen(cause) - 1] != '\n')
+				fputc('\n', stderr);
+			free(cause);
+			exit(1);
+		}
+	} else
+		cfg = client_config_default();
+
+	if (fl->server != NULL &&
+	    !client_config_set_url(cfg, fl->server, &cause))
+		fatalx("--server: %s", cause);
+	if (fl->server_key != NULL) {
+		if (!key_from_base64(fl->server_key, cfg->server_key))
+			fatalx("--server-key: '%s': not a base64 X25519 "
+			    "public key (44 characters)", fl->server_key);
+		cfg->has_server_key = true;
+	}
+	if (fl->key != NULL) {
+		free(cfg->identity_key_file);
+		cfg->identity_key_file = xstrdup(fl->key);
+	}
+	if (fl->ca != NULL) {
+		/* Absolute: the daemon runs in "/" when lws reads it. */
+		if (access(fl->ca, R_OK) == -1 ||
+		    (ca = realpath(fl->ca, NULL)) == NULL)
+			fatal("--ca: '%s'", fl->ca);
+		free(cfg->ca_file);
+		cfg->ca_file = ca;
+	}
+	if (fl->insecure)
+		cfg->insecure = true;
+	if (fl->nroutes > 0) {
+		for (i = 0; i < fl->nroutes; i++) {
+			if (!ipaddr_parse_cidr4(fl->routes[i], &a, &prefix,
+			    false))
+				fatalx("--route: '%s': not an IPv4 prefix "
+				    "(a.b.c.d/n, host bits zero)",
+				    fl->routes[i]);
+			cfg->routes[i].addr = a;
+			cfg->routes[i].prefix = prefix;
+		}
+		cfg->nroutes = fl->nroutes;
+	}
+	if (fl->no_dns)
+		cfg->dns = false;
+	if (fl->tun != NULL) {
+		if (fl->tun[0] == '\0' || strlen(fl->tun) >= IFNAMSIZ ||
+		    strpbrk(fl->tun, "/ \t\n:") != NULL)
+			fatalx("--tun: '%s': not a valid interface name "
+			    "(1-%d characters, no '/', ':' or spaces)",
+			    fl->tun, IFNAMSIZ - 1);
+		free(cfg->tun_name);
+		cfg->tun_name = xstrdup(fl->tun);
+	}
+	level = (int)cfg->log_level + fl->verbose;
+	if (level > LOG_LVL_TRACE)
+		level = LOG_LVL_TRACE;
+	cfg->log_level = (enum log_level)level;
+
+	/* Cross-checks: what a run cannot do without. */
+	if (cfg->server_url == NULL)
+		fatalx("no server URL: give --server URL or server_url in "
+		    "the configuration file");
+	if (!cfg->has_server_key)
+		fatalx("no server key: give --server-key KEY or "
+		    "server_public_key in the configuration file (rvpnctl "
+		    "pubkey on the server prints it)");
+	if (cfg->identity_key_file == NULL)
+		fatalx("no private key: give --key FILE or identity_key_file "
+		    "in the configuration file (rvpnctl genkey writes one)");
+	return cfg;
+}
+
+/* Resolve the server's host to one IPv4 address, once, at start. */
+static void
+client_resolve(struct client *cl)
+{
+	struct client_config *cfg = cl->cfg;
+	struct addrinfo hints, *res = NULL;
+	struct sockaddr_in *sin;
+	int error;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_INET;
+	hints.ai_socktype = SOCK_STREAM;
+	if ((error = getaddrinfo(cfg->url_host, NULL, &hints, &res)) != 0)
+		fatalx("server '%s': cannot resolve: %s", cfg->url_host,
+		    gai_strerror(error));
+	sin = (struct sockaddr_in *)res->ai_addr;
+	cl->server_ip = sin->sin_addr;
+	freeaddrinfo(res);
+	ipaddr_str4(cl->server_ip, cl->server_ipstr,
+	    sizeof(cl->server_ipstr));
+	if ((cfg->url_tls && cfg->url_port == 443) ||
+	    (!cfg->url_tls && cfg->url_port == 80))
+		cl->host_header = xstrdup(cfg->url_host);
+	else
+		xasprintf(&cl->host_header, "%s:%u", cfg->url_host,
+		    (unsigned)cfg->url_port);
+	log_debug("%s: %s is %s", __func__, cfg->url_host, cl->server_ipstr);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct client_flags fl;
+	struct client *cl;
+	char *cause = NULL, kshort[9];
+	int exit_code;
+
+	log_init("rvpn_client", LOG_LVL_INFO);
+	client_parse_flags(argc, argv, &fl);
+
+	cl = xcalloc(1, sizeof(*cl));
+	cl->tun_fd = -1;
+	cl->cfg = client_load_config(&fl);
+	log_set_level(cl->cfg->log_level);
+
+	if (key_read_file(cl->cfg->identity_key_file, cl->priv, &cause) == -1)
+		fatalx("private key: %s", cause);
+	if (key_public(cl->priv, cl->pub) == -1)
+		fatalx("%s: cannot derive the public key",
+		    cl->cfg->identity_key_file);
+	if (fl.test) {
+		/* Like sshd -t: no lookup, no TUN, no network. */
+		printf("configuration OK\n");
+		explicit_bzero(cl->priv, sizeof(cl->priv));
+		client_config_free(cl->cfg);
+		free(cl);
+		return 0;
+	}
+	client_resolve(cl);
+
+	signal(SIGPIPE, SIG_IGN);
+	if (client_tun_open(cl, &cause) == -1)
+		fatalx("%s", cause);
+
+	if (!fl.foreground) {
+		if (daemon(0, 0) == -1)
+			fatal("daemon");
+		log_to_syslog();
+	}
+
+	if ((cl->base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	log_route_libs();
+	cl->sigint_ev = evsignal_new(cl->base, SIGINT, client_signal_cb, cl);
+	cl->sigterm_ev = evsignal_new(cl->base, SIGTERM, client_signal_cb, cl);
+	cl->sighup_ev = evsignal_new(cl->base, SIGHUP, client_signal_cb, cl);
+	if (cl->sigint_ev == NULL || cl->sigterm_ev == NULL ||
+	    cl->sighup_ev == NULL || evsignal_add(cl->sigint_ev, NULL) == -1 ||
+	    evsignal_add(cl->sigterm_ev, NULL) == -1 ||
+	    evsignal_add(cl->sighup_ev, NULL) == -1)
+		fatalx("cannot install signal events");
+
+	if (client_ws_init(cl, &cause) == -1) {
+		client_tun_restore(cl);
+		fatalx("%s", cause);
+	}
+	key_short(cl->pub, kshort);
+	log_info("rvpn-client %s: key %s: connecting to %s (%s)",
+	    PACKAGE_VERSION, kshort, cl->cfg->server_url, cl->server_ipstr);
+	client_ws_connect(cl);
+
+	event_base_dispatch(cl->base);
+
+	/* Shutdown, reversing startup: DNS, routes, TUN, lws, events. */
+	client_dns_restore(cl);
+	client_tun_restore(cl);
+	client_ws_free(cl);
+	event_free(cl->sigint_ev);
+	event_free(cl->sigterm_ev);
+	event_free(cl->sighup_ev);
+	event_base_free(cl->base);
+
+	log_info("stopped (tx %llu packets, rx %llu packets, dropped %llu "
+	    "tx %llu rx)", (unsigned long long)cl->stats.tx_pkts,
+	    (unsigned long long)cl->stats.rx_pkts,
+	    (unsigned long long)cl->stats.tx_drop,
+	    (unsigned long long)cl->stats.rx_drop);
+	exit_code = cl->exit_code;
+	explicit_bzero(cl->priv, sizeof(cl->priv));
+	client_config_free(cl->cfg);
+	free(cl->host_header);
+	free(cl);
+	return exit_code;
+}

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: ISC */
+/* rvpn-client: the whole program's declarations (tmux.h style). */
+#ifndef RVPN_CLIENT_H
+#define RVPN_CLIENT_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "proto.h"
+
+struct event;
+struct event_base;
+struct lws;
+struct lws_context;
+struct netlink;
+
+#define CLIENT_TUN_BUDGET	64	/* packets per TUN wakeup */
+#define CLIENT_CTL_CAP		2048	/* control/handshake record room */
+#define CLIENT_CONNECT_TIMEOUT	15	/* seconds from connect to assignment */
+#define CLIENT_CLOSE_GRACE	2	/* seconds to flush a CLOSE at exit */
+#define CLIENT_BACKOFF_MIN	1	/* seconds, first reconnect delay */
+
+/* Per-packet path counters: counted, never logged per packet. */
+struct client_stats {
+	uint64_t	tx_pkts, tx_bytes;	/* TUN -> server */
+	uint64_t	rx_pkts, rx_bytes;	/* server -> TUN */
+	uint64_t	tx_drop;	/* record full, or not connected */
+	uint64_t	rx_drop;	/* write to the TUN failed */
+};
+
+enum client_state {
+	CLIENT_IDLE,		/* no connection; maybe a reconnect pending */
+	CLIENT_CONNECTING,	/* TCP/TLS/WebSocket upgrade under way */
+	CLIENT_HS_SEND,		/* upgraded; HANDSHAKE_INIT to be written */
+	CLIENT_HS_WAIT,		/* waiting for HANDSHAKE_RESP */
+	CLIENT_UP,		/* keyed and applied: data flows */
+};
+
+enum client_dns_method {
+	CLIENT_DNS_NONE,	/* nothing applied */
+	CLIENT_DNS_FILE,	/* resolv.conf rewritten in place */
+	CLIENT_DNS_RESOLVECTL,	/* systemd-resolved, per link */
+	CLIENT_DNS_RESOLVCONF,	/* resolvconf -a IFACE */
+};
+
+struct client {
+	struct event_base	*base;
+	struct client_config	*cfg;
+	uint8_t			 priv[PROTO_KEY_LEN];	/* wiped at exit */
+	uint8_t			 pub[PROTO_KEY_LEN];
+	struct in_addr		 server_ip;	/* resolved once, at start */
+	char			 server_ipstr[INET_ADDRSTRLEN];
+	char			*host_header;	/* host or host:port */
+	int			 exit_code;
+	bool			 stopping;
+
+	/* client-ws.c */
+	struct lws_context	*lws;
+	struct lws		*wsi;		/* borrowed: lws owns it */
+	enum client_state	 state;
+	struct proto_hs		*hs;
+	struct proto_session	*ps;
+	struct proto_assign	 assign;	/* the current assignment */
+	bool			 have_addr;	/* ask for prev_addr */
+	struct in_addr		 prev_addr;
+	unsigned		 backoff;	/* next delay, seconds */
+	uint64_t		 last_rx_ns;	/* monotonic */
+	int			 close_code;	/* from the server, 0: none */
+	char			 close_reason[PROTO_REASON_MAX + 1];
+	const char		*drop_why;	/* why we closed, or NULL */
+
+	uint8_t			*rxbuf;		/* LWS_PRE + PROTO_MAX_RECORD */
+	size_t			 rxlen;
+	bool			 rx_overflow;
+	uint8_t			*txbuf;		/* LWS_PRE + PROTO_MAX_RECORD */
+	size_t			 txlen;		/* DATA record; <= 1: empty */
+	unsigned		 txcount;	/* packets in it */
+	uint8_t			*ctlbuf;	/* LWS_PRE + CLIENT_CTL_CAP */
+	size_t			 ctllen;	/* handshake record pending */
+	bool			 want_ping;
+	bool			 want_pong;
+	uint64_t		 pong_ts;
+	bool			 want_close;
+
+	struct event		*reconnect_ev;
+	struct event		*keepalive_ev;
+	struct event		*connect_timeout_ev;
+	struct event		*stop_ev;	/* CLOSE grace timer */
+	struct event		*sigint_ev;
+	struct event		*sigterm_ev;
+	struct event		*sighup_ev;
+
+	/* client-tun.c */
+	struct netlink		*nl;
+	int			 tun_fd;
+	char			 ifname[IFNAMSIZ];
+	struct event		*tun_ev;
+	bool			 tun_paused;	/* tx record full */
+	uint8_t			*pktbuf;	/* PROTO_MAX_PACKET */
+	bool			 tun_up;	/* address, MTU, link up */
+	struct in_addr		 tun_addr;
+	uint8_t			 tun_prefix;
+	uint16_t		 tun_mtu;
+	struct config_cidr4	 routes[CONFIG_MAX_ROUTES + 2];	/* added */
+	unsigned		 nroutes;
+	bool			 host_route;	/* added by us */
+	char			 host_ifname[IFNAMSIZ];
+	struct in_addr		 host_gw;
+	bool			 host_has_gw;
+
+	/* client-dns.c */
+	enum client_dns_method	 dns_method;
+	char			*resolv_path;	/* the file rewritten */
+	char			*resolv_orig;	/* its content before */
+	size_t			 resolv_len;
+	struct in_addr		 dns[PROTO_MAX_DNS];	/* applied */
+	unsigned		 ndns;
+
+	struct client_stats	 stats;
+};
+
+/* client.c */
+void	client_stop(struct client *, int exit_code);
+uint64_t client_mono_ns(void);
+
+/* client-ws.c */
+int	client_ws_init(struct client *, char **cause);
+void	client_ws_connect(struct client *);
+void	client_ws_free(struct client *);
+/* Data from the TUN is pending: ask lws for a WRITEABLE callback. */
+void	client_ws_kick(struct client *);
+/* Begin a clean stop: send CLOSE if connected, then leave the loop. */
+void	client_ws_shutdown(struct client *);
+
+/* client-tun.c */
+int	client_tun_open(struct client *, char **cause);
+/* Apply (or re-apply) an assignment: address, MTU, link, routes. */
+int	client_tun_apply(struct client *, const struct proto_assign *,
+	    char **cause);
+/* Undo every route, the address and the TUN device. */
+void	client_tun_restore(struct client *);
+/* Write the packets of an opened DATA record to the TUN. */
+void	client_tun_write_record(struct client *, const uint8_t *rec,
+	    size_t len);
+void	client_tun_resume(struct client *);
+
+/* client-dns.c */
+int	client_dns_apply(struct client *, const struct in_addr *, unsigned,
+	    char **cause);
+void	client_dns_restore(struct client *);
+
+#endif

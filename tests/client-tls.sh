@@ -1,0 +1,58 @@
+#!/bin/sh
+# rvpn-client and TLS: a certificate the system CAs do not vouch for is
+# refused (the client keeps retrying, nothing comes up); --insecure
+# accepts it because the pinned server key still authenticates the
+# server: with a wrong --server-key the handshake fails and the client
+# exits 1 with the bad-handshake message, leaving nothing behind.
+[ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
+set -u
+
+. "$top_srcdir/tests/lab/lab.sh"
+lab_init "$RVPN_CLIENT"
+lab_up
+lab_server_config "$LAB_DIR/server.toml"
+lab_server_start "$LAB_DIR/server.toml"
+ns=$NS_C1
+resolv=/etc/netns/$ns/resolv.conf
+cp "$resolv" "$LAB_DIR/resolv.before"
+base="--server $LAB_URL1 --key $LAB_DIR/c1.key"
+
+# No --ca: the lab CA is not a system CA.
+# shellcheck disable=SC2086
+lab_client_spawn "$ns" noca $base --server-key "$LAB_SRV_PUB"
+pid=$LAB_CLIENT_PID
+log=$LAB_DIR/client-noca.log
+lab_wait_log "$log" "TLS handshake failed.*reconnecting in" "$LAB_TIMEOUT" "$pid" ||
+	fail "no TLS failure logged"
+grep -q "tunnel up" "$log" && fail "tunnel up with an untrusted certificate"
+[ -z "$(lab_tun_addr "$ns")" ] || fail "address on rvpn0 without TLS"
+lab_stop "$pid" || fail "client did not stop"
+wait "$pid" 2>/dev/null
+ok "untrusted certificate: TLS refused, retrying, nothing applied"
+
+# --insecure with a key that is not the server's: a man in the middle
+# with a self-signed certificate looks exactly like this.
+# shellcheck disable=SC2046,SC2086
+lab_client_spawn "$ns" wrongkey $base --insecure --server-key "$(cat "$LAB_DIR/c2.pub")"
+pid=$LAB_CLIENT_PID
+lab_wait_exit "$pid" || fail "client with the wrong server key did not exit"
+wait "$pid"
+rc=$?
+[ "$rc" = 1 ] || fail "wrong server key: exit $rc, want 1"
+grep -q "server refused: bad handshake (4000): check that the server key" \
+	"$LAB_DIR/client-wrongkey.log" || fail "no bad-handshake message"
+grep -q "tunnel up" "$LAB_DIR/client-wrongkey.log" && fail "tunnel up with a wrong key"
+nsx "$ns" ip link show rvpn0 >/dev/null 2>&1 && fail "rvpn0 left behind"
+cmp -s "$LAB_DIR/resolv.before" "$resolv" || fail "resolv.conf changed"
+ok "--insecure with a wrong server key: refused, exit 1, nothing left"
+
+# --insecure with the right key: up.
+# shellcheck disable=SC2086
+lab_client_start "$ns" insecure $base --insecure --server-key "$LAB_SRV_PUB"
+pid=$LAB_CLIENT_PID
+got=$(nsx "$ns" curl -sf --max-time 5 "http://$LAB_NET/hello.txt") ||
+	fail "no HTTP through the tunnel"
+[ "$got" = "$LAB_TOKEN" ] || fail "HTTP: '$got'"
+lab_stop "$pid" || fail "client did not stop"
+ok "--insecure with the pinned key: tunnel up, traffic flows"
+exit 0
