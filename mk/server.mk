@@ -1,1 +1,19 @@
 # server: file lists (owned by the server area)
+sbin_PROGRAMS += src/rvpn-server
+src_rvpn_server_SOURCES = src/server/server.c src/server/server-ws.c \
+	src/server/server-session.c src/server/server-tun.c \
+	src/server/server-nat.c src/server/server.h
+src_rvpn_server_LDADD = $(RVPN_LIBS)
+dist_man_MANS += man/rvpn-server.8
+
+# The CLI without root; its startup part and the e2e tests need root and
+# network namespaces (tests/lab/lab.sh builds them) and skip (77) without.
+TESTS += tests/server-cli.sh
+TESTS += tests/lab/tunnel.sh tests/lab/two-clients.sh \
+	tests/lab/forged-source.sh tests/lab/unknown-key.sh tests/lab/pool.sh \
+	tests/lab/restart.sh tests/lab/cleanup.sh tests/lab/http.sh \
+	tests/lab/replace.sh
+EXTRA_DIST += tests/server-cli.sh tests/lab/lab.sh tests/lab/tunnel.sh \
+	tests/lab/two-clients.sh tests/lab/forged-source.sh \
+	tests/lab/unknown-key.sh tests/lab/pool.sh tests/lab/restart.sh \
+	tests/lab/cleanup.sh tests/lab/http.sh tests/lab/replace.sh

@@ -1,0 +1,682 @@
+/* SPDX-License-Identifier: ISC */
+#include "autoconf.h"
+
+#include <event2/event.h>
+#include <libwebsockets.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compat.h"
+#include "ipaddr.h"
+#include "key.h"
+#include "log.h"
+#include "pool.h"
+#include "proto.h"
+#include "route.h"
+#include "server.h"
+#include "xmalloc.h"
+
+#define REC(buf)	((buf) + LWS_PRE)
+
+static const char *const session_state_names[] = {
+	"handshake", "up", "closing",
+};
+
+/* A new connection that upgraded to rvpn.v1; it must handshake first. */
+struct session *
+session_new(struct server *sv, struct lws *wsi, const char *remote)
+{
+	struct session *s;
+
+	s = xcalloc(1, sizeof(*s));
+	s->sv = sv;
+	s->wsi = wsi;
+	s->state = SESSION_HANDSHAKE;
+	snprintf(s->remote, sizeof(s->remote), "%s", remote);
+	snprintf(s->name, sizeof(s->name), "-");
+	s->hs = proto_hs_new();
+	s->rxbuf = xmalloc(LWS_PRE + PROTO_MAX_RECORD);
+	s->txbuf = xmalloc(LWS_PRE + PROTO_MAX_RECORD);
+	s->ctlbuf = xmalloc(LWS_PRE + SERVER_CTL_CAP);
+	s->t_start = s->t_rx = s->t_tx = s->t_data = sv->now;
+	TAILQ_INSERT_TAIL(&sv->sessions, s, entry);
+	log_debug("%s: connection from %s", __func__, s->remote);
+	return s;
+}
+
+/* Unroute first: a released lease can be handed out at once. */
+static void
+session_release(struct session *s)
+{
+	struct server *sv = s->sv;
+
+	if (!s->leased)
+		return;
+	route_del(sv->routes, s->addr, s);
+	pool_release(sv->pool, s->addr);
+	s->leased = false;
+	sv->nsessions--;
+}
+
+/*
+ * Free a session whose wsi is gone (LWS_CALLBACK_CLOSED, or at context
+ * destruction): route entry, lease, cipher states, buffers; one log line.
+ */
+void
+session_free(struct session *s)
+{
+	struct server *sv;
+	char addr[INET6_ADDRSTRLEN];
+	struct session_stats *st;
+	uint64_t drops;
+
+	if (s == NULL)
+		return;
+	sv = s->sv;
+	st = &s->stats;
+	session_release(s);
+
+	if (s->addr.s_addr != 0)
+		ipaddr_str4(s->addr, addr, sizeof(addr));
+	else
+		snprintf(addr, sizeof(addr), "-");
+	drops = st->drop_source + st->drop_header + st->drop_c2c +
+	    st->drop_tun + st->drop_queue + st->drop_noroute;
+	server_update_time(sv);
+	log_info("session end: %s %s from %s rx %llu bytes/%llu pkts "
+	    "tx %llu/%llu drops %llu duration %llus reason: %s",
+	    s->name, addr, s->remote,
+	    (unsigned long long)st->rx_bytes, (unsigned long long)st->rx_pkts,
+	    (unsigned long long)st->tx_bytes, (unsigned long long)st->tx_pkts,
+	    (unsigned long long)drops,
+	    (unsigned long long)(sv->now - s->t_start),
+	    s->close_reason[0] != '\0' ? s->close_reason :
+	    "connection closed");
+
+	proto_hs_free(s->hs);
+	s->hs = NULL;
+	proto_session_free(s->ps);
+	s->ps = NULL;
+	free(s->rxbuf);
+	free(s->txbuf);
+	free(s->ctlbuf);
+	TAILQ_REMOVE(&sv->sessions, s, entry);
+	freezero(s, sizeof(*s));
+
+	if (sv->stopping && TAILQ_EMPTY(&sv->sessions))
+		event_base_loopbreak(sv->base);
+}
+
+/* Ask lws for a WRITEABLE callback, once until it comes. */
+void
+session_request_write(struct session *s)
+{
+	if (s->write_requested || s->wsi == NULL)
+		return;
+	s->write_requested = true;
+	lws_callback_on_writable(s->wsi);
+}
+
+/*
+ * End a session with a close code: its route and lease go at once (a
+ * reconnecting client may take the address over), then on WRITEABLE a
+ * CONTROL CLOSE (if keyed) and the WebSocket close with the code.  The
+ * rest is freed when lws reports the wsi closed.
+ */
+void
+session_close(struct session *s, int code, const char *detail)
+{
+	struct proto_control c;
+	const char *text;
+
+	if (s->state == SESSION_CLOSING)
+		return;
+	text = proto_close_reason(code);
+	if (text == NULL)
+		text = "closed";
+	if (detail == NULL)
+		detail = text;
+	session_release(s);
+	s->close_code = code;
+	snprintf(s->close_reason, sizeof(s->close_reason), "%s", detail);
+	s->txlen = 0;
+	s->ctllen = 0;
+	if (s->state == SESSION_UP && code != LWS_CLOSE_STATUS_NORMAL) {
+		memset(&c, 0, sizeof(c));
+		c.type = PROTO_CTL_CLOSE;
+		c.code = (uint16_t)code;
+		snprintf(c.reason, sizeof(c.reason), "%s", text);
+		if (proto_control_build(&c, REC(s->ctlbuf),
+		    SERVER_CTL_CAP, &s->ctllen) != PROTO_OK)
+			s->ctllen = 0;
+		s->ctl_raw = false;
+	}
+	s->state = SESSION_CLOSING;
+	if (s->wsi != NULL) {
+		s->write_requested = false;
+		session_request_write(s);
+		/* A peer that never reads must not keep us waiting. */
+		lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK,
+		    SERVER_CLOSE_GRACE);
+	}
+}
+
+/* Refuse or end with a close code; counts refusals before the handshake. */
+static void
+session_refuse(struct session *s, int code, const char *detail)
+{
+	if (s->state == SESSION_HANDSHAKE)
+		s->sv->refused++;
+	session_close(s, code, detail);
+}
+
+/* The session of an authorized client key that is up, if any. */
+static struct session *
+session_find_key(struct server *sv, const uint8_t *pub, struct session *not)
+{
+	struct session *s;
+
+	TAILQ_FOREACH(s, &sv->sessions, entry) {
+		if (s != not && s->state == SESSION_UP &&
+		    key_equal(s->pub, pub))
+			return s;
+	}
+	return NULL;
+}
+
+/* The authorized-clients entry of a key, or NULL. */
+static const struct config_client *
+session_find_client(const struct server_config *cfg, const uint8_t *pub)
+{
+	unsigned i;
+
+	for (i = 0; i < cfg->nclients; i++) {
+		if (key_equal(cfg->clients[i].pub, pub))
+			return &cfg->clients[i];
+	}
+	return NULL;
+}
+
+/* Lease an address: the requested one if usable, else the pool's choice. */
+static int
+session_lease(struct session *s, const struct proto_hello *hello)
+{
+	struct server *sv = s->sv;
+	int rc;
+
+	rc = pool_alloc(sv->pool, s->pub, hello->has_addr4 ? &hello->addr4 :
+	    NULL, &s->addr);
+	if (rc != POOL_OK && hello->has_addr4 && rc != POOL_ERR_EXHAUSTED)
+		rc = pool_alloc(sv->pool, s->pub, NULL, &s->addr);
+	return rc;
+}
+
+/* Fill the assignment pushed to the client. */
+static void
+session_assign(struct session *s, struct proto_assign *a)
+{
+	struct server_config *cfg = s->sv->cfg;
+	unsigned i;
+
+	memset(a, 0, sizeof(*a));
+	a->addr4 = s->addr;
+	a->prefix4 = cfg->dhcp_range.prefix;
+	a->gateway4 = s->sv->gateway;
+	for (i = 0; i < cfg->ndns_servers && i < PROTO_MAX_DNS; i++)
+		a->dns4[i] = cfg->dns_servers[i];
+	a->ndns4 = i;
+	a->mtu = (uint16_t)cfg->mtu;
+	a->keepalive = (uint16_t)cfg->keepalive;
+	for (i = 0; i < cfg->nroutes && i < PROTO_MAX_ROUTES; i++) {
+		a->routes[i].family = AF_INET;
+		a->routes[i].prefix = cfg->routes[i].prefix;
+		a->routes[i].addr.v4 = cfg->routes[i].addr;
+	}
+	a->nroutes = i;
+}
+
+/*
+ * HANDSHAKE_INIT: authenticate, check version, key, replay and limits,
+ * lease an address, route it, and queue HANDSHAKE_RESP.
+ */
+static void
+session_handshake(struct session *s, uint8_t *rec, size_t len)
+{
+	struct server *sv = s->sv;
+	struct server_config *cfg = sv->cfg;
+	const struct config_client *cl;
+	struct proto_hello hello;
+	struct proto_assign assign;
+	struct session *old;
+	char addr[INET6_ADDRSTRLEN], detail[PROTO_REASON_MAX + 1];
+	int rc;
+
+	if (len < 1 || rec[0] != PROTO_T_HANDSHAKE_INIT) {
+		session_refuse(s, PROTO_CLOSE_BAD_HANDSHAKE,
+		    "first record is not HANDSHAKE_INIT");
+		return;
+	}
+	rc = proto_hs_respond_read(s->hs, sv->priv, rec, len, &hello, s->pub);
+	if (rc == PROTO_ERR_VERSION) {
+		session_refuse(s, PROTO_CLOSE_VERSION, NULL);
+		return;
+	}
+	if (rc != PROTO_OK) {
+		snprintf(detail, sizeof(detail), "bad handshake: %s",
+		    proto_strerror(rc));
+		session_refuse(s, PROTO_CLOSE_BAD_HANDSHAKE, detail);
+		return;
+	}
+	cl = session_find_client(cfg, s->pub);
+	if (cl != NULL)
+		snprintf(s->name, sizeof(s->name), "%s", cl->name);
+	else
+		key_short(s->pub, s->name);
+	if (hello.version != PROTO_VERSION) {
+		session_refuse(s, PROTO_CLOSE_VERSION, NULL);
+		return;
+	}
+	if (cfg->authorized_clients_file != NULL && cl == NULL) {
+		session_refuse(s, PROTO_CLOSE_UNKNOWN_KEY, NULL);
+		return;
+	}
+	if (proto_replay_check_update(sv->replay, s->pub,
+	    hello.timestamp) != PROTO_OK) {
+		session_refuse(s, PROTO_CLOSE_REPLAY, NULL);
+		return;
+	}
+	old = session_find_key(sv, s->pub, s);
+	if (old == NULL && sv->nsessions >= cfg->max_clients) {
+		/* max_clients defaults to the pool size: name the cause. */
+		session_refuse(s, pool_used(sv->pool) >=
+		    pool_capacity(sv->pool) ? PROTO_CLOSE_POOL_EXHAUSTED :
+		    PROTO_CLOSE_SERVER_FULL, NULL);
+		return;
+	}
+	if (old != NULL)
+		session_close(old, PROTO_CLOSE_REPLACED, NULL);
+
+	switch (session_lease(s, &hello)) {
+	case POOL_OK:
+		break;
+	case POOL_ERR_EXHAUSTED:
+		s->addr.s_addr = 0;
+		session_refuse(s, PROTO_CLOSE_POOL_EXHAUSTED, NULL);
+		return;
+	default:
+		s->addr.s_addr = 0;
+		session_refuse(s, PROTO_CLOSE_ADDRESS_TAKEN, NULL);
+		return;
+	}
+	if (route_add(sv->routes, s->addr, s) == -1) {
+		pool_release(sv->pool, s->addr);
+		session_refuse(s, PROTO_CLOSE_ADDRESS_TAKEN,
+		    "address already routed");
+		return;
+	}
+	s->leased = true;
+	sv->nsessions++;
+
+	session_assign(s, &assign);
+	s->ps = proto_session_new();
+	rc = proto_hs_respond_write(s->hs, &assign, REC(s->ctlbuf),
+	    SERVER_CTL_CAP, &s->ctllen, s->ps);
+	explicit_bzero(&assign, sizeof(assign));
+	proto_hs_free(s->hs);
+	s->hs = NULL;
+	if (rc != PROTO_OK) {
+		s->ctllen = 0;
+		snprintf(detail, sizeof(detail), "handshake response: %s",
+		    proto_strerror(rc));
+		session_refuse(s, PROTO_CLOSE_BAD_HANDSHAKE, detail);
+		return;
+	}
+	s->ctl_raw = true;
+	s->state = SESSION_UP;
+	s->t_data = sv->now;
+	log_info("session up: %s %s from %s", s->name,
+	    ipaddr_str4(s->addr, addr, sizeof(addr)), s->remote);
+	session_request_write(s);
+}
+
+/*
+ * One packet from the client: it must be well formed and come from the
+ * session's address; then to another client (if allowed) or the TUN.
+ */
+static void
+session_forward(struct session *s, const uint8_t *pkt, size_t len)
+{
+	struct server *sv = s->sv;
+	struct server_config *cfg = sv->cfg;
+	struct session *peer;
+	struct in_addr dst;
+
+	switch (ipaddr_check_packet4(pkt, len, s->addr.s_addr)) {
+	case IP_CHECK_OK:
+		break;
+	case IP_CHECK_SOURCE:
+		s->stats.drop_source++;
+		return;
+	default:
+		s->stats.drop_header++;
+		return;
+	}
+	dst.s_addr = ipaddr_packet_dst4(pkt);
+	if (dst.s_addr != sv->gateway.s_addr &&
+	    ipaddr_in_cidr4(dst, cfg->dhcp_range.addr,
+	    cfg->dhcp_range.prefix)) {
+		if (!cfg->client_to_client) {
+			s->stats.drop_c2c++;
+			return;
+		}
+		if ((peer = route_lookup(sv->routes, dst.s_addr)) == NULL) {
+			s->stats.drop_noroute++;
+			return;
+		}
+		s->stats.rx_pkts++;
+		s->stats.rx_bytes += len;
+		session_queue_packet(peer, pkt, len);
+		return;
+	}
+	if (server_tun_write(sv, pkt, len) == -1) {
+		s->stats.drop_tun++;
+		return;
+	}
+	s->stats.rx_pkts++;
+	s->stats.rx_bytes += len;
+}
+
+/* Queue an unsealed CONTROL record, unless one is already waiting. */
+static void
+session_queue_control(struct session *s, const struct proto_control *c)
+{
+	if (s->ctllen != 0)
+		return;
+	if (proto_control_build(c, REC(s->ctlbuf), SERVER_CTL_CAP,
+	    &s->ctllen) != PROTO_OK) {
+		s->ctllen = 0;
+		return;
+	}
+	s->ctl_raw = false;
+	session_request_write(s);
+}
+
+/* A CONTROL record, opened. */
+static void
+session_control(struct session *s, const uint8_t *rec, size_t len)
+{
+	struct proto_control c, reply;
+	char detail[PROTO_REASON_MAX + 32];
+	int rc;
+
+	if ((rc = proto_control_parse(rec, len, &c)) != PROTO_OK) {
+		snprintf(detail, sizeof(detail), "bad control: %s",
+		    proto_strerror(rc));
+		session_close(s, PROTO_CLOSE_PROTOCOL, detail);
+		return;
+	}
+	switch (c.type) {
+	case PROTO_CTL_PING:
+		memset(&reply, 0, sizeof(reply));
+		reply.type = PROTO_CTL_PONG;
+		reply.ts = c.ts;
+		session_queue_control(s, &reply);
+		break;
+	case PROTO_CTL_PONG:
+		if (c.ts == s->ping_sent_ns && s->sv->now_ns >= c.ts)
+			s->rtt_ns = s->sv->now_ns - c.ts;
+		break;
+	case PROTO_CTL_CLOSE:
+		snprintf(detail, sizeof(detail), "client closed: %s",
+		    c.reason[0] != '\0' ? c.reason : "no reason");
+		session_close(s, LWS_CLOSE_STATUS_NORMAL, detail);
+		break;
+	case PROTO_CTL_REKEY:
+		break;	/* proto_open switched the receive key */
+	default:
+		break;
+	}
+}
+
+/* A whole record from an established session. */
+static void
+session_record(struct session *s, uint8_t *rec, size_t len)
+{
+	const uint8_t *pkt;
+	size_t off, pktlen;
+	char detail[64];
+	int rc;
+
+	if ((rc = proto_open(s->ps, rec, &len)) != PROTO_OK) {
+		snprintf(detail, sizeof(detail), "protocol error: %s",
+		    proto_strerror(rc));
+		session_close(s, PROTO_CLOSE_PROTOCOL, detail);
+		return;
+	}
+	switch (rec[0]) {
+	case PROTO_T_DATA:
+		off = 0;
+		while (proto_data_next(rec, len, &off, &pkt, &pktlen) == 1)
+			session_forward(s, pkt, pktlen);
+		s->t_data = s->sv->now;
+		break;
+	case PROTO_T_CONTROL:
+		session_control(s, rec, len);
+		break;
+	default:
+		session_close(s, PROTO_CLOSE_PROTOCOL,
+		    "protocol error: unexpected record type");
+		break;
+	}
+}
+
+/*
+ * LWS_CALLBACK_RECEIVE: reassemble fragments into one message, then
+ * handle it as the handshake or a record.
+ */
+void
+session_receive(struct session *s, const void *in, size_t len, bool final,
+    bool binary)
+{
+	uint8_t *rec = REC(s->rxbuf);
+
+	if (s->state == SESSION_CLOSING)
+		return;
+	if (!s->rx_in_msg)
+		s->rxlen = 0;
+	if (len > PROTO_MAX_RECORD - s->rxlen) {
+		session_close(s, PROTO_CLOSE_PROTOCOL,
+		    "protocol error: record over PROTO_MAX_RECORD");
+		return;
+	}
+	memcpy(rec + s->rxlen, in, len);
+	s->rxlen += len;
+	if (!final) {
+		s->rx_in_msg = true;
+		return;
+	}
+	s->rx_in_msg = false;
+	if (!binary) {
+		session_close(s, PROTO_CLOSE_PROTOCOL,
+		    "protocol error: text message");
+		return;
+	}
+	server_update_time(s->sv);
+	s->t_rx = s->sv->now;
+	if (s->state == SESSION_HANDSHAKE)
+		session_handshake(s, rec, s->rxlen);
+	else
+		session_record(s, rec, s->rxlen);
+}
+
+/*
+ * TUN -> client: append a packet to the pending DATA record (the
+ * session's bounded queue).  Full: drop and count.
+ */
+void
+session_queue_packet(struct session *s, const uint8_t *pkt, size_t len)
+{
+	uint8_t *rec = REC(s->txbuf);
+
+	if (s->state != SESSION_UP) {
+		s->stats.drop_queue++;
+		return;
+	}
+	if (s->txlen == 0)
+		proto_data_begin(rec, &s->txlen);
+	if (proto_data_add(rec, &s->txlen, PROTO_MAX_RECORD, pkt, len) !=
+	    PROTO_OK) {
+		if (proto_data_count(rec, s->txlen) == 0)
+			s->txlen = 0;
+		s->stats.drop_queue++;
+		return;
+	}
+	s->stats.tx_pkts++;
+	s->stats.tx_bytes += len;
+	session_request_write(s);
+}
+
+/* Seal (unless raw) and send one record from buf; -1 to close. */
+static int
+session_send(struct session *s, uint8_t *buf, size_t *len, size_t cap,
+    bool raw)
+{
+	uint8_t *rec = REC(buf);
+	char detail[64];
+	int rc;
+
+	if (!raw && (rc = proto_seal(s->ps, rec, len, cap)) != PROTO_OK) {
+		snprintf(detail, sizeof(detail), "seal: %s",
+		    proto_strerror(rc));
+		snprintf(s->close_reason, sizeof(s->close_reason), "%s",
+		    detail);
+		*len = 0;
+		return -1;
+	}
+	if (lws_write(s->wsi, rec, *len, LWS_WRITE_BINARY) < (int)*len) {
+		snprintf(s->close_reason, sizeof(s->close_reason),
+		    "write failed");
+		*len = 0;
+		return -1;
+	}
+	*len = 0;
+	s->t_tx = s->sv->now;
+	return 0;
+}
+
+/*
+ * LWS_CALLBACK_SERVER_WRITEABLE: one record per call, in order: the
+ * pending control (handshake response, PONG, PING, CLOSE), a REKEY when
+ * due, then the pending DATA record.  Returns -1 to close the wsi.
+ */
+int
+session_writeable(struct session *s)
+{
+	struct proto_control c;
+	const char *text;
+
+	s->write_requested = false;
+	if (s->state == SESSION_CLOSING) {
+		if (s->ctllen != 0) {
+			if (session_send(s, s->ctlbuf, &s->ctllen,
+			    SERVER_CTL_CAP, s->ctl_raw) == -1)
+				return -1;
+			session_request_write(s);
+			return 0;
+		}
+		text = proto_close_reason(s->close_code);
+		if (text == NULL)
+			text = "";
+		lws_close_reason(s->wsi, (enum lws_close_status)s->close_code,
+		    (unsigned char *)(uintptr_t)text, strlen(text));
+		return -1;
+	}
+	if (s->ctllen != 0) {
+		if (session_send(s, s->ctlbuf, &s->ctllen, SERVER_CTL_CAP,
+		    s->ctl_raw) == -1)
+			return -1;
+	} else if (s->state == SESSION_UP &&
+	    proto_rekey_due(s->ps, s->sv->now_ns)) {
+		memset(&c, 0, sizeof(c));
+		c.type = PROTO_CTL_REKEY;
+		if (proto_control_build(&c, REC(s->ctlbuf), SERVER_CTL_CAP,
+		    &s->ctllen) != PROTO_OK ||
+		    session_send(s, s->ctlbuf, &s->ctllen, SERVER_CTL_CAP,
+		    false) == -1)
+			return -1;
+	} else if (s->txlen != 0) {
+		if (session_send(s, s->txbuf, &s->txlen, PROTO_MAX_RECORD,
+		    false) == -1)
+			return -1;
+		s->t_data = s->sv->now;
+	}
+	if (s->ctllen != 0 || s->txlen != 0)
+		session_request_write(s);
+	return 0;
+}
+
+/* Once a second: handshake timeout, dead peer, idle, keepalive, rekey. */
+void
+session_tick(struct session *s)
+{
+	struct server *sv = s->sv;
+	struct server_config *cfg = sv->cfg;
+	struct proto_control c;
+	uint64_t ka = cfg->keepalive;
+
+	switch (s->state) {
+	case SESSION_HANDSHAKE:
+		if (sv->now - s->t_start >= SERVER_HS_TIMEOUT)
+			session_refuse(s, PROTO_CLOSE_TIMEOUT,
+			    "handshake timeout");
+		return;
+	case SESSION_CLOSING:
+		return;
+	case SESSION_UP:
+		break;
+	}
+	if (ka > 0 && sv->now - s->t_rx >= 3 * ka) {
+		session_close(s, PROTO_CLOSE_TIMEOUT, "keepalive timeout");
+		return;
+	}
+	if (cfg->idle_timeout > 0 &&
+	    sv->now - s->t_data >= cfg->idle_timeout) {
+		session_close(s, PROTO_CLOSE_IDLE, NULL);
+		return;
+	}
+	if (ka > 0 && sv->now - s->t_tx >= ka && s->ctllen == 0) {
+		memset(&c, 0, sizeof(c));
+		c.type = PROTO_CTL_PING;
+		c.ts = s->ping_sent_ns = sv->now_ns;
+		session_queue_control(s, &c);
+	}
+	if (proto_rekey_due(s->ps, sv->now_ns))
+		session_request_write(s);
+}
+
+/* SIGUSR1: one line of counters per session. */
+void
+session_dump(struct session *s)
+{
+	char addr[INET6_ADDRSTRLEN];
+	struct session_stats *st = &s->stats;
+
+	if (s->addr.s_addr != 0)
+		ipaddr_str4(s->addr, addr, sizeof(addr));
+	else
+		snprintf(addr, sizeof(addr), "-");
+	log_info("session %s %s from %s state %s rx %llu bytes/%llu pkts "
+	    "tx %llu/%llu drops source %llu header %llu c2c %llu tun %llu "
+	    "queue %llu noroute %llu rtt %llums",
+	    s->name, addr, s->remote, session_state_names[s->state],
+	    (unsigned long long)st->rx_bytes, (unsigned long long)st->rx_pkts,
+	    (unsigned long long)st->tx_bytes, (unsigned long long)st->tx_pkts,
+	    (unsigned long long)st->drop_source,
+	    (unsigned long long)st->drop_header,
+	    (unsigned long long)st->drop_c2c,
+	    (unsigned long long)st->drop_tun,
+	    (unsigned long long)st->drop_queue,
+	    (unsigned long long)st->drop_noroute,
+	    (unsigned long long)(s->rtt_ns / 1000000));
+}

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: ISC */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ipaddr.h"
+#include "log.h"
+#include "netlink.h"
+#include "proto.h"
+#include "route.h"
+#include "server.h"
+#include "tun.h"
+#include "xmalloc.h"
+
+/*
+ * The TUN is readable: drain up to a budget of packets, each to the
+ * session that owns its destination.  A slow session drops (its record
+ * is full); the reader never waits for one.
+ */
+static void
+server_tun_read_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct server *sv = arg;
+	struct session *s;
+	ssize_t n;
+	int i;
+
+	server_update_time(sv);
+	for (i = 0; i < SERVER_TUN_BUDGET; i++) {
+		n = read(fd, sv->pktbuf, PROTO_MAX_PACKET);
+		if (n == -1) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_warn("%s: read", sv->tun_ifname);
+			return;
+		}
+		/* IPv4 only for now: the kernel's IPv6 chatter stays here. */
+		if (n < PROTO_MIN_PACKET || (sv->pktbuf[0] >> 4) != 4) {
+			sv->tun_short++;
+			continue;
+		}
+		s = route_lookup(sv->routes, ipaddr_packet_dst4(sv->pktbuf));
+		if (s == NULL) {
+			sv->tun_noroute++;
+			continue;
+		}
+		session_queue_packet(s, sv->pktbuf, (size_t)n);
+	}
+}
+
+/* Write one packet to the TUN; -1 (counted by the caller) if it fails. */
+int
+server_tun_write(struct server *sv, const uint8_t *pkt, size_t len)
+{
+	ssize_t n;
+
+	n = write(sv->tun_fd, pkt, len);
+	return n == (ssize_t)len ? 0 : -1;
+}
+
+/*
+ * Create the TUN device, give it the gateway address of dhcp_range, the
+ * MTU, bring it up, and watch its fd.  Closing the fd removes all that.
+ */
+int
+server_tun_open(struct server *sv, char **cause)
+{
+	struct server_config *cfg = sv->cfg;
+	struct netlink *nl;
+
+	sv->tun_fd = tun_open(cfg->tun_name, sv->tun_ifname, cause);
+	if (sv->tun_fd == -1)
+		return -1;
+	if ((nl = netlink_open(cause)) == NULL)
+		return -1;
+	if (netlink_link_up(nl, sv->tun_ifname, cfg->mtu, cause) == -1 ||
+	    netlink_addr_add4(nl, sv->tun_ifname, sv->gateway,
+	    cfg->dhcp_range.prefix, cause) == -1) {
+		netlink_close(nl);
+		return -1;
+	}
+	netlink_close(nl);
+
+	sv->ev_tun = event_new(sv->base, sv->tun_fd, EV_READ | EV_PERSIST,
+	    server_tun_read_cb, sv);
+	if (sv->ev_tun == NULL || event_add(sv->ev_tun, NULL) == -1) {
+		xasprintf(cause, "%s: cannot watch the TUN fd", sv->tun_ifname);
+		return -1;
+	}
+	return 0;
+}
+
+/* Close the TUN fd: the device, its address and route disappear. */
+void
+server_tun_close(struct server *sv)
+{
+	if (sv->ev_tun != NULL) {
+		event_del(sv->ev_tun);
+		event_free(sv->ev_tun);
+		sv->ev_tun = NULL;
+	}
+	if (sv->tun_fd != -1) {
+		close(sv->tun_fd);
+		sv->tun_fd = -1;
+	}
+}

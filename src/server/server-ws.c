@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: ISC */
+#include "autoconf.h"
+
+#include <arpa/inet.h>
+#include <event2/event.h>
+#include <libwebsockets.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipaddr.h"
+#include "log.h"
+#include "proto.h"
+#include "server.h"
+#include "xmalloc.h"
+
+#define SERVER_URI_MAX	256
+
+/* lws per-connection data of the rvpn.v1 protocol. */
+struct server_pss {
+	struct session	*s;
+	char		 remote[SERVER_REMOTE_MAX];
+};
+
+static struct server *
+server_ws_server(struct lws *wsi)
+{
+	return lws_context_user(lws_get_context(wsi));
+}
+
+/* True if the request's path is the tunnel path (no query string). */
+static bool
+server_ws_path_ok(struct server *sv, struct lws *wsi)
+{
+	char uri[SERVER_URI_MAX];
+	int n;
+
+	n = lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI);
+	if (n <= 0)
+		return false;
+	return strcmp(uri, sv->cfg->tun_path) == 0;
+}
+
+/* The TCP peer as text, without the IPv4-mapped prefix. */
+static void
+server_ws_peer(struct lws *wsi, char *buf, size_t len)
+{
+	char peer[SERVER_REMOTE_MAX];
+
+	peer[0] = '\0';
+	lws_get_peer_simple(wsi, peer, sizeof(peer));
+	if (strncmp(peer, "::ffff:", 7) == 0)
+		snprintf(buf, len, "%s", peer + 7);
+	else
+		snprintf(buf, len, "%s", peer[0] != '\0' ? peer : "?");
+}
+
+/*
+ * The client's address to show: the TCP peer, or the last hop of
+ * X-Forwarded-For when the peer is a trusted proxy.
+ */
+static void
+server_ws_remote(struct server *sv, struct lws *wsi, char *buf, size_t len)
+{
+	struct server_config *cfg = sv->cfg;
+	char xff[SERVER_URI_MAX], *last;
+	struct in_addr peer, fwd;
+	unsigned i;
+	bool trusted = false;
+
+	server_ws_peer(wsi, buf, len);
+	if (cfg->ntrusted_proxies == 0 || !ipaddr_parse4(buf, &peer))
+		return;
+	for (i = 0; i < cfg->ntrusted_proxies; i++) {
+		if (ipaddr_in_cidr4(peer, cfg->trusted_proxies[i].addr,
+		    cfg->trusted_proxies[i].prefix))
+			trusted = true;
+	}
+	if (!trusted || lws_hdr_copy(wsi, xff, sizeof(xff),
+	    WSI_TOKEN_X_FORWARDED_FOR) <= 0)
+		return;
+	last = strrchr(xff, ',');
+	last = last != NULL ? last + 1 : xff;
+	last += strspn(last, " \t");
+	last[strcspn(last, " \t")] = '\0';
+	if (ipaddr_parse4(last, &fwd))
+		snprintf(buf, len, "%s", last);
+}
+
+/*
+ * The HTTP side: every plain request gets 404, as does an upgrade to any
+ * path but the tunnel's.  (A camouflage web root can be served here later.)
+ */
+static int
+server_http_cb(struct lws *wsi, enum lws_callback_reasons reason,
+    void *user, void *in, size_t len)
+{
+	struct server *sv;
+
+	switch (reason) {
+	case LWS_CALLBACK_HTTP:
+		if (lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL))
+			return -1;
+		return lws_http_transaction_completed(wsi) ? -1 : 0;
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+		sv = server_ws_server(wsi);
+		if (in == NULL || strcmp(in, "websocket") != 0 ||
+		    !server_ws_path_ok(sv, wsi) || sv->stopping) {
+			lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND,
+			    NULL);
+			return 1;
+		}
+		return 0;
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		/* A WebSocket without the rvpn.v1 subprotocol. */
+		return -1;
+	default:
+		break;
+	}
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+/* The rvpn.v1 WebSocket: one session per connection. */
+static int
+server_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+    void *in, size_t len)
+{
+	struct server_pss *pss = user;
+	struct server *sv;
+	const unsigned char *p;
+
+	switch (reason) {
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		sv = server_ws_server(wsi);
+		if (sv->stopping || !server_ws_path_ok(sv, wsi))
+			return -1;
+		server_ws_remote(sv, wsi, pss->remote, sizeof(pss->remote));
+		return 0;
+	case LWS_CALLBACK_ESTABLISHED:
+		sv = server_ws_server(wsi);
+		if (pss->remote[0] == '\0')
+			server_ws_peer(wsi, pss->remote, sizeof(pss->remote));
+		pss->s = session_new(sv, wsi, pss->remote);
+		return 0;
+	case LWS_CALLBACK_RECEIVE:
+		if (pss->s == NULL)
+			return -1;
+		session_receive(pss->s, in, len, lws_is_final_fragment(wsi),
+		    lws_frame_is_binary(wsi));
+		return 0;
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		if (pss->s == NULL)
+			return -1;
+		return session_writeable(pss->s);
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		if (pss->s != NULL && pss->s->close_reason[0] == '\0') {
+			p = in;
+			snprintf(pss->s->close_reason,
+			    sizeof(pss->s->close_reason),
+			    "client closed (code %u)",
+			    len >= 2 ? (unsigned)(p[0] << 8 | p[1]) : 0);
+		}
+		return 0;
+	case LWS_CALLBACK_CLOSED:
+		if (pss->s != NULL) {
+			pss->s->wsi = NULL;
+			session_free(pss->s);
+			pss->s = NULL;
+		}
+		return 0;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static const struct lws_protocols server_protocols[] = {
+	{ "http", server_http_cb, 0, 0, 0, NULL, 0 },
+	{ PROTO_SUBPROTOCOL, server_ws_cb, sizeof(struct server_pss),
+	    PROTO_MAX_RECORD, 0, NULL, PROTO_MAX_RECORD + 16 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 }
+};
+
+/* True for 127.0.0.0/8, ::1 and "localhost". */
+static bool
+server_ws_loopback(const char *host)
+{
+	struct in_addr a;
+
+	if (strcmp(host, "localhost") == 0 || strcmp(host, "::1") == 0)
+		return true;
+	return ipaddr_parse4(host, &a) &&
+	    (ntohl(a.s_addr) >> 24) == 127;
+}
+
+/*
+ * Create the lws context on our event_base (a foreign loop) listening on
+ * bind_address, with TLS when a certificate is configured.
+ */
+int
+server_ws_start(struct server *sv, char **cause)
+{
+	struct server_config *cfg = sv->cfg;
+	struct lws_context_creation_info info;
+	void *loops[1];
+
+	memset(&info, 0, sizeof(info));
+	loops[0] = sv->base;
+	info.foreign_loops = loops;
+	info.options = LWS_SERVER_OPTION_LIBEVENT |
+	    LWS_SERVER_OPTION_DISABLE_IPV6;
+	info.port = cfg->bind_port;
+	if (strcmp(cfg->bind_host, "0.0.0.0") != 0)
+		info.iface = cfg->bind_host;
+	info.protocols = server_protocols;
+	info.user = sv;
+	info.vhost_name = "rvpn";
+	/* One WebSocket per TCP connection: no HTTP/2. */
+	info.alpn = "http/1.1";
+	info.server_string = "rvpn";
+	if (cfg->tls_cert_file != NULL) {
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		info.ssl_cert_filepath = cfg->tls_cert_file;
+		info.ssl_private_key_filepath = cfg->tls_key_file;
+	} else if (!server_ws_loopback(cfg->bind_host))
+		log_warnx("no tls_cert_file: plain WebSocket on %s; put a TLS "
+		    "reverse proxy in front", cfg->bind_address);
+
+	sv->lws = lws_create_context(&info);
+	if (sv->lws == NULL) {
+		xasprintf(cause, "cannot listen on %s%s", cfg->bind_address,
+		    cfg->tls_cert_file != NULL ?
+		    " (or load the TLS certificate/key)" : "");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Destroy the lws context: it closes every connection (each session is
+ * freed on LWS_CALLBACK_CLOSED); the loop then runs until lws has
+ * released its events.  Our own events must be gone by now.
+ */
+void
+server_ws_stop(struct server *sv)
+{
+	struct session *s;
+
+	if (sv->lws != NULL) {
+		lws_context_destroy(sv->lws);
+		sv->lws = NULL;
+		event_base_loop(sv->base, 0);
+	}
+	/* Sessions lws did not report closed. */
+	while ((s = TAILQ_FIRST(&sv->sessions)) != NULL) {
+		s->wsi = NULL;
+		session_free(s);
+	}
+}

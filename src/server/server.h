@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: ISC */
+/* rvpn-server: the whole program's declarations (tmux.h style). */
+#ifndef RVPN_SERVER_H
+#define RVPN_SERVER_H
+
+#include <sys/queue.h>
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "proto.h"
+
+struct event;
+struct event_base;
+struct lws;
+struct lws_context;
+struct nft_state;
+struct pool;
+struct route_table;
+struct proto_replay;
+
+#define SERVER_HS_TIMEOUT	10	/* seconds for HANDSHAKE_INIT */
+#define SERVER_TUN_BUDGET	64	/* packets per TUN wakeup */
+#define SERVER_CLOSE_GRACE	2	/* seconds to flush a CLOSE */
+#define SERVER_CTL_CAP		2048	/* control/handshake record room */
+#define SERVER_NAME_MAX		64
+#define SERVER_REMOTE_MAX	64	/* INET6_ADDRSTRLEN + slack */
+
+/* Per-session counters: the per-packet path counts, never logs. */
+struct session_stats {
+	uint64_t	rx_bytes, rx_pkts;	/* client -> TUN/peer */
+	uint64_t	tx_bytes, tx_pkts;	/* TUN/peer -> client */
+	uint64_t	drop_source;		/* forged source address */
+	uint64_t	drop_header;		/* bad version/header/length */
+	uint64_t	drop_c2c;		/* to another client, isolated */
+	uint64_t	drop_tun;		/* write to the TUN failed */
+	uint64_t	drop_queue;		/* tx record full (slow client) */
+	uint64_t	drop_noroute;		/* to a pool address nobody has */
+};
+
+enum session_state {
+	SESSION_HANDSHAKE,	/* waiting for HANDSHAKE_INIT */
+	SESSION_UP,		/* keyed, address leased, routed */
+	SESSION_CLOSING,	/* released; flushing CLOSE, then wsi close */
+};
+
+struct server;
+
+struct session {
+	struct server		*sv;		/* borrowed */
+	struct lws		*wsi;		/* borrowed: lws owns it */
+	enum session_state	 state;
+
+	uint8_t			 pub[PROTO_KEY_LEN];
+	char			 name[SERVER_NAME_MAX];	/* name or short key */
+	char			 remote[SERVER_REMOTE_MAX];
+	struct in_addr		 addr;		/* leased tunnel address */
+	bool			 leased;	/* addr leased and routed */
+
+	struct proto_hs		*hs;
+	struct proto_session	*ps;
+
+	/* Receive: one whole message, reassembled from fragments. */
+	uint8_t			*rxbuf;		/* LWS_PRE + PROTO_MAX_RECORD */
+	size_t			 rxlen;
+	bool			 rx_in_msg;
+
+	/* Transmit: the pending DATA record is the bounded queue. */
+	uint8_t			*txbuf;		/* LWS_PRE + PROTO_MAX_RECORD */
+	size_t			 txlen;		/* 0: nothing pending */
+	uint8_t			*ctlbuf;	/* LWS_PRE + SERVER_CTL_CAP */
+	size_t			 ctllen;	/* 0: nothing pending */
+	bool			 ctl_raw;	/* handshake resp: not sealed */
+	bool			 write_requested;
+
+	/* Closing. */
+	uint16_t		 close_code;
+	char			 close_reason[PROTO_REASON_MAX + 1];
+
+	/* Times: monotonic seconds (sv->now). */
+	uint64_t		 t_start;
+	uint64_t		 t_rx;		/* last record received */
+	uint64_t		 t_tx;		/* last record sent */
+	uint64_t		 t_data;	/* last DATA either way */
+	uint64_t		 ping_sent_ns;
+	uint64_t		 rtt_ns;
+
+	struct session_stats	 stats;
+	TAILQ_ENTRY(session)	 entry;
+};
+TAILQ_HEAD(sessions, session);
+
+struct server {
+	struct server_config	*cfg;
+	struct event_base	*base;
+	struct lws_context	*lws;
+	struct event		*ev_tun;
+	struct event		*ev_timer;
+	struct event		*ev_sigint;
+	struct event		*ev_sigterm;
+	struct event		*ev_sighup;
+	struct event		*ev_sigusr1;
+	struct event		*ev_drain;	/* shutdown grace timer */
+
+	uint8_t			 priv[PROTO_KEY_LEN];
+	uint8_t			 pub[PROTO_KEY_LEN];
+
+	int			 tun_fd;
+	char			 tun_ifname[IFNAMSIZ];
+	struct nft_state	*nft;
+	struct pool		*pool;
+	struct route_table	*routes;
+	struct proto_replay	*replay;
+	struct in_addr		 gateway;
+
+	struct sessions		 sessions;
+	unsigned		 nsessions;	/* SESSION_UP ones */
+	bool			 stopping;
+	int			 exit_code;
+
+	uint64_t		 now;		/* monotonic seconds */
+	uint64_t		 now_ns;	/* monotonic ns, per tick/wakeup */
+
+	uint8_t			*pktbuf;	/* one TUN read */
+
+	/* Server-wide counters. */
+	uint64_t		 tun_noroute;	/* TUN packet to nobody */
+	uint64_t		 tun_short;	/* short or not IPv4 */
+	uint64_t		 refused;	/* handshakes refused */
+};
+
+/* server.c */
+void		 server_update_time(struct server *);
+void		 server_stop(struct server *, int);
+
+/* server-ws.c */
+int		 server_ws_start(struct server *, char **);
+void		 server_ws_stop(struct server *);
+
+/* server-session.c */
+struct session	*session_new(struct server *, struct lws *, const char *);
+void		 session_free(struct session *);
+void		 session_close(struct session *, int, const char *);
+void		 session_receive(struct session *, const void *, size_t, bool,
+		    bool);
+int		 session_writeable(struct session *);
+void		 session_queue_packet(struct session *, const uint8_t *,
+		    size_t);
+void		 session_request_write(struct session *);
+void		 session_tick(struct session *);
+void		 session_dump(struct session *);
+
+/* server-tun.c */
+int		 server_tun_open(struct server *, char **);
+void		 server_tun_close(struct server *);
+int		 server_tun_write(struct server *, const uint8_t *, size_t);
+
+/* server-nat.c */
+int		 server_nat_start(struct server *, char **);
+void		 server_nat_stop(struct server *);
+
+#endif
