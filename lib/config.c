@@ -47,6 +47,8 @@
 #define CFG_MAX_ITEMS	256	/* array elements, before per-key limits */
 #define CFG_VIS_LEN	80	/* a value quoted in a message */
 #define CFG_POOL_LIMIT	1024	/* default max_clients cap */
+#define CFG_MAX_LINE	8192	/* bytes in one physical line */
+#define CFG_MAX_ERRORS	100	/* reported; the rest are counted */
 
 enum cfg_vtype {
 	CFG_V_NONE,
@@ -116,8 +118,9 @@ struct cfg_ctx {
 	struct cfg_err {
 		unsigned	 line;
 		char		*msg;		/* "FILE:LINE: ..." */
-	}			*errv;		/* collected, all of them */
+	}			*errv;		/* collected, CFG_MAX_ERRORS */
 	unsigned		 nerrs;
+	unsigned		 ndropped;	/* errors past CFG_MAX_ERRORS */
 
 	const struct cfg_ops	*ops;
 	void			*obj;		/* server_config, client_config */
@@ -171,6 +174,11 @@ cfg_error(struct cfg_ctx *ctx, unsigned line, const char *fmt, ...)
 	char *msg;
 	va_list ap;
 
+	/* A hostile file must not make us collect (and join) millions. */
+	if (ctx->nerrs == CFG_MAX_ERRORS) {
+		ctx->ndropped++;
+		return;
+	}
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) == -1)
 		fatal("vasprintf");
@@ -186,16 +194,28 @@ cfg_error(struct cfg_ctx *ctx, unsigned line, const char *fmt, ...)
 	free(msg);
 }
 
+/* Copy line and a '\n' to buf at n; the new end. */
+static size_t
+cfg_append_line(char *buf, size_t n, const char *line)
+{
+	size_t len = strlen(line);
+
+	memcpy(buf + n, line, len);
+	buf[n + len] = '\n';
+	return n + len + 1;
+}
+
 /*
  * Append ctx's errors, in line order (cross-key checks run after the
- * parse), to *out; frees them.
+ * parse), to *out; frees them.  Linear in the total length.
  */
 static void
 cfg_errors_join(struct cfg_ctx *ctx, char **out)
 {
 	struct cfg_err tmp;
 	unsigned i, j;
-	char *all;
+	size_t len, n;
+	char *all, *more = NULL;
 
 	for (i = 1; i < ctx->nerrs; i++) {	/* stable insertion sort */
 		tmp = ctx->errv[i];
@@ -203,19 +223,34 @@ cfg_errors_join(struct cfg_ctx *ctx, char **out)
 			ctx->errv[j] = ctx->errv[j - 1];
 		ctx->errv[j] = tmp;
 	}
-	for (i = 0; i < ctx->nerrs; i++) {
-		if (*out == NULL)
-			*out = ctx->errv[i].msg;
-		else {
-			xasprintf(&all, "%s\n%s", *out, ctx->errv[i].msg);
-			free(*out);
-			free(ctx->errv[i].msg);
-			*out = all;
-		}
+	if (ctx->ndropped != 0)
+		xasprintf(&more, "%s: %u more errors not shown", ctx->path,
+		    ctx->ndropped);
+	len = *out != NULL ? strlen(*out) + 1 : 0;
+	for (i = 0; i < ctx->nerrs; i++)
+		len += strlen(ctx->errv[i].msg) + 1;
+	if (more != NULL)
+		len += strlen(more) + 1;
+	if (len != 0) {
+		all = xmalloc(len);
+		n = 0;
+		if (*out != NULL)
+			n = cfg_append_line(all, n, *out);
+		for (i = 0; i < ctx->nerrs; i++)
+			n = cfg_append_line(all, n, ctx->errv[i].msg);
+		if (more != NULL)
+			n = cfg_append_line(all, n, more);
+		all[n - 1] = '\0';	/* the last '\n' */
+		free(*out);
+		*out = all;
 	}
+	for (i = 0; i < ctx->nerrs; i++)
+		free(ctx->errv[i].msg);
+	free(more);
 	free(ctx->errv);
 	ctx->errv = NULL;
 	ctx->nerrs = 0;
+	ctx->ndropped = 0;
 }
 
 /* "FILE:LINE: KEY: 'VALUE': problem", or without the value if NULL. */
@@ -260,24 +295,49 @@ cfg_skip_ws(const char *p)
 	return p;
 }
 
-/* Read the next physical line into ctx->line; false at end of file. */
+/*
+ * Read the next physical line into ctx->line; false at end of file.  At
+ * most CFG_MAX_LINE bytes are kept (everything after them would be
+ * copied again by each string of an array): a longer line, or one with
+ * a NUL byte, is reported and read as empty.
+ */
 static bool
 cfg_getline(struct cfg_ctx *ctx)
 {
-	ssize_t n;
+	size_t n = 0, total = 0;
+	bool nul = false;
+	int c;
 
-	if ((n = getline(&ctx->line, &ctx->linesz, ctx->f)) == -1)
+	if (ctx->line == NULL) {
+		ctx->linesz = CFG_MAX_LINE + 1;
+		ctx->line = xmalloc(ctx->linesz);
+	}
+	while ((c = getc(ctx->f)) != EOF) {
+		total++;
+		if (c == '\n')
+			break;
+		if (c == '\0')
+			nul = true;
+		if (n < CFG_MAX_LINE)
+			ctx->line[n++] = (char)c;
+	}
+	if (total == 0)
 		return false;
 	ctx->lineno++;
-	if ((size_t)n != strlen(ctx->line)) {
-		cfg_error(ctx, ctx->lineno, "NUL byte in line");
+	ctx->line[n] = '\0';
+	if (nul || total - (c == '\n') > CFG_MAX_LINE) {
+		if (nul)
+			cfg_error(ctx, ctx->lineno, "NUL byte in line");
+		else
+			cfg_error(ctx, ctx->lineno, "line too long (at most %d "
+			    "bytes)", CFG_MAX_LINE);
 		ctx->line[0] = '\0';
 		return true;
 	}
-	while (n > 0 && (ctx->line[n - 1] == '\n' || ctx->line[n - 1] == '\r'))
+	while (n > 0 && ctx->line[n - 1] == '\r')
 		ctx->line[--n] = '\0';
 	if (ctx->lineno == 1 && strncmp(ctx->line, "\xef\xbb\xbf", 3) == 0)
-		memmove(ctx->line, ctx->line + 3, (size_t)n - 2);
+		memmove(ctx->line, ctx->line + 3, n - 2);
 	return true;
 }
 

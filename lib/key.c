@@ -13,41 +13,29 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include "key.h"
 #include "log.h"
+#include "noise.h"
 #include "xmalloc.h"
+
+_Static_assert(PROTO_KEY_LEN == NOISE_KEY_LEN, "one key length");
 
 /* Generate a clamped X25519 private key from the private DRBG. */
 int
 key_generate(uint8_t priv[PROTO_KEY_LEN])
 {
-	if (RAND_priv_bytes(priv, PROTO_KEY_LEN) != 1)
-		return -1;
-	/* Clamp as RFC 7748 does, so the file holds what is used. */
-	priv[0] &= 248;
-	priv[31] = (priv[31] & 127) | 64;
-	return 0;
+	uint8_t pub[PROTO_KEY_LEN];
+
+	/* Clamped as RFC 7748 does, so the file holds what is used. */
+	return noise_x25519_generate(priv, pub);
 }
 
-/* Derive the X25519 public key of priv with OpenSSL EVP. */
+/* Derive the X25519 public key of priv (lib/noise.c does the EVP work). */
 int
 key_public(const uint8_t priv[PROTO_KEY_LEN], uint8_t pub[PROTO_KEY_LEN])
 {
-	EVP_PKEY *pk;
-	size_t len = PROTO_KEY_LEN;
-	int rv = -1;
-
-	pk = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, priv,
-	    PROTO_KEY_LEN);
-	if (pk == NULL)
-		return -1;
-	if (EVP_PKEY_get_raw_public_key(pk, pub, &len) == 1 &&
-	    len == PROTO_KEY_LEN)
-		rv = 0;
-	EVP_PKEY_free(pk);
-	return rv;
+	return noise_x25519_public(priv, pub);
 }
 
 /* Standard base64 with padding: 32 bytes give 43 characters and one '='. */
@@ -141,7 +129,8 @@ key_read_file(const char *path, uint8_t priv[PROTO_KEY_LEN], char **cause)
 	size_t len = 0;
 	int fd, saved;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	/* O_NONBLOCK: a FIFO or device at path must not hang the caller. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
 		saved = errno;
 		xasprintf(cause, "%s: %s", path, strerror(saved));
 		errno = saved;

@@ -78,6 +78,22 @@ log_level_name(enum log_level level)
 	return level_names[level];
 }
 
+/*
+ * Replace control characters but tab and newline with '?': messages
+ * quote peer and file text (a close reason, a config value), which must
+ * not move the terminal's cursor or overwrite a line with '\r'.
+ */
+static void
+log_sanitise(char *s)
+{
+	unsigned char	*p;
+
+	for (p = (unsigned char *)s; *p != '\0'; p++) {
+		if ((*p < 0x20 && *p != '\t' && *p != '\n') || *p == 0x7f)
+			*p = '?';
+	}
+}
+
 /* Emit one line at the given level; the core of every log function. */
 void
 log_vlog(enum log_level level, const char *fmt, va_list ap)
@@ -91,6 +107,7 @@ log_vlog(enum log_level level, const char *fmt, va_list ap)
 	if (level > log_level)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_sanitise(msg);
 	if (log_syslog)
 		syslog(prio[level], "%s", msg);
 	else {

@@ -291,7 +291,7 @@ netlink_route_what(char *buf, size_t len, const char *verb,
 	    ifname != NULL ? " dev " : "", ifname != NULL ? ifname : "");
 }
 
-/* The route object for add and delete; NULL with *cause. */
+/* The route object for add and delete; NULL with *cause and errno. */
 static struct rtnl_route *
 netlink_route4(struct netlink *nl, const char *what, struct in_addr dst,
     uint8_t prefix, const struct in_addr *gw, const char *ifname,
@@ -304,10 +304,12 @@ netlink_route4(struct netlink *nl, const char *what, struct in_addr dst,
 
 	if (prefix > 32) {
 		xasprintf(cause, "%s: prefix length must be 0..32", what);
+		errno = EINVAL;
 		return NULL;
 	}
 	if (gw == NULL && ifname == NULL) {
 		xasprintf(cause, "%s: needs a gateway or a device", what);
+		errno = EINVAL;
 		return NULL;
 	}
 	if (ifname != NULL &&
@@ -336,26 +338,19 @@ netlink_route4(struct netlink *nl, const char *what, struct in_addr dst,
 	return rt;
 }
 
-/* Add dst/prefix via gw (NULL: on-link) out of ifname (NULL: any). */
-int
-netlink_route_add4(struct netlink *nl, struct in_addr dst, uint8_t prefix,
-    const struct in_addr *gw, const char *ifname, char **cause)
+/* Send the add or delete request for rt (put here); -1 with *cause. */
+static int
+netlink_route_send(struct netlink *nl, struct rtnl_route *rt, bool add,
+    const char *what, char **cause)
 {
-	struct rtnl_route *rt;
 	struct nl_msg *msg;
 	const char *errstr;
-	char what[96];
 	int error;
 
-	netlink_route_what(what, sizeof(what), "add", dst, prefix, gw, ifname);
-	if ((rt = netlink_route4(nl, what, dst, prefix, gw, ifname,
-	    cause)) == NULL) {
-		errno = EINVAL;
-		return -1;
-	}
-	rtnl_route_set_protocol(rt, RTPROT_STATIC);
-	rtnl_route_set_scope(rt, rtnl_route_guess_scope(rt));
-	error = rtnl_route_build_add_request(rt, NLM_F_EXCL, &msg);
+	if (add)
+		error = rtnl_route_build_add_request(rt, NLM_F_EXCL, &msg);
+	else
+		error = rtnl_route_build_del_request(rt, 0, &msg);
 	rtnl_route_put(rt);
 	if (error < 0) {
 		errstr = nl_geterror(error);
@@ -368,38 +363,40 @@ netlink_route_add4(struct netlink *nl, struct in_addr dst, uint8_t prefix,
 	return -1;
 }
 
+/* Add dst/prefix via gw (NULL: on-link) out of ifname (NULL: any). */
+int
+netlink_route_add4(struct netlink *nl, struct in_addr dst, uint8_t prefix,
+    const struct in_addr *gw, const char *ifname, char **cause)
+{
+	struct rtnl_route *rt;
+	char what[96];
+
+	netlink_route_what(what, sizeof(what), "add", dst, prefix, gw, ifname);
+	if ((rt = netlink_route4(nl, what, dst, prefix, gw, ifname,
+	    cause)) == NULL)
+		return -1;
+	rtnl_route_set_protocol(rt, RTPROT_STATIC);
+	rtnl_route_set_scope(rt, rtnl_route_guess_scope(rt));
+	return netlink_route_send(nl, rt, true, what, cause);
+}
+
 /* Delete the route dst/prefix (gw and ifname narrow the match). */
 int
 netlink_route_del4(struct netlink *nl, struct in_addr dst, uint8_t prefix,
     const struct in_addr *gw, const char *ifname, char **cause)
 {
 	struct rtnl_route *rt;
-	struct nl_msg *msg;
-	const char *errstr;
 	char what[96];
-	int error;
 
 	netlink_route_what(what, sizeof(what), "delete", dst, prefix, gw,
 	    ifname);
 	if ((rt = netlink_route4(nl, what, dst, prefix, gw, ifname,
-	    cause)) == NULL) {
-		errno = EINVAL;
+	    cause)) == NULL)
 		return -1;
-	}
 	/* Match any protocol and scope, as ip route del does. */
 	rtnl_route_set_protocol(rt, RTPROT_UNSPEC);
 	rtnl_route_set_scope(rt, RT_SCOPE_NOWHERE);
-	error = rtnl_route_build_del_request(rt, 0, &msg);
-	rtnl_route_put(rt);
-	if (error < 0) {
-		errstr = nl_geterror(error);
-		errno = EINVAL;
-	} else if (netlink_talk(nl, msg, NULL, NULL, &errstr) == 0)
-		return 0;
-	error = errno;
-	xasprintf(cause, "%s: %s", what, errstr);
-	errno = error;
-	return -1;
+	return netlink_route_send(nl, rt, false, what, cause);
 }
 
 struct netlink_get {

@@ -244,6 +244,7 @@ nft_install(const struct nft_params *np, char **cause)
 	struct nft_state *st;
 	const char *table;
 	char *cmds, *what, *rmcmd, old = '0';
+	int saved;
 
 	table = np->table != NULL ? np->table : NFT_TABLE;
 	if (!nft_safe_name(table, 64)) {
@@ -273,6 +274,7 @@ nft_install(const struct nft_params *np, char **cause)
 	if (np->masquerade && old != '1') {
 		if (nft_forward_write('1', cause) == -1) {
 			/* Undo: nothing is left changed on failure. */
+			saved = errno;
 			xasprintf(&rmcmd, "delete table inet %s\n", table);
 			if (nft_run(rmcmd, "nft", NULL) == -1)
 				log_warnx("nft: table inet %s: cannot delete "
@@ -280,6 +282,7 @@ nft_install(const struct nft_params *np, char **cause)
 			free(rmcmd);
 			free(st->table);
 			free(st);
+			errno = saved;
 			return NULL;
 		}
 		st->forward_set = true;

@@ -109,7 +109,8 @@ static const char *proto_errors[] = {
 const char *
 proto_strerror(int err)
 {
-	if (err > 0 || -err >= (int)(sizeof(proto_errors) /
+	/* Compared as err, never -err: -INT_MIN overflows. */
+	if (err > 0 || err <= -(int)(sizeof(proto_errors) /
 	    sizeof(proto_errors[0])))
 		return ("unknown error");
 	return (proto_errors[-err]);

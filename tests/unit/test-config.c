@@ -688,6 +688,65 @@ test_client(void)
 	free(cause);
 }
 
+/* Hostile files: a huge line, and more errors than anyone reads. */
+static void
+test_hostile(void)
+{
+	struct server_config *sc;
+	char *path, *text, *cause = NULL, *want, *p;
+	size_t i, n;
+
+	path = tmp_path("long.toml");
+	text = xmalloc(20000);
+	n = (size_t)snprintf(text, 20000, "[server]\ntrusted_proxies = [");
+	for (i = 0; i < 200; i++)	/* each string used to copy the rest */
+		n += (size_t)snprintf(text + n, 20000 - n, "\"%.40s\",",
+		    "1.2.3.4/32                                       ");
+	text[n++] = '"';
+	memset(text + n, 'x', 10000);
+	memcpy(text + n + 10000, "\"]\n", 4);
+	write_file(path, text);
+	xasprintf(&want, "line too long (at most 8192 bytes)");
+	xasprintf(&p, "%s:2: %s", path, want);
+	sc = server_config_load(path, &cause);
+	tap_ok(sc == NULL, "long.toml: rejected");
+	tap_is_str(cause, p, "long.toml: FILE:LINE: line too long");
+	server_config_free(sc);
+	free(cause);
+	free(want);
+	free(p);
+	free(text);
+	unlink(path);
+	free(path);
+
+	path = tmp_path("errors.toml");
+	text = xmalloc(3 * 5000 + 1);
+	for (i = 0; i < 5000; i++)
+		memcpy(text + 3 * i, "x\n\n", 3);
+	text[3 * 5000] = '\0';
+	write_file(path, text);
+	cause = NULL;
+	sc = server_config_load(path, &cause);
+	tap_ok(sc == NULL, "errors.toml: rejected");
+	for (n = 0, p = cause; p != NULL && (p = strchr(p, '\n')) != NULL; p++)
+		n++;
+	tap_is_int(n + 1, 101, "errors.toml: 100 errors and a summary");
+	xasprintf(&want, "%s:1: 'x': expected KEY = VALUE\n", path);
+	tap_ok(cause != NULL && strncmp(cause, want, strlen(want)) == 0,
+	    "errors.toml: first error of line 1");
+	free(want);
+	xasprintf(&want, "\n%s: 4900 more errors not shown", path);
+	tap_ok(cause != NULL && strlen(cause) > strlen(want) &&
+	    strcmp(cause + strlen(cause) - strlen(want), want) == 0,
+	    "errors.toml: the count of the rest");
+	server_config_free(sc);
+	free(cause);
+	free(want);
+	free(text);
+	unlink(path);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -704,6 +763,7 @@ main(void)
 	test_authorized();
 	test_paths();
 	test_client();
+	test_hostile();
 	rmdir(tmpdir);
 	return tap_done();
 }

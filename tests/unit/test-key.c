@@ -166,6 +166,19 @@ main(void)
 		    "missing key file error");
 		free(cause);
 		free(log);
+
+		/* A FIFO must not block the reader (no writer ever comes). */
+		cause = NULL;
+		mkfifo(path, 0600);
+		alarm(10);	/* a blocking open fails the test, not hangs it */
+		rv = key_read_file(path, k2, &cause);
+		alarm(0);
+		tap_is_int(rv, -1, "a FIFO is not read as a key file");
+		xasprintf(&log, "%s: not a regular file", path);
+		tap_is_str(cause, log, "a FIFO: not a regular file");
+		free(log);
+		free(cause);
+		unlink(path);
 	}
 	free(path);
 	rmdir(tmpdir);

@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 
 #include <fcntl.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,8 +159,10 @@ test_route(struct netlink *nl)
 	    &cause), -1, "route via an unreachable gateway");
 	is_cause(&cause, "add route 198.18.1.0/24 via 192.0.2.1: "
 	    "Network is unreachable", "unreachable gateway: cause");
+	errno = 0;
 	tap_is_int(netlink_route_add4(nl, A("10.9.0.0"), 16, NULL, "rvtnope0",
 	    &cause), -1, "route on a missing link");
+	tap_is_int(errno, ENODEV, "missing link: errno ENODEV kept");
 	is_cause(&cause, "rvtnope0: add route 10.9.0.0/16 dev rvtnope0: "
 	    "No such device", "missing link: cause");
 	tap_is_int(netlink_route_add4(nl, A("10.9.0.0"), 16, NULL, NULL,

@@ -6,12 +6,16 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
+#include "log.h"
 #include "noise.h"
 #include "proto.h"
 #include "tap.h"
@@ -917,6 +921,8 @@ test_texts(void)
 	    "proto_strerror(STATE)");
 	tap_is_str(proto_strerror(-16), "unknown error", "proto_strerror(-16)");
 	tap_is_str(proto_strerror(1), "unknown error", "proto_strerror(1)");
+	tap_is_str(proto_strerror(INT_MIN), "unknown error",
+	    "proto_strerror(INT_MIN): no -INT_MIN overflow");
 	for (i = PROTO_CLOSE_BAD_HANDSHAKE, unk = 0; i <= PROTO_CLOSE_TIMEOUT;
 	    i++)
 		if (proto_close_reason(i) == NULL ||
@@ -930,6 +936,44 @@ test_texts(void)
 	tap_ok(proto_close_reason(3999) == NULL &&
 	    proto_close_reason(4014) == NULL && proto_close_reason(1000) == NULL,
 	    "proto_close_reason: NULL outside our codes");
+}
+
+/* A peer's CLOSE reason goes to the log: no terminal controls get there. */
+static void
+test_log_reason(void)
+{
+	struct proto_control	 c, got;
+	uint8_t			 rec[256];
+	size_t			 len;
+	char			 line[256];
+	FILE			*f;
+	int			 saved;
+
+	memset(&c, 0, sizeof(c));
+	c.type = PROTO_CTL_CLOSE;
+	c.code = PROTO_CLOSE_KICKED;
+	snprintf(c.reason, sizeof(c.reason), "bye\x1b[2J\rINFO forged\x7f");
+	if (proto_control_build(&c, rec, sizeof(rec), &len) != PROTO_OK ||
+	    proto_control_parse(rec, len, &got) != PROTO_OK) {
+		tap_ok(0, "close with control characters parses");
+		return;
+	}
+	if ((f = tmpfile()) == NULL || (saved = dup(2)) == -1) {
+		tap_ok(0, "tmpfile");
+		return;
+	}
+	fflush(stderr);
+	dup2(fileno(f), 2);
+	log_warnx("peer closed: %s", got.reason);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(f);
+	if (fgets(line, sizeof(line), f) == NULL)
+		line[0] = '\0';
+	fclose(f);
+	tap_is_str(line, "WARN rvpn: peer closed: bye?[2J?INFO forged?\n",
+	    "log: control characters of a peer's reason become '?'");
 }
 
 int
@@ -952,5 +996,6 @@ main(void)
 	test_rekey();
 	test_handshake_errors();
 	test_texts();
+	test_log_reason();
 	return (tap_done());
 }
