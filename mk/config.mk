@@ -4,7 +4,9 @@ lib_librvpn_a_SOURCES += lib/config.c lib/config.h lib/key.c lib/key.h \
 
 bin_PROGRAMS += src/rvpnctl
 src_rvpnctl_SOURCES = src/ctl/rvpnctl.c src/ctl/ctl.h \
-	src/ctl/ctl-genkey.c src/ctl/ctl-pubkey.c
+	src/ctl/ctl-genkey.c src/ctl/ctl-pubkey.c \
+	src/ctl/ctl-conn.c src/ctl/ctl-status.c src/ctl/ctl-kick.c \
+	src/ctl/ctl-stats.c src/ctl/ctl-reload.c
 src_rvpnctl_LDADD = $(RVPN_LIBS)
 
 dist_man_MANS += man/rvpn-server.toml.5 man/rvpn-client.toml.5 man/rvpnctl.8
@@ -53,3 +55,14 @@ EXTRA_DIST += tests/rvpnctl.sh \
 	tests/data/config/unterminated.toml
 tests_unit_test_config_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DTOP_SRCDIR='"$(abs_top_srcdir)"'
+
+# The control socket (ctl): message format, rvpnctl against a server.
+lib_librvpn_a_SOURCES += lib/ctlmsg.c lib/ctlmsg.h
+check_PROGRAMS += tests/unit/test-ctlmsg
+tests_unit_test_ctlmsg_SOURCES = tests/unit/test-ctlmsg.c
+tests_unit_test_ctlmsg_LDADD = $(RVPN_LIBS)
+TESTS += tests/unit/test-ctlmsg tests/ctl-errors.sh tests/lab/ctl-status.sh \
+	tests/lab/ctl-kick.sh tests/lab/ctl-stats.sh
+EXTRA_DIST += tests/ctl-errors.sh tests/lab/ctl-status.sh \
+	tests/lab/ctl-kick.sh tests/lab/ctl-stats.sh \
+	doc/rvpnctl-status.schema.json

@@ -2,7 +2,8 @@
 sbin_PROGRAMS += src/rvpn-server
 src_rvpn_server_SOURCES = src/server/server.c src/server/server-ws.c \
 	src/server/server-session.c src/server/server-tun.c \
-	src/server/server-nat.c src/server/server.h
+	src/server/server-nat.c src/server/server.h \
+	src/server/server-control.c
 src_rvpn_server_LDADD = $(RVPN_LIBS)
 dist_man_MANS += man/rvpn-server.8
 
@@ -12,8 +13,9 @@ TESTS += tests/server-cli.sh
 TESTS += tests/lab/tunnel.sh tests/lab/two-clients.sh \
 	tests/lab/forged-source.sh tests/lab/unknown-key.sh tests/lab/pool.sh \
 	tests/lab/restart.sh tests/lab/cleanup.sh tests/lab/http.sh \
-	tests/lab/replace.sh
+	tests/lab/replace.sh tests/lab/reload.sh tests/lab/privdrop.sh
 EXTRA_DIST += tests/server-cli.sh tests/lab/lab.sh tests/lab/tunnel.sh \
 	tests/lab/two-clients.sh tests/lab/forged-source.sh \
 	tests/lab/unknown-key.sh tests/lab/pool.sh tests/lab/restart.sh \
-	tests/lab/cleanup.sh tests/lab/http.sh tests/lab/replace.sh
+	tests/lab/cleanup.sh tests/lab/http.sh tests/lab/replace.sh \
+	tests/lab/reload.sh tests/lab/privdrop.sh

@@ -47,6 +47,7 @@ cat >"$T/good.toml" <<EOF
 bind_address = "127.0.0.1:8443"
 identity_key_file = "$T/identity.key"
 pid_file = "$T/server.pid"
+control_socket = "$T/server.sock"
 
 [server.network]
 dhcp_range = "10.200.0.0/24"
@@ -131,7 +132,8 @@ i=0
 while ! grep -q "Listening on" "$T/log" && [ $i -lt 100 ]; do
 	sleep 0.1; i=$((i + 1))
 done
-sed -e 's/tun_name = "rvt0"/tun_name = "rvt1"/' "$T/good.toml" >"$T/busy.toml"
+sed -e 's/tun_name = "rvt0"/tun_name = "rvt1"/' \
+	-e 's|/server.sock"|/busy.sock"|' "$T/good.toml" >"$T/busy.toml"
 ip netns exec "$NS" "$SRV" -f -c "$T/busy.toml" >"$T/out" 2>"$T/err"
 rc=$?
 kill -TERM $pid; wait $pid

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 #include "autoconf.h"
 
+#include <sys/capability.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -322,6 +324,39 @@ client_resolve(struct client *cl)
 	log_debug("%s: %s is %s", __func__, cfg->url_host, cl->server_ipstr);
 }
 
+/*
+ * Once the TUN exists keep only CAP_NET_ADMIN (routes at reconnect and
+ * teardown) and, when pushed DNS may be applied, CAP_DAC_OVERRIDE (to
+ * write and restore resolv.conf): permitted, effective and bounding set;
+ * inheritable and ambient empty.
+ */
+static void
+client_drop_caps(struct client *cl)
+{
+	cap_value_t keep[2] = { CAP_NET_ADMIN, CAP_DAC_OVERRIDE }, c;
+	int nkeep = cl->cfg->dns ? 2 : 1, i;
+	cap_t caps;
+
+	for (c = 0; cap_get_bound(c) >= 0; c++) {
+		for (i = 0; i < nkeep && keep[i] != c; i++)
+			;
+		if (i == nkeep && cap_drop_bound(c) == -1)
+			fatal("cannot drop capability %d from the bounding set",
+			    (int)c);
+	}
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 &&
+	    errno != EINVAL)
+		fatal("cannot clear ambient capabilities");
+	if ((caps = cap_init()) == NULL ||
+	    cap_set_flag(caps, CAP_PERMITTED, nkeep, keep, CAP_SET) == -1 ||
+	    cap_set_flag(caps, CAP_EFFECTIVE, nkeep, keep, CAP_SET) == -1 ||
+	    cap_set_proc(caps) == -1)
+		fatal("cannot set capabilities");
+	cap_free(caps);
+	log_debug("%s: kept CAP_NET_ADMIN%s", __func__,
+	    nkeep == 2 ? " CAP_DAC_OVERRIDE" : "");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -379,6 +414,7 @@ main(int argc, char **argv)
 		client_tun_restore(cl);
 		fatalx("%s", cause);
 	}
+	client_drop_caps(cl);
 	key_short(cl->pub, kshort);
 	log_info("rvpn-client %s: key %s: connecting to %s (%s)",
 	    PACKAGE_VERSION, kshort, cl->cfg->server_url, cl->server_ipstr);

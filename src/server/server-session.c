@@ -76,6 +76,7 @@ session_free(struct session *s)
 	sv = s->sv;
 	st = &s->stats;
 	session_release(s);
+	server_stats_end(sv, s);
 
 	if (s->addr.s_addr != 0)
 		ipaddr_str4(s->addr, addr, sizeof(addr));
@@ -166,8 +167,13 @@ session_close(struct session *s, int code, const char *detail)
 static void
 session_refuse(struct session *s, int code, const char *detail)
 {
-	if (s->state == SESSION_HANDSHAKE)
+	if (s->state == SESSION_HANDSHAKE) {
 		s->sv->refused++;
+		if (code >= PROTO_CLOSE_BAD_HANDSHAKE &&
+		    code < PROTO_CLOSE_BAD_HANDSHAKE + SERVER_NREFUSED)
+			s->sv->stats.hs_refused[code -
+			    PROTO_CLOSE_BAD_HANDSHAKE]++;
+	}
 	session_close(s, code, detail);
 }
 
@@ -196,6 +202,36 @@ session_find_client(const struct server_config *cfg, const uint8_t *pub)
 			return &cfg->clients[i];
 	}
 	return NULL;
+}
+
+/*
+ * Reload: end the sessions whose key is not in cfg's authorized clients
+ * (4012) and take the new names of the others.  Without an
+ * authorized-clients file every key stays.  Returns the number ended.
+ */
+unsigned
+session_revoke(struct server *sv, const struct server_config *cfg)
+{
+	const struct config_client *cl;
+	struct session *s, *next;
+	unsigned n = 0;
+
+	if (cfg->authorized_clients_file == NULL)
+		return 0;
+	for (s = TAILQ_FIRST(&sv->sessions); s != NULL; s = next) {
+		next = TAILQ_NEXT(s, entry);
+		if (s->state != SESSION_UP)
+			continue;
+		if ((cl = session_find_client(cfg, s->pub)) != NULL) {
+			snprintf(s->name, sizeof(s->name), "%s", cl->name);
+			continue;
+		}
+		log_info("reload: key of %s revoked, ending its session",
+		    s->name);
+		session_close(s, PROTO_CLOSE_REVOKED, NULL);
+		n++;
+	}
+	return n;
 }
 
 /* Lease an address: the requested one if usable, else the pool's choice. */
@@ -334,6 +370,7 @@ session_handshake(struct session *s, uint8_t *rec, size_t len)
 	}
 	s->ctl_raw = true;
 	s->state = SESSION_UP;
+	sv->stats.hs_ok++;
 	s->t_data = sv->now;
 	log_info("session up: %s %s from %s", s->name,
 	    ipaddr_str4(s->addr, addr, sizeof(addr)), s->remote);
@@ -645,7 +682,13 @@ session_tick(struct session *s)
 		session_close(s, PROTO_CLOSE_IDLE, NULL);
 		return;
 	}
-	if (ka > 0 && sv->now - s->t_tx >= ka && s->ctllen == 0) {
+	/*
+	 * PING when quiet, and at least once per keepalive anyway: our
+	 * PONGs to the client's PINGs keep t_tx fresh, and the RTT that
+	 * rvpnctl status shows comes only from our own PINGs.
+	 */
+	if (ka > 0 && s->ctllen == 0 && (sv->now - s->t_tx >= ka ||
+	    sv->now_ns - s->ping_sent_ns >= ka * 1000000000ULL)) {
 		memset(&c, 0, sizeof(c));
 		c.type = PROTO_CTL_PING;
 		c.ts = s->ping_sent_ns = sv->now_ns;

@@ -2,8 +2,12 @@
 #include "autoconf.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <event2/event.h>
 #include <libwebsockets.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +19,13 @@
 #include "xmalloc.h"
 
 #define SERVER_URI_MAX	256
+
+/*
+ * Borrowed: the SSL_CTX of lws's only vhost, seen when lws creates it.
+ * Reload puts a new certificate and key into it; established
+ * connections keep the copies their SSL took at accept.
+ */
+static SSL_CTX	*server_ws_ssl_ctx;
 
 /* lws per-connection data of the rvpn.v1 protocol. */
 struct server_pss {
@@ -114,6 +125,9 @@ server_http_cb(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		/* A WebSocket without the rvpn.v1 subprotocol. */
 		return -1;
+	case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS:
+		server_ws_ssl_ctx = user;
+		return 0;
 	default:
 		break;
 	}
@@ -226,6 +240,7 @@ server_ws_start(struct server *sv, char **cause)
 		log_warnx("no tls_cert_file: plain WebSocket on %s; put a TLS "
 		    "reverse proxy in front", cfg->bind_address);
 
+	server_ws_ssl_ctx = NULL;
 	sv->lws = lws_create_context(&info);
 	if (sv->lws == NULL) {
 		xasprintf(cause, "cannot listen on %s%s", cfg->bind_address,
@@ -247,6 +262,7 @@ server_ws_stop(struct server *sv)
 	struct session *s;
 
 	if (sv->lws != NULL) {
+		server_ws_ssl_ctx = NULL;
 		lws_context_destroy(sv->lws);
 		sv->lws = NULL;
 		event_base_loop(sv->base, 0);
@@ -256,4 +272,112 @@ server_ws_stop(struct server *sv)
 		s->wsi = NULL;
 		session_free(s);
 	}
+}
+
+/* Never prompt for a pass phrase: an encrypted key is an error. */
+static int
+server_ws_no_pass(char *buf, int size, int rwflag, void *arg)
+{
+	return -1;
+}
+
+/* The last OpenSSL error as text, or "unknown error"; clears the queue. */
+static const char *
+server_ws_ssl_error(char *buf, size_t len)
+{
+	unsigned long e;
+
+	if ((e = ERR_peek_last_error()) == 0)
+		snprintf(buf, len, "unknown error");
+	else
+		ERR_error_string_n(e, buf, len);
+	ERR_clear_error();
+	return buf;
+}
+
+/*
+ * Reload the TLS certificate chain and key: read both, check them on a
+ * scratch SSL_CTX (the key must match the certificate), then put them in
+ * lws's SSL_CTX, so only new connections see them.  On any error the
+ * running certificate stays; -1 with *cause.
+ */
+int
+server_ws_tls_reload(struct server *sv, const char *certfile,
+    const char *keyfile, char **cause)
+{
+	SSL_CTX *scratch = NULL;
+	STACK_OF(X509) *chain = NULL;
+	X509 *cert = NULL, *x;
+	EVP_PKEY *pkey = NULL, *old;
+	FILE *f;
+	char err[256];
+	int rc = -1;
+
+	if (server_ws_ssl_ctx == NULL) {
+		xasprintf(cause, "TLS was not set up at start");
+		return -1;
+	}
+	ERR_clear_error();
+	if ((f = fopen(certfile, "r")) == NULL) {
+		xasprintf(cause, "%s: %s", certfile, strerror(errno));
+		goto out;
+	}
+	cert = PEM_read_X509_AUX(f, NULL, server_ws_no_pass, NULL);
+	if ((chain = sk_X509_new_null()) == NULL)
+		fatalx("sk_X509_new_null");
+	while (cert != NULL &&
+	    (x = PEM_read_X509(f, NULL, server_ws_no_pass, NULL)) != NULL) {
+		if (sk_X509_push(chain, x) == 0)
+			fatalx("sk_X509_push");
+	}
+	fclose(f);
+	if (cert == NULL) {
+		xasprintf(cause, "%s: no PEM certificate: %s", certfile,
+		    server_ws_ssl_error(err, sizeof(err)));
+		goto out;
+	}
+	ERR_clear_error();	/* the end of the chain */
+	if ((f = fopen(keyfile, "r")) == NULL) {
+		xasprintf(cause, "%s: %s", keyfile, strerror(errno));
+		goto out;
+	}
+	pkey = PEM_read_PrivateKey(f, NULL, server_ws_no_pass, NULL);
+	fclose(f);
+	if (pkey == NULL) {
+		xasprintf(cause, "%s: no PEM private key (or it is encrypted): "
+		    "%s", keyfile, server_ws_ssl_error(err, sizeof(err)));
+		goto out;
+	}
+	/* A key of another type would sit beside the old one, not replace it. */
+	old = SSL_CTX_get0_privatekey(server_ws_ssl_ctx);
+	if (old != NULL && EVP_PKEY_get_base_id(old) !=
+	    EVP_PKEY_get_base_id(pkey)) {
+		xasprintf(cause, "%s: key type changed (%s to %s): restart "
+		    "required", keyfile, OBJ_nid2sn(EVP_PKEY_get_base_id(old)),
+		    OBJ_nid2sn(EVP_PKEY_get_base_id(pkey)));
+		goto out;
+	}
+	if ((scratch = SSL_CTX_new(TLS_server_method())) == NULL)
+		fatalx("SSL_CTX_new");
+	if (SSL_CTX_use_cert_and_key(scratch, cert, pkey, chain, 1) != 1) {
+		xasprintf(cause, "%s: %s: the key does not match the "
+		    "certificate: %s", certfile, keyfile,
+		    server_ws_ssl_error(err, sizeof(err)));
+		goto out;
+	}
+	if (SSL_CTX_use_cert_and_key(server_ws_ssl_ctx, cert, pkey, chain,
+	    1) != 1) {
+		xasprintf(cause, "%s: cannot use the certificate: %s",
+		    certfile, server_ws_ssl_error(err, sizeof(err)));
+		goto out;
+	}
+	log_debug("%s: %s, %s loaded", __func__, certfile, keyfile);
+	rc = 0;
+out:
+	SSL_CTX_free(scratch);
+	EVP_PKEY_free(pkey);
+	X509_free(cert);
+	sk_X509_pop_free(chain, X509_free);
+	ERR_clear_error();
+	return rc;
 }

@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: ISC */
 #include "autoconf.h"
 
+#include <sys/capability.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <event2/event.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +24,7 @@
 
 #include "compat.h"
 #include "config.h"
+#include "ipaddr.h"
 #include "key.h"
 #include "log.h"
 #include "pool.h"
@@ -31,6 +38,11 @@
 #endif
 #define SERVER_DEFAULT_CONFIG	SYSCONFDIR "/rvpn/server.toml"
 #define SERVER_REPLAY_MIN	1024
+
+/* The config file as an absolute path: reload runs after chdir("/"). */
+static char	*server_conffile;
+/* -v count, added to log_level at start and at each reload. */
+static int	 server_verbose;
 
 static const struct option longopts[] = {
 	{ "foreground",		no_argument,		NULL,	'f' },
@@ -118,11 +130,322 @@ server_stop(struct server *sv, int code)
 		event_base_loopbreak(sv->base);
 }
 
+/* Set the log level: log_level raised by -v. */
+static void
+server_set_log_level(enum log_level level)
+{
+	int v;
+
+	for (v = server_verbose; v > 0 && level < LOG_LVL_TRACE; v--)
+		level++;
+	log_set_level(level);
+	log_route_libs();
+}
+
+/* Whether two optional strings differ. */
+static bool
+server_str_differ(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a != b;
+	return strcmp(a, b) != 0;
+}
+
+/* Check pass: log a changed restart-only key. */
+static void
+server_restart_warn(bool changed, const char *key)
+{
+	if (changed)
+		log_warnx("reload: %s changed: restart required, keeping the "
+		    "old value", key);
+}
+
+/*
+ * Apply pass: the new config takes the running value of a restart-only
+ * string (lws borrows some of these pointers); the new value goes with
+ * the old config.
+ */
+static void
+server_keep_str(char **run, char **next)
+{
+	char *tmp;
+
+	tmp = *run;
+	*run = *next;
+	*next = tmp;
+}
+
+/* Turning TLS on or off needs a new listener. */
+static bool
+server_tls_toggled(const struct server_config *run,
+    const struct server_config *nc)
+{
+	return (run->tls_cert_file != NULL) != (nc->tls_cert_file != NULL);
+}
+
+/*
+ * The restart-only keys: with apply false, log each changed one; with
+ * apply true, give nc the running values (nothing fails after that).
+ */
+static void
+server_keep_restart_keys(struct server_config *run, struct server_config *nc,
+    bool apply)
+{
+	if (!apply) {
+		server_restart_warn(server_str_differ(run->bind_address,
+		    nc->bind_address), "bind_address");
+		server_restart_warn(server_tls_toggled(run, nc),
+		    "tls_cert_file (set or unset)");
+		server_restart_warn(server_str_differ(run->identity_key_file,
+		    nc->identity_key_file), "identity_key_file");
+		server_restart_warn(server_str_differ(run->websocket_path,
+		    nc->websocket_path), "websocket_path");
+		server_restart_warn(server_str_differ(run->user, nc->user),
+		    "user");
+		server_restart_warn(server_str_differ(run->group, nc->group),
+		    "group");
+		server_restart_warn(server_str_differ(run->control_socket,
+		    nc->control_socket), "control_socket");
+		server_restart_warn(server_str_differ(run->pid_file,
+		    nc->pid_file), "pid_file");
+		server_restart_warn(run->nat_enabled != nc->nat_enabled,
+		    "nat_enabled");
+		server_restart_warn(run->dhcp_range.addr.s_addr !=
+		    nc->dhcp_range.addr.s_addr ||
+		    run->dhcp_range.prefix != nc->dhcp_range.prefix,
+		    "dhcp_range");
+		server_restart_warn(server_str_differ(run->tun_name,
+		    nc->tun_name), "tun_name");
+		server_restart_warn(run->mtu != nc->mtu, "mtu");
+		server_restart_warn(server_str_differ(run->egress_interface,
+		    nc->egress_interface), "egress_interface");
+		return;
+	}
+	server_keep_str(&run->bind_address, &nc->bind_address);
+	server_keep_str(&run->bind_host, &nc->bind_host);
+	nc->bind_port = run->bind_port;
+	if (server_tls_toggled(run, nc)) {
+		server_keep_str(&run->tls_cert_file, &nc->tls_cert_file);
+		server_keep_str(&run->tls_key_file, &nc->tls_key_file);
+	}
+	server_keep_str(&run->identity_key_file, &nc->identity_key_file);
+	server_keep_str(&run->websocket_path, &nc->websocket_path);
+	server_keep_str(&run->tun_path, &nc->tun_path);
+	server_keep_str(&run->user, &nc->user);
+	server_keep_str(&run->group, &nc->group);
+	server_keep_str(&run->control_socket, &nc->control_socket);
+	server_keep_str(&run->pid_file, &nc->pid_file);
+	nc->nat_enabled = run->nat_enabled;
+	nc->dhcp_range = run->dhcp_range;
+	server_keep_str(&run->tun_name, &nc->tun_name);
+	nc->mtu = run->mtu;
+	server_keep_str(&run->egress_interface, &nc->egress_interface);
+}
+
+/*
+ * Static addresses of the new clients file must fit the running pool
+ * (dhcp_range needs a restart): not the network, gateway or broadcast.
+ */
+static int
+server_check_statics(struct server *sv, const struct server_config *nc,
+    char **cause)
+{
+	const struct config_cidr4 *r = &sv->cfg->dhcp_range;
+	uint32_t net, host, bcast;
+	char a[INET_ADDRSTRLEN], n[INET_ADDRSTRLEN];
+	unsigned i;
+
+	net = ntohl(r->addr.s_addr);
+	bcast = (1U << (32 - r->prefix)) - 1;
+	for (i = 0; i < nc->nclients; i++) {
+		if (!nc->clients[i].has_addr4)
+			continue;
+		host = ntohl(nc->clients[i].addr4.s_addr) - net;
+		if (ipaddr_in_cidr4(nc->clients[i].addr4, r->addr,
+		    r->prefix) && host > 1 && host != bcast)
+			continue;
+		xasprintf(cause, "%s: client %s: address %s is not usable in "
+		    "the running dhcp_range %s/%u", nc->authorized_clients_file,
+		    nc->clients[i].name, ipaddr_str4(nc->clients[i].addr4, a,
+		    sizeof(a)), ipaddr_str4(r->addr, n, sizeof(n)), r->prefix);
+		return -1;
+	}
+	return 0;
+}
+
+/* Log a multi-line cause, one warning per line, with a prefix. */
+static void
+server_log_lines(const char *prefix, const char *text)
+{
+	const char *p, *nl;
+
+	for (p = text; *p != '\0'; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		log_warnx("%s%.*s", prefix, (int)(nl - p), p);
+		if (*nl == '\0')
+			break;
+	}
+}
+
+/*
+ * Re-read the config file and apply what may change while running: the
+ * authorized clients (removed keys end with 4012; static addresses apply
+ * at the next connect), the TLS certificate and key (new connections),
+ * dns_servers and routes (next handshakes), log_level, keepalive,
+ * idle_timeout, max_clients, client_to_client, trusted_proxies.  A
+ * changed restart-only key is logged and keeps its value.  Everything
+ * that can fail happens before anything is applied.
+ */
+int
+server_reload(struct server *sv, char **cause)
+{
+	struct server_config *run = sv->cfg, *nc;
+	const char *path = server_conffile != NULL ? server_conffile :
+	    run->path;
+	unsigned i, nrevoked;
+
+	log_info("reload: reading %s", path);
+	if ((nc = server_config_load(path, cause)) == NULL)
+		goto fail;
+	server_keep_restart_keys(run, nc, false);
+	if (server_check_statics(sv, nc, cause) == -1)
+		goto fail;
+	if (nc->tls_cert_file != NULL && !server_tls_toggled(run, nc) &&
+	    server_ws_tls_reload(sv, nc->tls_cert_file, nc->tls_key_file,
+	    cause) == -1)
+		goto fail;
+
+	/* Nothing fails from here on. */
+	server_keep_restart_keys(run, nc, true);
+	pool_clear_static(sv->pool);
+	for (i = 0; i < nc->nclients; i++) {
+		if (nc->clients[i].has_addr4 && pool_reserve_static(sv->pool,
+		    nc->clients[i].addr4, nc->clients[i].pub) != POOL_OK)
+			log_warnx("reload: client %s: static address not "
+			    "reserved", nc->clients[i].name);
+	}
+	nrevoked = session_revoke(sv, nc);
+	if (nc->authorized_clients_file == NULL &&
+	    run->authorized_clients_file != NULL)
+		log_warnx("no authorized_clients_file: any client key "
+		    "completing the handshake is accepted");
+	sv->cfg = nc;
+	server_config_free(run);
+	server_set_log_level(nc->log_level);
+	log_info("reload: done: %u authorized clients, %u revoked, log level "
+	    "%s", nc->nclients, nrevoked, log_level_name(nc->log_level));
+	return 0;
+
+fail:
+	server_log_lines("reload: ", *cause);
+	log_warnx("reload failed: keeping the running configuration");
+	server_config_free(nc);
+	return -1;
+}
+
+/*
+ * Keep only CAP_NET_ADMIN, which the exit path needs (removing the
+ * nftables table, restoring net.ipv4.ip_forward, which net sysctls allow
+ * with it): the bounding set first (that needs CAP_SETPCAP), ambient
+ * cleared, then with user/group set switch to them (setgroups to the
+ * group alone, setgid, setuid, keeping capabilities across setuid), then
+ * permitted = effective = CAP_NET_ADMIN, inheritable empty, and
+ * no_new_privs.  Fails when root could be regained.
+ */
+static int
+server_drop_privileges(struct server *sv, char **cause)
+{
+	struct server_config *cfg = sv->cfg;
+	const cap_value_t keep[] = { CAP_NET_ADMIN };
+	struct passwd *pw = NULL;
+	struct group *gr = NULL;
+	cap_t caps = NULL, now = NULL;
+	cap_value_t c;
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+	int rc = -1;
+
+	if (cfg->user != NULL) {
+		if ((pw = getpwnam(cfg->user)) == NULL) {
+			xasprintf(cause, "user: '%s': no such user", cfg->user);
+			return -1;
+		}
+		uid = pw->pw_uid;
+		gid = pw->pw_gid;
+	}
+	if (cfg->group != NULL) {
+		if ((gr = getgrnam(cfg->group)) == NULL) {
+			xasprintf(cause, "group: '%s': no such group",
+			    cfg->group);
+			return -1;
+		}
+		gid = gr->gr_gid;
+	}
+	for (c = 0; cap_get_bound(c) >= 0; c++) {
+		if (c != CAP_NET_ADMIN && cap_drop_bound(c) == -1) {
+			xasprintf(cause, "cannot drop capability %d from the "
+			    "bounding set: %s", (int)c, strerror(errno));
+			return -1;
+		}
+	}
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 &&
+	    errno != EINVAL) {
+		xasprintf(cause, "cannot clear ambient capabilities: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if (pw != NULL || gr != NULL) {
+		if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == -1 ||
+		    setgroups(1, &gid) == -1 ||
+		    setresgid(gid, gid, gid) == -1 ||
+		    setresuid(uid, uid, uid) == -1 ||
+		    prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) == -1) {
+			xasprintf(cause, "cannot switch to user %s group %s: "
+			    "%s", cfg->user != NULL ? cfg->user : "-",
+			    cfg->group != NULL ? cfg->group : "-",
+			    strerror(errno));
+			return -1;
+		}
+	}
+	if ((caps = cap_init()) == NULL ||
+	    cap_set_flag(caps, CAP_PERMITTED, 1, keep, CAP_SET) == -1 ||
+	    cap_set_flag(caps, CAP_EFFECTIVE, 1, keep, CAP_SET) == -1 ||
+	    cap_set_proc(caps) == -1) {
+		xasprintf(cause, "cannot set capabilities: %s",
+		    strerror(errno));
+		goto out;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
+		xasprintf(cause, "cannot set no_new_privs: %s",
+		    strerror(errno));
+		goto out;
+	}
+	/* Check: no way back to root, and exactly the set we asked for. */
+	if ((uid != 0 && (setuid(0) != -1 || seteuid(0) != -1)) ||
+	    (gid != 0 && (setgid(0) != -1 || setegid(0) != -1)))
+		fatalx("privileges could be regained after the drop");
+	if ((now = cap_get_proc()) == NULL || cap_compare(now, caps) != 0)
+		fatalx("capabilities are not CAP_NET_ADMIN alone after the "
+		    "drop");
+	gr = getgrgid(gid);
+	log_info("Running as %s%s (uid %u) group %s (gid %u), keeping only "
+	    "CAP_NET_ADMIN", pw != NULL ? "user " : "",
+	    pw != NULL ? pw->pw_name : "root", (unsigned)uid,
+	    gr != NULL ? gr->gr_name : "?", (unsigned)gid);
+	rc = 0;
+out:
+	cap_free(now);
+	cap_free(caps);
+	return rc;
+}
+
 static void
 server_signal_cb(evutil_socket_t sig, short events, void *arg)
 {
 	struct server *sv = arg;
 	struct session *s;
+	char *cause = NULL;
 
 	switch (sig) {
 	case SIGINT:
@@ -132,7 +455,9 @@ server_signal_cb(evutil_socket_t sig, short events, void *arg)
 		server_stop(sv, 0);
 		break;
 	case SIGHUP:
-		log_info("SIGHUP: reload not supported yet");
+		log_info("received SIGHUP, reloading");
+		if (server_reload(sv, &cause) == -1)
+			free(cause);
 		break;
 	case SIGUSR1:
 		log_info("sessions: %u up, pool %u/%u used, tun no route %llu",
@@ -265,6 +590,7 @@ server_event_free(struct event **ev)
 static void
 server_teardown(struct server *sv)
 {
+	server_control_close(sv);
 	server_event_free(&sv->ev_drain);
 	server_event_free(&sv->ev_tun);
 	server_event_free(&sv->ev_timer);
@@ -325,21 +651,32 @@ server_daemonize(void)
 	}
 }
 
+/*
+ * Write the pid file while still root (it replaces a stale one); the
+ * dropped user removes it at exit only if it may write its directory.
+ */
+static void
+server_write_pid(struct server *sv)
+{
+	FILE *f;
+
+	if (sv->cfg->pid_file == NULL)
+		return;
+	if ((f = fopen(sv->cfg->pid_file, "w")) == NULL)
+		log_warn("%s", sv->cfg->pid_file);
+	else {
+		fprintf(f, "%ld\n", (long)getpid());
+		if (fclose(f) == EOF)
+			log_warn("%s", sv->cfg->pid_file);
+	}
+}
+
 /* Startup is done: release the parent, drop the terminal, use syslog. */
 static void
 server_detached(struct server *sv, int notify)
 {
-	FILE *f;
 	int fd;
 
-	if (sv->cfg->pid_file != NULL) {
-		if ((f = fopen(sv->cfg->pid_file, "w")) == NULL)
-			log_warn("%s", sv->cfg->pid_file);
-		else {
-			fprintf(f, "%ld\n", (long)getpid());
-			fclose(f);
-		}
-	}
 	log_to_syslog();
 	if ((fd = open("/dev/null", O_RDWR)) != -1) {
 		dup2(fd, STDIN_FILENO);
@@ -360,8 +697,8 @@ main(int argc, char **argv)
 	const char *conffile = SERVER_DEFAULT_CONFIG;
 	char *cause = NULL;
 	bool foreground = false, test = false;
-	int ch, verbose = 0, notify = -1;
-	enum log_level level;
+	char abspath[PATH_MAX];
+	int ch, notify = -1;
 
 	while ((ch = getopt_long(argc, argv, "fc:tvVh", longopts,
 	    NULL)) != -1) {
@@ -376,7 +713,7 @@ main(int argc, char **argv)
 			test = true;
 			break;
 		case 'v':
-			verbose++;
+			server_verbose++;
 			break;
 		case 'V':
 			printf("rvpn-server %s\n", PACKAGE_VERSION);
@@ -405,11 +742,9 @@ main(int argc, char **argv)
 		server_config_free(sv.cfg);
 		return 0;
 	}
-	level = sv.cfg->log_level;
-	while (verbose-- > 0 && level < LOG_LVL_TRACE)
-		level++;
-	log_set_level(level);
-	log_route_libs();
+	if (realpath(conffile, abspath) != NULL)
+		server_conffile = xstrdup(abspath);
+	server_set_log_level(sv.cfg->log_level);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (!foreground)
@@ -425,11 +760,18 @@ main(int argc, char **argv)
 		xasprintf(&cause, "cannot create the event loop");
 		goto fail;
 	}
-	if (server_tables_new(&sv, &cause) == -1 ||
+	/* The control socket first: a running server is found before TUN. */
+	if (server_control_open(&sv, &cause) == -1 ||
+	    server_tables_new(&sv, &cause) == -1 ||
 	    server_tun_open(&sv, &cause) == -1 ||
 	    server_nat_start(&sv, &cause) == -1 ||
 	    server_events_new(&sv, &cause) == -1 ||
 	    server_ws_start(&sv, &cause) == -1)
+		goto fail;
+	/* Everything that needs root exists now: TUN, nft, sockets. */
+	if (!foreground)
+		server_write_pid(&sv);
+	if (server_drop_privileges(&sv, &cause) == -1)
 		goto fail;
 
 	log_info("Listening on %s", sv.cfg->bind_address);
@@ -444,9 +786,12 @@ main(int argc, char **argv)
 
 	log_info("shutting down");
 	server_teardown(&sv);
-	if (!foreground && sv.cfg->pid_file != NULL)
-		unlink(sv.cfg->pid_file);
+	if (!foreground && sv.cfg->pid_file != NULL &&
+	    unlink(sv.cfg->pid_file) == -1)
+		log_debug("%s: unlink %s: %s (replaced at the next start)",
+		    __func__, sv.cfg->pid_file, strerror(errno));
 	server_config_free(sv.cfg);
+	free(server_conffile);
 	return sv.exit_code;
 
 fail:
@@ -454,5 +799,6 @@ fail:
 	free(cause);
 	server_teardown(&sv);
 	server_config_free(sv.cfg);
+	free(server_conffile);
 	return 1;
 }

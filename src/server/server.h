@@ -21,6 +21,7 @@ struct lws_context;
 struct nft_state;
 struct pool;
 struct route_table;
+struct server_control;
 struct proto_replay;
 
 #define SERVER_HS_TIMEOUT	10	/* seconds for HANDSHAKE_INIT */
@@ -40,6 +41,19 @@ struct session_stats {
 	uint64_t	drop_tun;		/* write to the TUN failed */
 	uint64_t	drop_queue;		/* tx record full (slow client) */
 	uint64_t	drop_noroute;		/* to a pool address nobody has */
+};
+
+/*
+ * Server-wide counters for rvpnctl stats: handshake results, and the
+ * session counters of ended sessions (server-control.c adds the live
+ * ones).  Bumped per session, never per packet.
+ */
+#define SERVER_NREFUSED	(PROTO_CLOSE_TIMEOUT - PROTO_CLOSE_BAD_HANDSHAKE + 1)
+struct server_stats {
+	uint64_t		hs_ok;		/* handshakes done = sessions */
+	uint64_t		hs_aborted;	/* gone before handshaking */
+	uint64_t		hs_refused[SERVER_NREFUSED]; /* by code - 4000 */
+	struct session_stats	ended;		/* sum over ended sessions */
 };
 
 enum session_state {
@@ -131,15 +145,31 @@ struct server {
 	uint64_t		 tun_noroute;	/* TUN packet to nobody */
 	uint64_t		 tun_short;	/* short or not IPv4 */
 	uint64_t		 refused;	/* handshakes refused */
+	struct server_stats	 stats;
+
+	struct server_control	*control;	/* server-control.c */
 };
 
 /* server.c */
 void		 server_update_time(struct server *);
 void		 server_stop(struct server *, int);
+/*
+ * Re-read the config file and apply what can change while running (see
+ * rvpn-server.toml(5), RELOAD). Returns 0, or -1 with *cause set (caller
+ * frees) and the running server untouched. SIGHUP and rvpnctl reload.
+ */
+int		 server_reload(struct server *, char **);
+
+/* server-control.c */
+int		 server_control_open(struct server *, char **);
+void		 server_control_close(struct server *);
+void		 server_stats_end(struct server *, struct session *);
 
 /* server-ws.c */
 int		 server_ws_start(struct server *, char **);
 void		 server_ws_stop(struct server *);
+int		 server_ws_tls_reload(struct server *, const char *,
+		    const char *, char **);
 
 /* server-session.c */
 struct session	*session_new(struct server *, struct lws *, const char *);
@@ -153,6 +183,7 @@ void		 session_queue_packet(struct session *, const uint8_t *,
 void		 session_request_write(struct session *);
 void		 session_tick(struct session *);
 void		 session_dump(struct session *);
+unsigned	 session_revoke(struct server *, const struct server_config *);
 
 /* server-tun.c */
 int		 server_tun_open(struct server *, char **);

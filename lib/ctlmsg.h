@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Control socket messages between rvpnctl and rvpn-server (pure: no I/O).
+ * A message is a header, a big-endian u32 body length and a u8 type, then
+ * the body.  Each decoder checks the body size before reading it, as
+ * httpd's IMSG_SIZE_CHECK does; an unknown type is an error.
+ *
+ * Strings in bodies are a u8 length and that many bytes, no NUL.
+ * A request gets one reply: OK or ERROR (text), STATS, or STATUS
+ * followed by exactly STATUS.nsessions SESSION messages.
+ */
+#ifndef RVPN_CTLMSG_H
+#define RVPN_CTLMSG_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto.h"
+
+#ifdef RUNSTATEDIR
+#define CTLMSG_SOCKET_DEFAULT	RUNSTATEDIR "/rvpn/rvpn-server.sock"
+#endif
+
+#define CTLMSG_HDR_LEN		5	/* u32 body length + u8 type */
+#define CTLMSG_MAX		4096	/* a whole message, header included */
+#define CTLMSG_TEXT_MAX		1024	/* OK/ERROR text, KICK target */
+#define CTLMSG_VERSION_MAX	32
+#define CTLMSG_NAME_MAX		64
+#define CTLMSG_REMOTE_MAX	64
+#define CTLMSG_MAX_CODES	32	/* handshake refusal codes in STATS */
+
+enum ctlmsg_type {
+	/* Requests (rvpnctl -> server). */
+	CTLMSG_T_STATUS_REQ = 1,	/* empty */
+	CTLMSG_T_STATS_REQ = 2,		/* empty */
+	CTLMSG_T_KICK_REQ = 3,		/* text: address, key or name */
+	CTLMSG_T_RELOAD_REQ = 4,	/* empty */
+	/* Replies (server -> rvpnctl). */
+	CTLMSG_T_OK = 64,		/* text, may be empty */
+	CTLMSG_T_ERROR = 65,		/* text */
+	CTLMSG_T_STATUS = 66,		/* struct ctlmsg_status */
+	CTLMSG_T_SESSION = 67,		/* struct ctlmsg_session */
+	CTLMSG_T_STATS = 68,		/* struct ctlmsg_stats */
+};
+
+enum ctlmsg_err {
+	CTLMSG_OK = 0,
+	CTLMSG_ERR_SHORT = -1,		/* fewer bytes than the message */
+	CTLMSG_ERR_TOOBIG = -2,		/* length over CTLMSG_MAX */
+	CTLMSG_ERR_TYPE = -3,		/* unknown message type */
+	CTLMSG_ERR_SIZE = -4,		/* body size wrong for its type */
+	CTLMSG_ERR_FORMAT = -5,		/* bad string or field */
+	CTLMSG_ERR_SPACE = -6,		/* output buffer too small */
+};
+
+/* STATUS: the server as a whole. */
+struct ctlmsg_status {
+	char		version[CTLMSG_VERSION_MAX + 1];
+	uint64_t	now;		/* server's wall clock, Unix seconds */
+	uint64_t	uptime;		/* seconds */
+	uint32_t	pool_used;
+	uint32_t	pool_capacity;
+	uint32_t	nsessions;	/* SESSION messages that follow */
+};
+
+/* SESSION: one established session. */
+struct ctlmsg_session {
+	char		name[CTLMSG_NAME_MAX + 1];	/* name or short key */
+	uint8_t		pub[PROTO_KEY_LEN];
+	struct in_addr	addr;				/* tunnel address */
+	char		remote[CTLMSG_REMOTE_MAX + 1];	/* TCP peer */
+	char		forwarded[CTLMSG_REMOTE_MAX + 1]; /* "" if none */
+	uint64_t	since;		/* Unix seconds */
+	uint64_t	duration;	/* seconds */
+	uint64_t	rx_bytes, rx_pkts;	/* from the client */
+	uint64_t	tx_bytes, tx_pkts;	/* to the client */
+	uint64_t	drop_source, drop_header, drop_c2c, drop_tun;
+	uint64_t	drop_queue, drop_noroute;
+	bool		has_rtt;
+	uint64_t	rtt_us;		/* last PING/PONG round trip */
+};
+
+/* STATS: counters of the whole server since it started. */
+struct ctlmsg_stats {
+	uint64_t	sessions_total;		/* handshakes completed */
+	uint64_t	sessions_current;
+	uint64_t	hs_aborted;		/* closed before handshaking */
+	uint64_t	rx_bytes, rx_pkts, tx_bytes, tx_pkts;
+	uint64_t	drop_source, drop_header, drop_c2c, drop_tun;
+	uint64_t	drop_queue, drop_noroute;
+	uint64_t	tun_noroute;		/* TUN packet to no session */
+	uint64_t	tun_short;		/* TUN packet short or not IPv4 */
+	unsigned	nrefused;
+	struct {
+		uint16_t	code;		/* close code, 4000-4999 */
+		uint64_t	count;
+	}		refused[CTLMSG_MAX_CODES];	/* handshakes failed */
+};
+
+struct ctlmsg {
+	uint8_t		type;
+	union {
+		char			text[CTLMSG_TEXT_MAX + 1];
+		struct ctlmsg_status	status;
+		struct ctlmsg_session	session;
+		struct ctlmsg_stats	stats;
+	} u;
+};
+
+/*
+ * Framing: with avail bytes of a stream at buf, set *total to the whole
+ * length of the first message.  CTLMSG_ERR_SHORT if the header is not
+ * all there yet, CTLMSG_ERR_TOOBIG if the message would exceed
+ * CTLMSG_MAX (the stream cannot be trusted after that).
+ */
+int		 ctlmsg_peek(const uint8_t *buf, size_t avail, size_t *total);
+/*
+ * Decode one whole message of len bytes (as ctlmsg_peek measured it)
+ * into *m.  Any error but CTLMSG_ERR_TOOBIG and CTLMSG_ERR_SHORT leaves
+ * the stream in step: m->type is set even for CTLMSG_ERR_TYPE.
+ */
+int		 ctlmsg_decode(const uint8_t *buf, size_t len, struct ctlmsg *m);
+/* Encode *m into buf (cap bytes); *len is the message length. */
+int		 ctlmsg_encode(const struct ctlmsg *m, uint8_t *buf, size_t cap,
+		    size_t *len);
+/* Encode a message with a text body (OK, ERROR, KICK_REQ) or none. */
+int		 ctlmsg_encode_text(uint8_t type, const char *text, uint8_t *buf,
+		    size_t cap, size_t *len);
+/* A request type (sent by rvpnctl). */
+bool		 ctlmsg_is_request(uint8_t type);
+const char	*ctlmsg_strerror(int);
+
+#endif

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: ISC */
+#include "autoconf.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "ctlmsg.h"
+#include "proto.h"
+
+#define STATS_USAGE	"rvpnctl [-s socket] stats [-j]"
+
+static const char *
+stats_reason(uint16_t code)
+{
+	const char *r = proto_close_reason(code);
+
+	return r != NULL ? r : "unknown";
+}
+
+static void
+stats_print_json(const struct ctlmsg_stats *st)
+{
+	unsigned i;
+
+	printf("{\n  \"sessions\": { \"total\": %llu, \"current\": %llu },\n"
+	    "  \"handshakes\": {\n    \"ok\": %llu,\n    \"aborted\": %llu,\n"
+	    "    \"failed\": [",
+	    (unsigned long long)st->sessions_total,
+	    (unsigned long long)st->sessions_current,
+	    (unsigned long long)st->sessions_total,
+	    (unsigned long long)st->hs_aborted);
+	for (i = 0; i < st->nrefused; i++)
+		printf("%s\n      { \"code\": %u, \"reason\": \"%s\", "
+		    "\"count\": %llu }", i == 0 ? "" : ",",
+		    st->refused[i].code, stats_reason(st->refused[i].code),
+		    (unsigned long long)st->refused[i].count);
+	printf("%s]\n  },\n", st->nrefused > 0 ? "\n    " : "");
+	printf("  \"from_client\": { \"bytes\": %llu, \"packets\": %llu },\n"
+	    "  \"to_client\": { \"bytes\": %llu, \"packets\": %llu },\n"
+	    "  \"drops\": {\n    \"source\": %llu,\n    \"header\": %llu,\n"
+	    "    \"client_to_client\": %llu,\n    \"tun_write\": %llu,\n"
+	    "    \"queue_full\": %llu,\n    \"no_route\": %llu,\n"
+	    "    \"tun_no_route\": %llu,\n    \"tun_short\": %llu\n  }\n}\n",
+	    (unsigned long long)st->rx_bytes, (unsigned long long)st->rx_pkts,
+	    (unsigned long long)st->tx_bytes, (unsigned long long)st->tx_pkts,
+	    (unsigned long long)st->drop_source,
+	    (unsigned long long)st->drop_header,
+	    (unsigned long long)st->drop_c2c,
+	    (unsigned long long)st->drop_tun,
+	    (unsigned long long)st->drop_queue,
+	    (unsigned long long)st->drop_noroute,
+	    (unsigned long long)st->tun_noroute,
+	    (unsigned long long)st->tun_short);
+}
+
+static void
+stats_print_text(const struct ctlmsg_stats *st)
+{
+	unsigned i;
+
+	printf("sessions: %llu total, %llu current\n"
+	    "handshakes: %llu ok, %llu aborted before the handshake\n"
+	    "handshakes failed:\n",
+	    (unsigned long long)st->sessions_total,
+	    (unsigned long long)st->sessions_current,
+	    (unsigned long long)st->sessions_total,
+	    (unsigned long long)st->hs_aborted);
+	for (i = 0; i < st->nrefused; i++)
+		printf("  %u %-32s %llu\n", st->refused[i].code,
+		    stats_reason(st->refused[i].code),
+		    (unsigned long long)st->refused[i].count);
+	printf("from clients: %llu bytes, %llu packets\n"
+	    "to clients: %llu bytes, %llu packets\n"
+	    "packets dropped:\n"
+	    "  forged source address          %llu\n"
+	    "  bad header                     %llu\n"
+	    "  client to client               %llu\n"
+	    "  TUN write failed               %llu\n"
+	    "  queue full (overflow)          %llu\n"
+	    "  no route (pool address)        %llu\n"
+	    "  no route (from the TUN)        %llu\n"
+	    "  short or not IPv4 (TUN)        %llu\n",
+	    (unsigned long long)st->rx_bytes, (unsigned long long)st->rx_pkts,
+	    (unsigned long long)st->tx_bytes, (unsigned long long)st->tx_pkts,
+	    (unsigned long long)st->drop_source,
+	    (unsigned long long)st->drop_header,
+	    (unsigned long long)st->drop_c2c,
+	    (unsigned long long)st->drop_tun,
+	    (unsigned long long)st->drop_queue,
+	    (unsigned long long)st->drop_noroute,
+	    (unsigned long long)st->tun_noroute,
+	    (unsigned long long)st->tun_short);
+}
+
+/* rvpnctl stats [-j]: the server's counters since it started. */
+int
+stats_main(int argc, char **argv)
+{
+	struct ctlmsg m;
+	int fd, json, rv = 1;
+
+	if (ctl_parse_json(argc, argv, STATS_USAGE, &json) == -1)
+		return 1;
+	if ((fd = ctl_request(CTLMSG_T_STATS_REQ, NULL)) == -1)
+		return 1;
+	if (ctl_recv(fd, &m, CTLMSG_T_STATS, CTLMSG_T_STATS) == 0) {
+		if (json)
+			stats_print_json(&m.u.stats);
+		else
+			stats_print_text(&m.u.stats);
+		if (fflush(stdout) != 0)
+			perror("rvpnctl: stats: stdout");
+		else
+			rv = 0;
+	}
+	close(fd);
+	return rv;
+}
