@@ -186,6 +186,7 @@ main(int argc, char **argv)
 	info.protocols = srv_protocols;
 	info.ssl_cert_filepath = argv[1];
 	info.ssl_private_key_filepath = argv[2];
+	info.pcontext = &st.srv;
 	st.srv = lws_create_context(&info);
 	tap_ok(st.srv != NULL, "TLS server context joins the foreign event_base");
 	if (st.srv == NULL)
@@ -200,6 +201,7 @@ main(int argc, char **argv)
 	info.foreign_loops = loops;
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = cli_protocols;
+	info.pcontext = &st.cli;
 	st.cli = lws_create_context(&info);
 	tap_ok(st.cli != NULL, "client context on the same event_base");
 	if (st.cli == NULL)
@@ -219,9 +221,17 @@ main(int argc, char **argv)
 
 	event_free(tick);
 	event_free(timeout);
-	lws_context_destroy(st.cli);
-	lws_context_destroy(st.srv);
-	event_base_loop(st.base, 0);	/* let lws finish closing its handles */
+	/*
+	 * On a foreign loop, destruction is staged: each call advances it
+	 * and the loop must run in between; lws clears the pointer (pcontext)
+	 * once the context is gone.
+	 */
+	for (int i = 0; i < 10 && (st.cli != NULL || st.srv != NULL); i++) {
+		lws_context_destroy(st.cli);
+		lws_context_destroy(st.srv);
+		event_base_loop(st.base, EVLOOP_NONBLOCK);
+	}
+	tap_ok(st.cli == NULL && st.srv == NULL, "both lws contexts fully destroyed");
 	event_base_free(st.base);
 	return tap_done();
 }
