@@ -46,6 +46,7 @@
 #define CFG_MAX_SECTIONS 16
 #define CFG_MAX_ITEMS	256	/* array elements, before per-key limits */
 #define CFG_VIS_LEN	80	/* a value quoted in a message */
+#define CFG_VIS_PATH_LEN (PATH_MAX + 4)	/* a path: whole, or it is no help */
 #define CFG_POOL_LIMIT	1024	/* default max_clients cap */
 #define CFG_MAX_LINE	8192	/* bytes in one physical line */
 #define CFG_MAX_ERRORS	100	/* reported; the rest are counted */
@@ -256,26 +257,52 @@ cfg_errors_join(struct cfg_ctx *ctx, char **out)
 /* "FILE:LINE: KEY: 'VALUE': problem", or without the value if NULL. */
 static void	cfg_keyerr(struct cfg_ctx *, const char *, const char *,
     const char *, ...) __attribute__((format(printf, 4, 5)));
+/* The same for a file path, quoted whole (up to PATH_MAX). */
+static void	cfg_patherr(struct cfg_ctx *, const char *, const char *,
+    const char *, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+cfg_vkeyerr(struct cfg_ctx *ctx, const char *key, const char *value,
+    char *vis, size_t vislen, const char *fmt, va_list ap)
+{
+	char *msg;
+
+	if (ctx->keyline == 0)
+		fatalx("config: default of %s is invalid", key);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		fatal("vasprintf");
+	if (value != NULL)
+		cfg_error(ctx, ctx->keyline, "%s: '%s': %s", key,
+		    cfg_vis(value, vis, vislen), msg);
+	else
+		cfg_error(ctx, ctx->keyline, "%s: %s", key, msg);
+	free(msg);
+}
 
 static void
 cfg_keyerr(struct cfg_ctx *ctx, const char *key, const char *value,
     const char *fmt, ...)
 {
-	char vis[CFG_VIS_LEN], *msg;
+	char vis[CFG_VIS_LEN];
 	va_list ap;
 
-	if (ctx->keyline == 0)
-		fatalx("config: default of %s is invalid", key);
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) == -1)
-		fatal("vasprintf");
+	cfg_vkeyerr(ctx, key, value, vis, sizeof(vis), fmt, ap);
 	va_end(ap);
-	if (value != NULL)
-		cfg_error(ctx, ctx->keyline, "%s: '%s': %s", key,
-		    cfg_vis(value, vis, sizeof(vis)), msg);
-	else
-		cfg_error(ctx, ctx->keyline, "%s: %s", key, msg);
-	free(msg);
+}
+
+static void
+cfg_patherr(struct cfg_ctx *ctx, const char *key, const char *path,
+    const char *fmt, ...)
+{
+	char *vis;
+	va_list ap;
+
+	vis = xmalloc(CFG_VIS_PATH_LEN);
+	va_start(ap, fmt);
+	cfg_vkeyerr(ctx, key, path, vis, CFG_VIS_PATH_LEN, fmt, ap);
+	va_end(ap);
+	free(vis);
 }
 
 /* ---- lexer ------------------------------------------------------------ */
@@ -1462,13 +1489,13 @@ cfg_check_readable(struct cfg_ctx *ctx, const char *key, const char *path)
 		return false;
 	ctx->keyline = ctx->seen[cfg_key_index(ctx, key)];
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
-		cfg_keyerr(ctx, key, path, "%s", strerror(errno));
+		cfg_patherr(ctx, key, path, "%s", strerror(errno));
 		return false;
 	}
 	if (fstat(fd, &st) == -1)
-		cfg_keyerr(ctx, key, path, "%s", strerror(errno));
+		cfg_patherr(ctx, key, path, "%s", strerror(errno));
 	else if (!S_ISREG(st.st_mode))
-		cfg_keyerr(ctx, key, path, "not a regular file");
+		cfg_patherr(ctx, key, path, "not a regular file");
 	else
 		ok = true;
 	close(fd);
@@ -1489,12 +1516,12 @@ cfg_check_dir(struct cfg_ctx *ctx, const char *key, const char *path)
 	if ((slash = strrchr(dir, '/')) != NULL)
 		slash[slash == dir ? 1 : 0] = '\0';
 	if (stat(dir, &st) == -1)
-		cfg_keyerr(ctx, key, path, "directory %s: %s", dir,
+		cfg_patherr(ctx, key, path, "directory %s: %s", dir,
 		    strerror(errno));
 	else if (!S_ISDIR(st.st_mode))
-		cfg_keyerr(ctx, key, path, "%s is not a directory", dir);
+		cfg_patherr(ctx, key, path, "%s is not a directory", dir);
 	else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-		cfg_keyerr(ctx, key, path, "not a regular file");
+		cfg_patherr(ctx, key, path, "not a regular file");
 	free(dir);
 }
 

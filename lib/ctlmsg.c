@@ -76,6 +76,8 @@ wr_bytes(struct ctlmsg_wr *w, const void *in, size_t n)
 		w->bad = true;
 		return;
 	}
+	if (n == 0)
+		return;		/* in may be NULL: memcpy must not see it */
 	memcpy(w->p, in, n);
 	w->p += n;
 	w->left -= n;

@@ -11,6 +11,7 @@
 
 #include <event2/event.h>
 #include <libwebsockets.h>
+#include <openssl/ssl.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -168,6 +169,7 @@ main(int argc, char **argv)
 	struct event *tick, *timeout;
 	struct timeval tv_tick = { 0, 10000 }, tv_timeout = { 20, 0 };
 	struct lws_vhost *vh;
+	SSL_CTX *srv_client_ctx;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: lws-evloop CERT KEY\n");
@@ -187,6 +189,16 @@ main(int argc, char **argv)
 	info.ssl_cert_filepath = argv[1];
 	info.ssl_private_key_filepath = argv[2];
 	info.pcontext = &st.srv;
+	/*
+	 * lws 4.1.6 finds a vhost's client SSL_CTX refcount through an
+	 * SSL_CTX ex_data index that every context's TLS init allocates
+	 * anew, so the first of two contexts can no longer find (and free)
+	 * the client SSL_CTX lws made for it.  The server context has no
+	 * use for one: hand it our own, freed below once lws is done.
+	 */
+	if ((srv_client_ctx = SSL_CTX_new(TLS_client_method())) == NULL)
+		return 2;
+	info.provided_client_ssl_ctx = srv_client_ctx;
 	st.srv = lws_create_context(&info);
 	tap_ok(st.srv != NULL, "TLS server context joins the foreign event_base");
 	if (st.srv == NULL)
@@ -232,6 +244,7 @@ main(int argc, char **argv)
 		event_base_loop(st.base, EVLOOP_NONBLOCK);
 	}
 	tap_ok(st.cli == NULL && st.srv == NULL, "both lws contexts fully destroyed");
+	SSL_CTX_free(srv_client_ctx);
 	event_base_free(st.base);
 	return tap_done();
 }

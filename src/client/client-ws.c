@@ -79,6 +79,12 @@ client_ws_refusal(struct client *cl, int code)
 		    "client's public key %s was removed from the server's "
 		    "authorized clients file", code, pub);
 		return CLIENT_GIVE_UP;
+	case PROTO_CLOSE_KICKED:
+		/* Reconnecting at once would undo rvpnctl kick. */
+		log_error("server closed: kicked by the administrator (%d): "
+		    "not reconnecting; start rvpn-client again when the "
+		    "server's administrator allows it", code);
+		return CLIENT_GIVE_UP;
 	case PROTO_CLOSE_REPLACED:
 		log_error("server closed: replaced (%d): another client "
 		    "connected with this client's key %s; give each client "

@@ -357,27 +357,59 @@ client_drop_caps(struct client *cl)
 	    nkeep == 2 ? " CAP_DAC_OVERRIDE" : "");
 }
 
+/* Undo a partial startup: TUN, lws, events, config, keys; then exit 1. */
+static __attribute__((noreturn)) void
+client_startup_failed(struct client *cl, char *cause)
+{
+	if (cause != NULL)
+		log_error("%s", cause);
+	free(cause);
+	client_tun_restore(cl);
+	client_ws_free(cl);
+	if (cl->sigint_ev != NULL)
+		event_free(cl->sigint_ev);
+	if (cl->sigterm_ev != NULL)
+		event_free(cl->sigterm_ev);
+	if (cl->sighup_ev != NULL)
+		event_free(cl->sighup_ev);
+	if (cl->base != NULL)
+		event_base_free(cl->base);
+	explicit_bzero(cl->priv, sizeof(cl->priv));
+	client_config_free(cl->cfg);
+	free(cl->host_header);
+	free(cl);
+	exit(1);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct client_flags fl;
+	struct client_config *cfg;
 	struct client *cl;
-	char *cause = NULL, kshort[9];
+	char *cause = NULL, *msg, kshort[9];
 	int exit_code;
 
 	log_init("rvpn_client", LOG_LVL_INFO);
 	client_parse_flags(argc, argv, &fl);
 
+	/* Before anything else is allocated: its errors just exit. */
+	cfg = client_load_config(&fl);
+	log_set_level(cfg->log_level);
 	cl = xcalloc(1, sizeof(*cl));
 	cl->tun_fd = -1;
-	cl->cfg = client_load_config(&fl);
-	log_set_level(cl->cfg->log_level);
+	cl->cfg = cfg;
 
-	if (key_read_file(cl->cfg->identity_key_file, cl->priv, &cause) == -1)
-		fatalx("private key: %s", cause);
-	if (key_public(cl->priv, cl->pub) == -1)
-		fatalx("%s: cannot derive the public key",
+	if (key_read_file(cl->cfg->identity_key_file, cl->priv, &cause) == -1) {
+		xasprintf(&msg, "private key: %s", cause);
+		free(cause);
+		client_startup_failed(cl, msg);
+	}
+	if (key_public(cl->priv, cl->pub) == -1) {
+		xasprintf(&cause, "%s: cannot derive the public key",
 		    cl->cfg->identity_key_file);
+		client_startup_failed(cl, cause);
+	}
 	if (fl.test) {
 		/* Like sshd -t: no lookup, no TUN, no network. */
 		printf("configuration OK\n");
@@ -390,16 +422,20 @@ main(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);
 	if (client_tun_open(cl, &cause) == -1)
-		fatalx("%s", cause);
+		client_startup_failed(cl, cause);
 
 	if (!fl.foreground) {
-		if (daemon(0, 0) == -1)
-			fatal("daemon");
+		if (daemon(0, 0) == -1) {
+			log_warn("daemon");
+			client_startup_failed(cl, NULL);
+		}
 		log_to_syslog();
 	}
 
-	if ((cl->base = event_base_new()) == NULL)
-		fatalx("event_base_new failed");
+	if ((cl->base = event_base_new()) == NULL) {
+		cause = xstrdup("event_base_new failed");
+		client_startup_failed(cl, cause);
+	}
 	log_route_libs();
 	cl->sigint_ev = evsignal_new(cl->base, SIGINT, client_signal_cb, cl);
 	cl->sigterm_ev = evsignal_new(cl->base, SIGTERM, client_signal_cb, cl);
@@ -407,13 +443,13 @@ main(int argc, char **argv)
 	if (cl->sigint_ev == NULL || cl->sigterm_ev == NULL ||
 	    cl->sighup_ev == NULL || evsignal_add(cl->sigint_ev, NULL) == -1 ||
 	    evsignal_add(cl->sigterm_ev, NULL) == -1 ||
-	    evsignal_add(cl->sighup_ev, NULL) == -1)
-		fatalx("cannot install signal events");
-
-	if (client_ws_init(cl, &cause) == -1) {
-		client_tun_restore(cl);
-		fatalx("%s", cause);
+	    evsignal_add(cl->sighup_ev, NULL) == -1) {
+		cause = xstrdup("cannot install signal events");
+		client_startup_failed(cl, cause);
 	}
+
+	if (client_ws_init(cl, &cause) == -1)
+		client_startup_failed(cl, cause);
 	client_drop_caps(cl);
 	key_short(cl->pub, kshort);
 	log_info("rvpn-client %s: key %s: connecting to %s (%s)",

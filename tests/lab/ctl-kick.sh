@@ -1,8 +1,9 @@
 #!/bin/sh
 # rvpnctl kick ends exactly one session with 4008: by tunnel address, by
 # full public key and by client name.  The kicked client prints the
-# reason; the other keeps its session and its traffic.  An unknown
-# target is an error (exit 1, "no session for 'X'").
+# reason, restores its TUN and exits 1 without reconnecting; the other
+# keeps its session and its traffic.  An unknown target is an error
+# (exit 1, "no session for 'X'").
 [ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
 . "$(dirname "$0")/lab.sh"
 RVPNCTL=${RVPNCTL:-$top_builddir/src/rvpnctl}
@@ -43,13 +44,28 @@ grep -q "^usage: rvpnctl \[-s socket\] kick" "$LAB_DIR/err" ||
 	fail "an unknown kick ended a session"
 ok "kick of an unknown address, name or key: exit 1, no session for 'X'"
 
-# By tunnel address: only c1's session ends, with the kicked reason.
+# Wait for client NAME (pid PID) to exit; fail unless its status is 1,
+# it printed the kicked reason, did not reconnect and removed its TUN.
+kicked_exit() {
+	local name=$1 pid=$2 ns=$3 from=$4 rc
+	lab_wait_exit "$pid" "$LAB_TIMEOUT" || fail "$name kept running after the kick"
+	wait "$pid" 2>/dev/null
+	rc=$?
+	[ "$rc" = 1 ] || fail "kicked $name: exit $rc, want 1"
+	tail -n +"$from" "$LAB_DIR/client-$name.log" | grep -q \
+		"ERROR rvpn_client: server closed: kicked by the administrator (4008): not reconnecting" ||
+		fail "$name did not print the kicked reason"
+	tail -n +"$from" "$LAB_DIR/client-$name.log" | grep -q "reconnecting in" &&
+		fail "$name scheduled a reconnect"
+	[ -z "$(lab_tun_addr "$ns")" ] || fail "kicked $name left its tunnel address"
+}
+
+# By tunnel address: only c1's session ends, with the kicked reason, and
+# c1 exits 1.
 C1_FROM=$(lab_log_next "$LAB_DIR/client-c1.log")
 out=$(ctl kick "$a1") || fail "kick $a1 failed"
 [ "$out" = "kicked c1 $a1" ] || fail "kick said '$out'"
-LAB_LOG_FROM=$C1_FROM lab_wait_log "$LAB_DIR/client-c1.log" \
-	"server closed the connection: kicked by administrator \(4008\)" ||
-	fail "c1 did not print the kicked reason"
+kicked_exit c1 "$LAB_PID_c1" "$NS_C1" "$C1_FROM"
 grep -q "INFO rvpn_server: session end: c1 $a1 from $LAB_C1 .* reason: kicked by administrator" \
 	"$LAB_DIR/server.log" || fail "server did not log the kick"
 grep -q "session end: c2" "$LAB_DIR/server.log" && fail "c2's session ended"
@@ -58,23 +74,22 @@ loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$LAB_DIR/c2-ping.out")
 [ "$loss" = 0 ] || fail "c2 lost packets during the kick: $(tail -2 "$LAB_DIR/c2-ping.out")"
 [ "$(grep -c "tunnel up" "$LAB_DIR/client-c2.log")" = 1 ] ||
 	fail "c2 reconnected"
-ok "kick $a1 ended c1 only (4008, 'kicked by administrator'); c2 kept 100/100 pings"
+kill -0 "$LAB_PID_c2" 2>/dev/null || fail "c2 exited"
+[ "$(ctl status | grep -c " 10\.200\.0\.")" = 1 ] ||
+	fail "c1 is back in status after the kick"
+ok "kick $a1 ended c1 only (4008): c1 exited 1 with the reason, no reconnect; c2 kept 100/100 pings"
 
-# The kicked client reconnects (as any 4008 client does); kick it by
-# name this time, then c2 by its full public key.
-LAB_LOG_FROM=$C1_FROM lab_wait_log "$LAB_DIR/client-c1.log" "tunnel up" ||
-	fail "c1 did not reconnect"
+# Started again, c1 is kicked by name; then c2 by its full public key.
+lab_client_start "$NS_C1" c1 $(lab_client_args c1)
 lab_wait_cmd "$LAB_TIMEOUT" sh -c "'$RVPNCTL' -s '$SOCK' status | grep -q '^c1 '" ||
-	fail "c1 not in status after reconnecting"
+	fail "c1 not in status after starting again"
 C1_FROM=$(lab_log_next "$LAB_DIR/client-c1.log")
 out=$(ctl kick c1) || fail "kick c1 (by name) failed"
 [ "${out% *}" = "kicked c1" ] || fail "kick c1 said '$out'"
-LAB_LOG_FROM=$C1_FROM lab_wait_log "$LAB_DIR/client-c1.log" \
-	"kicked by administrator \(4008\)" || fail "c1 not kicked by name"
+kicked_exit c1 "$LAB_PID_c1" "$NS_C1" "$C1_FROM"
 C2_FROM=$(lab_log_next "$LAB_DIR/client-c2.log")
 out=$(ctl kick "$(cat "$LAB_DIR/c2.pub")") || fail "kick by key failed"
 [ "$out" = "kicked c2 $a2" ] || fail "kick by key said '$out'"
-LAB_LOG_FROM=$C2_FROM lab_wait_log "$LAB_DIR/client-c2.log" \
-	"kicked by administrator \(4008\)" || fail "c2 not kicked by key"
-ok "kick by name (c1) and by full public key (c2)"
+kicked_exit c2 "$LAB_PID_c2" "$NS_C2" "$C2_FROM"
+ok "kick by name (c1) and by full public key (c2): each exits 1"
 exit 0

@@ -745,6 +745,23 @@ test_hostile(void)
 	free(text);
 	unlink(path);
 	free(path);
+
+	/* A missing file's path is quoted whole, however long. */
+	p = tmp_path("k.pem");
+	write_file(p, "key\n");
+	path = tmp_path("long-path.toml");
+	write_file(path, "[server]\ntls_key_file = \"k.pem\"\n"
+	    "tls_cert_file = \"a-directory-name-long-enough-to-push-the-"
+	    "path-past-eighty-characters/missing.pem\"\n");
+	xasprintf(&want, "3: tls_cert_file: '%s/a-directory-name-long-enough-"
+	    "to-push-the-path-past-eighty-characters/missing.pem': No such "
+	    "file or directory", tmpdir);
+	expect_server_err(path, want, false);
+	free(want);
+	unlink(path);
+	free(path);
+	unlink(p);
+	free(p);
 }
 
 int
