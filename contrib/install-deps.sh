@@ -11,5 +11,5 @@ $SUDO apt-get install -y -q --no-install-recommends \
 	libnl-3-dev libnl-route-3-dev libnftables-dev libcap-dev \
 	cmake dpkg-dev ca-certificates \
 	clang libclang-rt-14-dev \
-	iproute2 nftables iputils-ping curl dnsmasq-base iperf3 python3 python3-jsonschema \
+	iproute2 nftables iputils-ping curl dnsmasq-base iperf3 python3 python3-jsonschema nginx-light \
 	procps psmisc kmod groff-base

@@ -19,6 +19,7 @@
 #include "xmalloc.h"
 
 #define SERVER_URI_MAX	256
+#define SERVER_HDR_MAX	4096	/* lws's header room per request */
 
 /*
  * Borrowed: the SSL_CTX of lws's only vhost, seen when lws creates it.
@@ -68,13 +69,16 @@ server_ws_peer(struct lws *wsi, char *buf, size_t len)
 
 /*
  * The client's address to show: the TCP peer, or the last hop of
- * X-Forwarded-For when the peer is a trusted proxy.
+ * X-Forwarded-For when the peer is a trusted proxy.  The proxy appends
+ * that hop; whatever the client sent comes before it, so the buffer
+ * holds all lws can store: a padded header must not hide the client.
+ * (Repeated headers, as HAProxy adds them, arrive joined by commas.)
  */
 static void
 server_ws_remote(struct server *sv, struct lws *wsi, char *buf, size_t len)
 {
 	struct server_config *cfg = sv->cfg;
-	char xff[SERVER_URI_MAX], *last;
+	char xff[SERVER_HDR_MAX + 1], *last;
 	struct in_addr peer, fwd;
 	unsigned i;
 	bool trusted = false;
@@ -232,6 +236,7 @@ server_ws_start(struct server *sv, char **cause)
 	/* One WebSocket per TCP connection: no HTTP/2. */
 	info.alpn = "http/1.1";
 	info.server_string = "rvpn";
+	info.max_http_header_data = SERVER_HDR_MAX;
 	if (cfg->tls_cert_file != NULL) {
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 		info.ssl_cert_filepath = cfg->tls_cert_file;
@@ -240,13 +245,24 @@ server_ws_start(struct server *sv, char **cause)
 		log_warnx("no tls_cert_file: plain WebSocket on %s; put a TLS "
 		    "reverse proxy in front", cfg->bind_address);
 
+	/*
+	 * The context first, then its one vhost: when the vhost fails (port
+	 * in use, bad certificate) lws 4.1.6 frees a context that created
+	 * its default vhost only partly (its events on our base and more
+	 * leak), while a whole context destroys cleanly.
+	 */
+	info.options |= LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
 	server_ws_ssl_ctx = NULL;
-	sv->lws = lws_create_context(&info);
-	if (sv->lws == NULL) {
+	if ((sv->lws = lws_create_context(&info)) == NULL) {
+		xasprintf(cause, "cannot create the libwebsockets context");
+		return -1;
+	}
+	if (lws_create_vhost(sv->lws, &info) == NULL ||
+	    lws_finalize_startup(sv->lws) != 0) {
 		xasprintf(cause, "cannot listen on %s%s", cfg->bind_address,
 		    cfg->tls_cert_file != NULL ?
 		    " (or load the TLS certificate/key)" : "");
-		return -1;
+		return -1;	/* the caller's teardown destroys sv->lws */
 	}
 	return 0;
 }
