@@ -883,6 +883,34 @@ cfg_set_path(struct cfg_ctx *ctx, const struct cfg_key *k,
 	return true;
 }
 
+/*
+ * A directory to chroot to: a path as cfg_set_path makes it, which must
+ * be absolute (it is unless the working directory is unknown) and an
+ * existing directory.
+ */
+static bool
+cfg_set_chroot(struct cfg_ctx *ctx, const struct cfg_key *k,
+    const struct cfg_value *v)
+{
+	char **field = CFG_FIELD(ctx, k, char *);
+	struct stat st;
+
+	if (!cfg_set_path(ctx, k, v))
+		return false;
+	if ((*field)[0] != '/')
+		cfg_patherr(ctx, k->name, *field, "not an absolute path");
+	else if (stat(*field, &st) == -1)
+		cfg_patherr(ctx, k->name, *field, "%s", errno == ENOENT ?
+		    "no such directory" : strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		cfg_patherr(ctx, k->name, *field, "not a directory");
+	else
+		return true;
+	free(*field);
+	*field = NULL;
+	return false;
+}
+
 static bool
 cfg_set_socket(struct cfg_ctx *ctx, const struct cfg_key *k,
     const struct cfg_value *v)
@@ -1297,6 +1325,8 @@ static const struct cfg_key server_keys[] = {
 	    S(control_socket), 0, cfg_set_socket, CFG_RESTART },
 	{ SRV, "pid_file", CFG_V_STRING, RUNSTATEDIR "/rvpn/rvpn-server.pid",
 	    0, 0, S(pid_file), 0, cfg_set_path, CFG_RESTART },
+	{ SRV, "chroot", CFG_V_STRING, NULL, 0, 0,
+	    S(chroot_dir), 0, cfg_set_chroot, CFG_RESTART },
 	{ SRV, "trusted_proxies", CFG_V_ARRAY, "", 0, CONFIG_MAX_PROXIES,
 	    S(trusted_proxies), S(ntrusted_proxies), cfg_set_cidrs,
 	    CFG_RESTART },
@@ -1807,6 +1837,7 @@ server_config_free(struct server_config *sc)
 	free(sc->group);
 	free(sc->control_socket);
 	free(sc->pid_file);
+	free(sc->chroot_dir);
 	free(sc->tun_name);
 	free(sc->egress_interface);
 	for (i = 0; i < sc->nclients; i++)

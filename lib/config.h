@@ -52,6 +52,7 @@ struct server_config {
 	char		*group;
 	char		*control_socket;
 	char		*pid_file;
+	char		*chroot_dir;		/* key chroot; NULL: none */
 	struct config_cidr4 trusted_proxies[CONFIG_MAX_PROXIES];
 	unsigned	 ntrusted_proxies;
 

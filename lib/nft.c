@@ -28,6 +28,7 @@ struct nft_state {
 	char	*table;
 	bool	 forward_set;	/* we wrote ip_forward */
 	char	 forward_old;	/* '0' or '1' */
+	int	 forward_fd;	/* ip_forward, open while forward_set */
 };
 
 /*
@@ -162,32 +163,42 @@ fail:
 	return -1;
 }
 
-/* Write ip_forward; -1 with *cause (if not NULL). */
+/*
+ * Open ip_forward for writing; -1 with *cause.  The descriptor stays
+ * open until nft_remove restores the old value: by then the process may
+ * have chrooted away from /proc.  The kernel checks the permission at
+ * each write (CAP_NET_ADMIN will do), not only at open.
+ */
 static int
-nft_forward_write(char value, char **cause)
+nft_forward_open(char value, char **cause)
 {
-	char buf[2] = { value, '\n' };
 	int fd, error;
 
-	if ((fd = open(NFT_IP_FORWARD, O_WRONLY | O_CLOEXEC)) == -1)
-		goto fail;
-	if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf)) {
+	if ((fd = open(NFT_IP_FORWARD, O_WRONLY | O_CLOEXEC)) == -1) {
 		error = errno;
-		close(fd);
-		errno = error;
-		goto fail;
-	}
-	if (close(fd) == -1)
-		goto fail;
-	return 0;
-
-fail:
-	error = errno;
-	if (cause != NULL)
 		xasprintf(cause, "nft: write %c to %s: %s", value,
 		    NFT_IP_FORWARD, strerror(error));
-	errno = error;
-	return -1;
+		errno = error;
+	}
+	return fd;
+}
+
+/* Write ip_forward through fd; -1 with *cause (if not NULL). */
+static int
+nft_forward_write(int fd, char value, char **cause)
+{
+	char buf[2] = { value, '\n' };
+	int error;
+
+	if (pwrite(fd, buf, sizeof(buf), 0) != (ssize_t)sizeof(buf)) {
+		error = errno;
+		if (cause != NULL)
+			xasprintf(cause, "nft: write %c to %s: %s", value,
+			    NFT_IP_FORWARD, strerror(error));
+		errno = error;
+		return -1;
+	}
+	return 0;
 }
 
 /* The ruleset text for np; the caller frees it. */
@@ -244,7 +255,7 @@ nft_install(const struct nft_params *np, char **cause)
 	struct nft_state *st;
 	const char *table;
 	char *cmds, *what, *rmcmd, old = '0';
-	int saved;
+	int saved, fwfd = -1;
 
 	table = np->table != NULL ? np->table : NFT_TABLE;
 	if (!nft_safe_name(table, 64)) {
@@ -258,12 +269,17 @@ nft_install(const struct nft_params *np, char **cause)
 	}
 	if (np->masquerade && nft_forward_read(&old, cause) == -1)
 		return NULL;
+	if (np->masquerade && old != '1' &&
+	    (fwfd = nft_forward_open('1', cause)) == -1)
+		return NULL;
 
 	cmds = nft_ruleset(np, table);
 	xasprintf(&what, "nft: install table inet %s", table);
 	if (nft_run(cmds, what, cause) == -1) {
 		free(what);
 		free(cmds);
+		if (fwfd != -1)
+			close(fwfd);
 		return NULL;
 	}
 	free(what);
@@ -271,10 +287,12 @@ nft_install(const struct nft_params *np, char **cause)
 
 	st = xcalloc(1, sizeof(*st));
 	st->table = xstrdup(table);
-	if (np->masquerade && old != '1') {
-		if (nft_forward_write('1', cause) == -1) {
+	st->forward_fd = -1;
+	if (fwfd != -1) {
+		if (nft_forward_write(fwfd, '1', cause) == -1) {
 			/* Undo: nothing is left changed on failure. */
 			saved = errno;
+			close(fwfd);
 			xasprintf(&rmcmd, "delete table inet %s\n", table);
 			if (nft_run(rmcmd, "nft", NULL) == -1)
 				log_warnx("nft: table inet %s: cannot delete "
@@ -287,6 +305,7 @@ nft_install(const struct nft_params *np, char **cause)
 		}
 		st->forward_set = true;
 		st->forward_old = old;
+		st->forward_fd = fwfd;
 	}
 	return st;
 }
@@ -308,10 +327,13 @@ nft_remove(struct nft_state *st)
 	}
 	free(what);
 	free(cmds);
-	if (st->forward_set && nft_forward_write(st->forward_old,
-	    &cause) == -1) {
-		log_warnx("%s", cause);
-		free(cause);
+	if (st->forward_set) {
+		if (nft_forward_write(st->forward_fd, st->forward_old,
+		    &cause) == -1) {
+			log_warnx("%s", cause);
+			free(cause);
+		}
+		close(st->forward_fd);
 	}
 	free(st->table);
 	free(st);

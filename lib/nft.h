@@ -32,7 +32,11 @@ struct nft_state;
  * NULL with *cause; nothing is left changed on failure.
  */
 struct nft_state	*nft_install(const struct nft_params *, char **cause);
-/* Delete the table and restore ip_forward.  NULL is a no-op. */
+/*
+ * Delete the table and restore ip_forward.  NULL is a no-op.  It needs no
+ * file system (ip_forward is written through a descriptor opened by
+ * nft_install), so it works after a chroot.
+ */
 void			 nft_remove(struct nft_state *);
 /* True if table exists in the current namespace (tests, -t). */
 bool			 nft_table_exists(const char *table);

@@ -35,6 +35,8 @@ EXTRA_DIST += tests/rvpnctl.sh \
 	tests/data/config/bad-type.toml \
 	tests/data/config/bad-ws-path.toml \
 	tests/data/config/cert-without-key.toml \
+	tests/data/config/chroot-missing.toml \
+	tests/data/config/chroot-notdir.toml \
 	tests/data/config/client-bad-url.toml \
 	tests/data/config/client-good.toml \
 	tests/data/config/clients-bad-key.toml \

@@ -687,7 +687,9 @@ server_control_close(struct server *sv)
 	}
 	if (ctl->fd != -1)
 		close(ctl->fd);
-	if (ctl->created && unlink(ctl->path) == -1)
+	/* Inside a chroot the path names another file: leave it. */
+	if (ctl->created && sv->cfg->chroot_dir == NULL &&
+	    unlink(ctl->path) == -1)
 		log_debug("%s: unlink %s: %s", __func__, ctl->path,
 		    strerror(errno));
 	free(ctl->path);

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,6 +39,7 @@
 #endif
 #define SERVER_DEFAULT_CONFIG	SYSCONFDIR "/rvpn/server.toml"
 #define SERVER_REPLAY_MIN	1024
+#define SERVER_LOG_NAME		"rvpn_server"
 
 /* The config file as an absolute path: reload runs after chdir("/"). */
 static char	*server_conffile;
@@ -208,6 +210,8 @@ server_keep_restart_keys(struct server_config *run, struct server_config *nc,
 		    nc->control_socket), "control_socket");
 		server_restart_warn(server_str_differ(run->pid_file,
 		    nc->pid_file), "pid_file");
+		server_restart_warn(server_str_differ(run->chroot_dir,
+		    nc->chroot_dir), "chroot");
 		server_restart_warn(run->nat_enabled != nc->nat_enabled,
 		    "nat_enabled");
 		server_restart_warn(run->dhcp_range.addr.s_addr !=
@@ -235,6 +239,7 @@ server_keep_restart_keys(struct server_config *run, struct server_config *nc,
 	server_keep_str(&run->group, &nc->group);
 	server_keep_str(&run->control_socket, &nc->control_socket);
 	server_keep_str(&run->pid_file, &nc->pid_file);
+	server_keep_str(&run->chroot_dir, &nc->chroot_dir);
 	nc->nat_enabled = run->nat_enabled;
 	nc->dhcp_range = run->dhcp_range;
 	server_keep_str(&run->tun_name, &nc->tun_name);
@@ -296,15 +301,24 @@ server_log_lines(const char *prefix, const char *text)
  * idle_timeout, max_clients, client_to_client, trusted_proxies.  A
  * changed restart-only key is logged and keeps its value.  Everything
  * that can fail happens before anything is applied.
+ *
+ * Under chroot the files are out of reach (their paths are outside it)
+ * and one process has no privileged parent to read them for it, as
+ * OpenBSD httpd has: the reload is refused and a restart needed.
  */
 int
 server_reload(struct server *sv, char **cause)
 {
-	struct server_config *run = sv->cfg, *nc;
+	struct server_config *run = sv->cfg, *nc = NULL;
 	const char *path = server_conffile != NULL ? server_conffile :
 	    run->path;
 	unsigned i, nrevoked;
 
+	if (run->chroot_dir != NULL) {
+		*cause = xstrdup("not available with chroot (restart "
+		    "instead)");
+		goto fail;
+	}
 	log_info("reload: reading %s", path);
 	if ((nc = server_config_load(path, cause)) == NULL)
 		goto fail;
@@ -345,9 +359,29 @@ fail:
 }
 
 /*
+ * chroot(2) to dir and chdir("/") into it.  Everything the server needs
+ * from the file system is open by now: TUN, nft (ip_forward included),
+ * sockets, TLS, keys, clients, syslog.  tzset() first: syslog's time
+ * stamps keep the local zone without /etc/localtime.
+ */
+static int
+server_chroot(const char *dir, char **cause)
+{
+	tzset();
+	if (chroot(dir) == -1 || chdir("/") == -1) {
+		xasprintf(cause, "chroot: '%s': %s", dir, strerror(errno));
+		return -1;
+	}
+	log_info("Chrooted to %s", dir);
+	return 0;
+}
+
+/*
  * Keep only CAP_NET_ADMIN, which the exit path needs (removing the
  * nftables table, restoring net.ipv4.ip_forward, which net sysctls allow
- * with it): the bounding set first (that needs CAP_SETPCAP), ambient
+ * with it): users and groups are looked up, then with chroot set the
+ * root changes (that needs CAP_SYS_CHROOT and the lookups need /etc),
+ * the bounding set shrinks (that needs CAP_SETPCAP), ambient is
  * cleared, then with user/group set switch to them (setgroups to the
  * group alone, setgid, setuid, keeping capabilities across setuid), then
  * permitted = effective = CAP_NET_ADMIN, inheritable empty, and
@@ -359,11 +393,12 @@ server_drop_privileges(struct server *sv, char **cause)
 	struct server_config *cfg = sv->cfg;
 	const cap_value_t keep[] = { CAP_NET_ADMIN };
 	struct passwd *pw = NULL;
-	struct group *gr = NULL;
+	struct group *gr = NULL, *lg;
 	cap_t caps = NULL, now = NULL;
 	cap_value_t c;
 	uid_t uid = getuid();
 	gid_t gid = getgid();
+	char gname[64];
 	int rc = -1;
 
 	if (cfg->user != NULL) {
@@ -382,6 +417,12 @@ server_drop_privileges(struct server *sv, char **cause)
 		}
 		gid = gr->gr_gid;
 	}
+	/* The group's name for the log, while /etc is in reach. */
+	lg = getgrgid(gid);
+	snprintf(gname, sizeof(gname), "%s", lg != NULL ? lg->gr_name : "?");
+	if (cfg->chroot_dir != NULL && server_chroot(cfg->chroot_dir,
+	    cause) == -1)
+		return -1;
 	for (c = 0; cap_get_bound(c) >= 0; c++) {
 		if (c != CAP_NET_ADMIN && cap_drop_bound(c) == -1) {
 			xasprintf(cause, "cannot drop capability %d from the "
@@ -428,11 +469,10 @@ server_drop_privileges(struct server *sv, char **cause)
 	if ((now = cap_get_proc()) == NULL || cap_compare(now, caps) != 0)
 		fatalx("capabilities are not CAP_NET_ADMIN alone after the "
 		    "drop");
-	gr = getgrgid(gid);
 	log_info("Running as %s%s (uid %u) group %s (gid %u), keeping only "
 	    "CAP_NET_ADMIN", pw != NULL ? "user " : "",
-	    pw != NULL ? pw->pw_name : "root", (unsigned)uid,
-	    gr != NULL ? gr->gr_name : "?", (unsigned)gid);
+	    pw != NULL ? cfg->user : "root", (unsigned)uid, gname,
+	    (unsigned)gid);
 	rc = 0;
 out:
 	cap_free(now);
@@ -671,19 +711,36 @@ server_write_pid(struct server *sv)
 	}
 }
 
-/* Startup is done: release the parent, drop the terminal, use syslog. */
-static void
-server_detached(struct server *sv, int notify)
+/*
+ * Before a chroot, while /dev is in reach: connect to syslog (openlog
+ * with LOG_NDELAY; log_to_syslog keeps the connection) and open
+ * /dev/null for server_detached.  Returns the /dev/null descriptor.
+ */
+static int
+server_detach_prepare(void)
 {
 	int fd;
 
+	openlog(SERVER_LOG_NAME, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
+		log_warn("/dev/null");
+	return fd;
+}
+
+/*
+ * Startup is done: release the parent, drop the terminal (for devnull,
+ * from server_detach_prepare), use syslog.
+ */
+static void
+server_detached(struct server *sv, int notify, int devnull)
+{
 	log_to_syslog();
-	if ((fd = open("/dev/null", O_RDWR)) != -1) {
-		dup2(fd, STDIN_FILENO);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		if (fd > STDERR_FILENO)
-			close(fd);
+	if (devnull != -1) {
+		dup2(devnull, STDIN_FILENO);
+		dup2(devnull, STDOUT_FILENO);
+		dup2(devnull, STDERR_FILENO);
+		if (devnull > STDERR_FILENO)
+			close(devnull);
 	}
 	if (write(notify, "1", 1) != 1)
 		log_warn("notify parent");
@@ -698,7 +755,7 @@ main(int argc, char **argv)
 	char *cause = NULL;
 	bool foreground = false, test = false;
 	char abspath[PATH_MAX];
-	int ch, notify = -1;
+	int ch, notify = -1, devnull = -1;
 
 	while ((ch = getopt_long(argc, argv, "fc:tvVh", longopts,
 	    NULL)) != -1) {
@@ -727,7 +784,7 @@ main(int argc, char **argv)
 	if (optind != argc)
 		usage(1);
 
-	log_init("rvpn_server", LOG_LVL_INFO);
+	log_init(SERVER_LOG_NAME, LOG_LVL_INFO);
 	memset(&sv, 0, sizeof(sv));
 	sv.tun_fd = -1;
 	TAILQ_INIT(&sv.sessions);
@@ -769,8 +826,10 @@ main(int argc, char **argv)
 	    server_ws_start(&sv, &cause) == -1)
 		goto fail;
 	/* Everything that needs root exists now: TUN, nft, sockets. */
-	if (!foreground)
+	if (!foreground) {
 		server_write_pid(&sv);
+		devnull = server_detach_prepare();
+	}
 	if (server_drop_privileges(&sv, &cause) == -1)
 		goto fail;
 
@@ -780,14 +839,15 @@ main(int argc, char **argv)
 	log_debug("%s: tunnel %s on %s", __func__, sv.cfg->tun_path,
 	    sv.tun_ifname);
 	if (!foreground)
-		server_detached(&sv, notify);
+		server_detached(&sv, notify, devnull);
 
 	event_base_dispatch(sv.base);
 
 	log_info("shutting down");
 	server_teardown(&sv);
+	/* Under chroot the path would name a file inside it: leave it. */
 	if (!foreground && sv.cfg->pid_file != NULL &&
-	    unlink(sv.cfg->pid_file) == -1)
+	    sv.cfg->chroot_dir == NULL && unlink(sv.cfg->pid_file) == -1)
 		log_debug("%s: unlink %s: %s (replaced at the next start)",
 		    __func__, sv.cfg->pid_file, strerror(errno));
 	server_config_free(sv.cfg);
@@ -797,6 +857,8 @@ main(int argc, char **argv)
 fail:
 	log_error("%s", cause != NULL ? cause : "startup failed");
 	free(cause);
+	if (devnull != -1)
+		close(devnull);
 	server_teardown(&sv);
 	server_config_free(sv.cfg);
 	free(server_conffile);

@@ -246,6 +246,7 @@ test_sample_comments(void)
 	    "\"" TOP_SRCDIR "/etc/clients.toml\"");
 	replace(&live, "user = \"rvpn\"", "user = \"root\"");
 	replace(&live, "group = \"rvpn\"", "group = \"root\"");
+	replace(&live, "chroot = \"/var/empty\"", "chroot = \"/tmp\"");
 	path = tmp_path("commented.toml");
 	write_file(path, live);
 	sc = server_config_load(path, &cause);
@@ -262,6 +263,8 @@ test_sample_comments(void)
 		    !sc->client_to_client && sc->nroutes == 0,
 		    "etc/server.toml: commented values are the defaults");
 		tap_is_int(sc->nclients, 2, "etc/clients.toml loads");
+		tap_is_str(sc->chroot_dir, "/tmp",
+		    "etc/server.toml: the commented chroot line is read");
 		server_config_free(sc);
 	}
 	free(text);
@@ -333,6 +336,7 @@ test_defaults(void)
 	tap_is_int(sc->keepalive, 25, "default keepalive");
 	tap_is_int(sc->log_level, LOG_LVL_INFO, "default log_level");
 	tap_ok(sc->user == NULL && sc->group == NULL, "default: no user/group");
+	tap_ok(sc->chroot_dir == NULL, "default: no chroot");
 	tap_is_str(sc->control_socket, RUNSTATEDIR "/rvpn/rvpn-server.sock",
 	    "default control_socket");
 	tap_is_str(sc->pid_file, RUNSTATEDIR "/rvpn/rvpn-server.pid",
@@ -451,6 +455,10 @@ test_broken(void)
 	    "2: bind_address: '0.0.0.0:99999': port must be 1..65535");
 	expect_data_err("bad-type.toml",
 	    "2: tun_name: 'tun1': expected a quoted string");
+	expect_data_err("chroot-missing.toml",
+	    "3: chroot: '" DATA "/no-such-dir': no such directory");
+	expect_data_err("chroot-notdir.toml",
+	    "4: chroot: '" DATA "/dummy.pem': not a directory");
 	/* Every error of a file, in order. */
 	expect_data_err("many-errors.toml",
 	    "2: keepalive: '5000': must be 0..3600\n"
@@ -560,6 +568,48 @@ test_authorized(void)
 	}
 	unlink(t);
 	free(t);
+}
+
+/* chroot: an existing directory, absolute or from the file's directory. */
+static void
+test_chroot(void)
+{
+	struct server_config *sc;
+	char *path, *dir, *text, *cause = NULL;
+
+	dir = tmp_path("empty");
+	path = tmp_path("chroot.toml");
+	if (mkdir(dir, 0755) == -1) {
+		perror(dir);
+		exit(1);
+	}
+	xasprintf(&text, "[server]\nchroot = \"%s\"\n", dir);
+	write_file(path, text);
+	sc = server_config_load(path, &cause);
+	tap_ok(sc != NULL && strcmp(sc->chroot_dir, dir) == 0,
+	    "chroot: an absolute directory");
+	if (sc == NULL)
+		printf("# %s\n", cause);
+	server_config_free(sc);
+	free(cause);
+	cause = NULL;
+	free(text);
+
+	write_file(path, "[server]\nchroot = 'empty'\n");
+	sc = server_config_load(path, &cause);
+	tap_ok(sc != NULL && strcmp(sc->chroot_dir, dir) == 0,
+	    "chroot: a relative directory is taken from the file's");
+	if (sc == NULL)
+		printf("# %s\n", cause);
+	server_config_free(sc);
+	free(cause);
+
+	write_file(path, "[server]\nchroot = \"\"\n");
+	expect_server_err(path, "2: chroot: '': must not be empty", false);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	free(dir);
 }
 
 static void
@@ -778,6 +828,7 @@ main(void)
 	test_good();
 	test_broken();
 	test_authorized();
+	test_chroot();
 	test_paths();
 	test_client();
 	test_hostile();
