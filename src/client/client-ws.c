@@ -645,19 +645,35 @@ client_ws_writeable(struct client *cl, struct lws *wsi)
 	return 0;
 }
 
-/* Reassemble one message, then handle it. */
+/*
+ * Reassemble one message, then handle it.  A message that arrives whole
+ * in one callback (the usual case: rx_buffer_size is PROTO_MAX_RECORD)
+ * is opened in place in lws's buffer, which is ours until we return:
+ * no copy.
+ */
 static int
-client_ws_receive(struct client *cl, struct lws *wsi, const void *in,
-    size_t len)
+client_ws_receive(struct client *cl, struct lws *wsi, void *in, size_t len)
 {
+	bool whole;
+
+	whole = lws_is_final_fragment(wsi) &&
+	    lws_remaining_packet_payload(wsi) == 0;
 	/* rxlen is 0 at the start of every message (reset below). */
+	if (whole && cl->rxlen == 0 && !cl->rx_overflow && len > 0 &&
+	    len <= PROTO_MAX_RECORD) {
+		if (!lws_frame_is_binary(wsi)) {
+			log_warnx("text message from the server");
+			return -1;
+		}
+		return client_ws_record(cl, wsi, in, len);
+	}
 	if (len > PROTO_MAX_RECORD - cl->rxlen)
 		cl->rx_overflow = true;
 	else {
 		memcpy(cl->rxbuf + LWS_PRE + cl->rxlen, in, len);
 		cl->rxlen += len;
 	}
-	if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi))
+	if (!whole)
 		return 0;
 	len = cl->rxlen;
 	cl->rxlen = 0;

@@ -37,7 +37,6 @@ session_new(struct server *sv, struct lws *wsi, const char *remote)
 	snprintf(s->name, sizeof(s->name), "-");
 	s->hs = proto_hs_new();
 	s->rxbuf = xmalloc(LWS_PRE + PROTO_MAX_RECORD);
-	s->txbuf = xmalloc(LWS_PRE + PROTO_MAX_RECORD);
 	s->ctlbuf = xmalloc(LWS_PRE + SERVER_CTL_CAP);
 	s->t_start = s->t_rx = s->t_tx = s->t_data = sv->now;
 	TAILQ_INSERT_TAIL(&sv->sessions, s, entry);
@@ -70,6 +69,7 @@ session_free(struct session *s)
 	char addr[INET6_ADDRSTRLEN];
 	struct session_stats *st;
 	uint64_t drops;
+	unsigned i;
 
 	if (s == NULL)
 		return;
@@ -100,7 +100,10 @@ session_free(struct session *s)
 	proto_session_free(s->ps);
 	s->ps = NULL;
 	free(s->rxbuf);
-	free(s->txbuf);
+	for (i = 0; i < SESSION_TXQ_LEN; i++) {
+		free(s->txq[i].buf);
+		s->txq[i].buf = NULL;
+	}
 	free(s->ctlbuf);
 	TAILQ_REMOVE(&sv->sessions, s, entry);
 	freezero(s, sizeof(*s));
@@ -141,7 +144,7 @@ session_close(struct session *s, int code, const char *detail)
 	session_release(s);
 	s->close_code = code;
 	snprintf(s->close_reason, sizeof(s->close_reason), "%s", detail);
-	s->txlen = 0;
+	s->txq_n = 0;
 	s->ctllen = 0;
 	if (s->state == SESSION_UP && code != LWS_CLOSE_STATUS_NORMAL) {
 		memset(&c, 0, sizeof(c));
@@ -286,6 +289,7 @@ session_handshake(struct session *s, uint8_t *rec, size_t len)
 	struct proto_assign assign;
 	struct session *old;
 	char addr[INET6_ADDRSTRLEN], detail[PROTO_REASON_MAX + 1];
+	unsigned i;
 	int rc;
 
 	if (len < 1 || rec[0] != PROTO_T_HANDSHAKE_INIT) {
@@ -368,6 +372,9 @@ session_handshake(struct session *s, uint8_t *rec, size_t len)
 		session_refuse(s, PROTO_CLOSE_BAD_HANDSHAKE, detail);
 		return;
 	}
+	/* The queue only for authenticated clients: 256 KiB each. */
+	for (i = 0; i < SESSION_TXQ_LEN; i++)
+		s->txq[i].buf = xmalloc(LWS_PRE + PROTO_MAX_RECORD);
 	s->ctl_raw = true;
 	s->state = SESSION_UP;
 	sv->stats.hs_ok++;
@@ -510,30 +517,37 @@ session_record(struct session *s, uint8_t *rec, size_t len)
 
 /*
  * LWS_CALLBACK_RECEIVE: reassemble fragments into one message, then
- * handle it as the handshake or a record.
+ * handle it as the handshake or a record.  A message that arrives whole
+ * in one callback is handled in place in lws's buffer (ours until we
+ * return): no copy.
  */
 void
-session_receive(struct session *s, const void *in, size_t len, bool final,
+session_receive(struct session *s, void *in, size_t len, bool final,
     bool binary)
 {
 	uint8_t *rec = REC(s->rxbuf);
 
 	if (s->state == SESSION_CLOSING)
 		return;
-	if (!s->rx_in_msg)
-		s->rxlen = 0;
-	if (len > PROTO_MAX_RECORD - s->rxlen) {
-		session_close(s, PROTO_CLOSE_PROTOCOL,
-		    "protocol error: record over PROTO_MAX_RECORD");
-		return;
+	if (!s->rx_in_msg && final && len > 0 && len <= PROTO_MAX_RECORD) {
+		rec = in;
+		s->rxlen = len;
+	} else {
+		if (!s->rx_in_msg)
+			s->rxlen = 0;
+		if (len > PROTO_MAX_RECORD - s->rxlen) {
+			session_close(s, PROTO_CLOSE_PROTOCOL,
+			    "protocol error: record over PROTO_MAX_RECORD");
+			return;
+		}
+		memcpy(rec + s->rxlen, in, len);
+		s->rxlen += len;
+		if (!final) {
+			s->rx_in_msg = true;
+			return;
+		}
+		s->rx_in_msg = false;
 	}
-	memcpy(rec + s->rxlen, in, len);
-	s->rxlen += len;
-	if (!final) {
-		s->rx_in_msg = true;
-		return;
-	}
-	s->rx_in_msg = false;
 	if (!binary) {
 		session_close(s, PROTO_CLOSE_PROTOCOL,
 		    "protocol error: text message");
@@ -548,27 +562,46 @@ session_receive(struct session *s, const void *in, size_t len, bool final,
 }
 
 /*
- * TUN -> client: append a packet to the pending DATA record (the
- * session's bounded queue).  Full: drop and count.
+ * TUN -> client: append a packet to the tail record of the session's
+ * queue, or start the next record when the tail is full (bytes or
+ * PROTO_MAX_BATCH packets).  Every record full: drop and count.
  */
 void
 session_queue_packet(struct session *s, const uint8_t *pkt, size_t len)
 {
-	uint8_t *rec = REC(s->txbuf);
+	struct session_txrec *r;
 
 	if (s->state != SESSION_UP) {
 		s->stats.drop_queue++;
 		return;
 	}
-	if (s->txlen == 0)
-		proto_data_begin(rec, &s->txlen);
-	if (proto_data_add(rec, &s->txlen, PROTO_MAX_RECORD, pkt, len) !=
-	    PROTO_OK) {
-		if (proto_data_count(rec, s->txlen) == 0)
-			s->txlen = 0;
+	r = NULL;
+	if (s->txq_n > 0) {
+		r = &s->txq[(s->txq_head + s->txq_n - 1) % SESSION_TXQ_LEN];
+		/* What proto_data_add would refuse, without its walk. */
+		if (r->npkt >= PROTO_MAX_BATCH ||
+		    PROTO_MAX_RECORD - r->len < 2 + len + PROTO_TAG_LEN)
+			r = NULL;
+	}
+	if (r == NULL) {
+		if (s->txq_n == SESSION_TXQ_LEN) {
+			s->stats.drop_queue++;
+			return;
+		}
+		r = &s->txq[(s->txq_head + s->txq_n) % SESSION_TXQ_LEN];
+		s->txq_n++;
+		proto_data_begin(REC(r->buf), &r->len);
+		r->npkt = 0;
+	}
+	if (proto_data_add(REC(r->buf), &r->len, PROTO_MAX_RECORD, pkt,
+	    len) != PROTO_OK) {
+		/* A bad length: never queue an empty record. */
+		if (r->npkt == 0)
+			s->txq_n--;
 		s->stats.drop_queue++;
 		return;
 	}
+	r->npkt++;
 	s->stats.tx_pkts++;
 	s->stats.tx_bytes += len;
 	session_request_write(s);
@@ -602,16 +635,34 @@ session_send(struct session *s, uint8_t *buf, size_t *len, size_t cap,
 	return 0;
 }
 
+/* Seal and send the head record of the queue; -1 to close. */
+static int
+session_send_data(struct session *s)
+{
+	struct session_txrec *r = &s->txq[s->txq_head];
+
+	s->txq_head = (s->txq_head + 1) % SESSION_TXQ_LEN;
+	s->txq_n--;
+	if (session_send(s, r->buf, &r->len, PROTO_MAX_RECORD, false) == -1)
+		return -1;
+	r->npkt = 0;
+	s->t_data = s->sv->now;
+	return 0;
+}
+
 /*
- * LWS_CALLBACK_SERVER_WRITEABLE: one record per call, in order: the
- * pending control (handshake response, PONG, PING, CLOSE), a REKEY when
- * due, then the pending DATA record.  Returns -1 to close the wsi.
+ * LWS_CALLBACK_SERVER_WRITEABLE, in order: the pending control
+ * (handshake response, PONG, PING, CLOSE), a REKEY when due, then queued
+ * DATA records, as many as the socket takes without buffering: a record
+ * lws_write could not write whole stays in lws (the pipe is choked) and
+ * lws calls back only once it is out.  Returns -1 to close the wsi.
  */
 int
 session_writeable(struct session *s)
 {
 	struct proto_control c;
 	const char *text;
+	unsigned n;
 
 	s->write_requested = false;
 	if (s->state == SESSION_CLOSING) {
@@ -629,10 +680,12 @@ session_writeable(struct session *s)
 		    (unsigned char *)(uintptr_t)text, strlen(text));
 		return -1;
 	}
+	n = 0;
 	if (s->ctllen != 0) {
 		if (session_send(s, s->ctlbuf, &s->ctllen, SERVER_CTL_CAP,
 		    s->ctl_raw) == -1)
 			return -1;
+		n++;
 	} else if (s->state == SESSION_UP &&
 	    proto_rekey_due(s->ps, s->sv->now_ns)) {
 		memset(&c, 0, sizeof(c));
@@ -642,13 +695,15 @@ session_writeable(struct session *s)
 		    session_send(s, s->ctlbuf, &s->ctllen, SERVER_CTL_CAP,
 		    false) == -1)
 			return -1;
-	} else if (s->txlen != 0) {
-		if (session_send(s, s->txbuf, &s->txlen, PROTO_MAX_RECORD,
-		    false) == -1)
-			return -1;
-		s->t_data = s->sv->now;
+		n++;
 	}
-	if (s->ctllen != 0 || s->txlen != 0)
+	/* The loop cannot refill the queue: at most SESSION_TXQ_LEN. */
+	while (s->txq_n > 0 && (n == 0 || !lws_send_pipe_choked(s->wsi))) {
+		if (session_send_data(s) == -1)
+			return -1;
+		n++;
+	}
+	if (s->ctllen != 0 || s->txq_n > 0)
 		session_request_write(s);
 	return 0;
 }

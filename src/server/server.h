@@ -26,6 +26,15 @@ struct proto_replay;
 
 #define SERVER_HS_TIMEOUT	10	/* seconds for HANDSHAKE_INIT */
 #define SERVER_TUN_BUDGET	64	/* packets per TUN wakeup */
+/*
+ * DATA records queued per session, TUN -> client: each is LWS_PRE +
+ * PROTO_MAX_RECORD bytes, allocated once the handshake succeeds (4: 256
+ * KiB a session, see rvpn-server(8)).  Room for a few TUN wakeups
+ * (SERVER_TUN_BUDGET packets: ~90 KB at MTU 1400, or 64 ACKs, which is
+ * one record's PROTO_MAX_BATCH) while the socket is busy; beyond it a
+ * slow client drops.
+ */
+#define SESSION_TXQ_LEN		4
 #define SERVER_CLOSE_GRACE	2	/* seconds to flush a CLOSE */
 #define SERVER_CTL_CAP		2048	/* control/handshake record room */
 #define SERVER_NAME_MAX		64
@@ -39,7 +48,7 @@ struct session_stats {
 	uint64_t	drop_header;		/* bad version/header/length */
 	uint64_t	drop_c2c;		/* to another client, isolated */
 	uint64_t	drop_tun;		/* write to the TUN failed */
-	uint64_t	drop_queue;		/* tx record full (slow client) */
+	uint64_t	drop_queue;		/* tx queue full (slow client) */
 	uint64_t	drop_noroute;		/* to a pool address nobody has */
 };
 
@@ -64,6 +73,13 @@ enum session_state {
 
 struct server;
 
+/* One DATA record of a session's transmit queue, unsealed until sent. */
+struct session_txrec {
+	uint8_t			*buf;		/* LWS_PRE + PROTO_MAX_RECORD */
+	size_t			 len;		/* record bytes after LWS_PRE */
+	unsigned		 npkt;		/* packets in it */
+};
+
 struct session {
 	struct server		*sv;		/* borrowed */
 	struct lws		*wsi;		/* borrowed: lws owns it */
@@ -83,9 +99,14 @@ struct session {
 	size_t			 rxlen;
 	bool			 rx_in_msg;
 
-	/* Transmit: the pending DATA record is the bounded queue. */
-	uint8_t			*txbuf;		/* LWS_PRE + PROTO_MAX_RECORD */
-	size_t			 txlen;		/* 0: nothing pending */
+	/*
+	 * Transmit: the bounded queue, a ring of DATA records.  Packets go
+	 * into the tail record, the next one when it is full; WRITEABLE
+	 * seals and sends the head.  All full: drop and count.
+	 */
+	struct session_txrec	 txq[SESSION_TXQ_LEN];
+	unsigned		 txq_head;	/* oldest record */
+	unsigned		 txq_n;		/* records in use, 0: empty */
 	uint8_t			*ctlbuf;	/* LWS_PRE + SERVER_CTL_CAP */
 	size_t			 ctllen;	/* 0: nothing pending */
 	bool			 ctl_raw;	/* handshake resp: not sealed */
@@ -175,8 +196,7 @@ int		 server_ws_tls_reload(struct server *, const char *,
 struct session	*session_new(struct server *, struct lws *, const char *);
 void		 session_free(struct session *);
 void		 session_close(struct session *, int, const char *);
-void		 session_receive(struct session *, const void *, size_t, bool,
-		    bool);
+void		 session_receive(struct session *, void *, size_t, bool, bool);
 int		 session_writeable(struct session *);
 void		 session_queue_packet(struct session *, const uint8_t *,
 		    size_t);
