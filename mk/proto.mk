@@ -25,3 +25,10 @@ EXTRA_DIST += bench/bench-proto.sh bench/README.md doc/PROTOCOL.md
 EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/fuzz-record.c \
 	tests/fuzz/fuzz-handshake.c tests/fuzz/fuzz-config.c \
 	tests/fuzz/corpus
+
+# txq: the bounded ring of DATA records used by server and client.
+lib_librvpn_a_SOURCES += lib/txq.c lib/txq.h
+check_PROGRAMS += tests/unit/test-txq
+tests_unit_test_txq_SOURCES = tests/unit/test-txq.c
+tests_unit_test_txq_LDADD = $(RVPN_LIBS)
+TESTS += tests/unit/test-txq

@@ -2,6 +2,7 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <event2/event.h>
 #include <libwebsockets.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "log.h"
 #include "netlink.h"
 #include "tun.h"
+#include "txq.h"
 #include "xmalloc.h"
 
 /* Open the route socket and the TUN device (down, no address yet). */
@@ -34,30 +36,25 @@ client_tun_open(struct client *cl, char **cause)
 	return 0;
 }
 
-/* TUN readable: move packets into the pending DATA record, up to a budget. */
+/*
+ * TUN readable: move packets into the queue of DATA records, up to a
+ * budget.  When every record is full, stop reading: the packets wait in
+ * the TUN device's own queue (txqueuelen) until a record has been sent,
+ * instead of being read only to be dropped here.
+ */
 static void
 client_tun_read_cb(evutil_socket_t fd, short events, void *arg)
 {
 	struct client *cl = arg;
-	uint8_t *rec = cl->txbuf + LWS_PRE;
-	size_t room;
 	ssize_t n;
 	int budget;
 	bool up = cl->state == CLIENT_UP;
 
 	for (budget = CLIENT_TUN_BUDGET; budget > 0; budget--) {
-		if (up) {
-			/*
-			 * The record is the queue: when it is full, leave
-			 * the packets to the kernel until it has been sent.
-			 */
-			room = PROTO_MAX_RECORD - PROTO_TAG_LEN - cl->txlen;
-			if (cl->txcount >= PROTO_MAX_BATCH ||
-			    room < 2 + (size_t)cl->tun_mtu) {
-				event_del(cl->tun_ev);
-				cl->tun_paused = true;
-				break;
-			}
+		if (up && !txq_room(cl->txq, cl->tun_mtu)) {
+			event_del(cl->tun_ev);
+			cl->tun_paused = true;
+			break;
 		}
 		n = read(fd, cl->pktbuf, PROTO_MAX_PACKET);
 		if (n <= 0)
@@ -66,18 +63,14 @@ client_tun_read_cb(evutil_socket_t fd, short events, void *arg)
 			cl->stats.tx_drop++;	/* no session: dropped */
 			continue;
 		}
-		if (cl->txlen == 0)
-			proto_data_begin(rec, &cl->txlen);
-		if (proto_data_add(rec, &cl->txlen, PROTO_MAX_RECORD,
-		    cl->pktbuf, (size_t)n) != PROTO_OK) {
+		if (txq_add(cl->txq, cl->pktbuf, (size_t)n) != TXQ_OK) {
 			cl->stats.tx_drop++;
 			continue;
 		}
-		cl->txcount++;
 		cl->stats.tx_pkts++;
 		cl->stats.tx_bytes += (uint64_t)n;
 	}
-	if (up && cl->txcount > 0)
+	if (up && txq_count(cl->txq) > 0)
 		client_ws_kick(cl);
 }
 
@@ -267,6 +260,30 @@ client_tun_reopen(struct client *cl, char **cause)
 }
 
 /*
+ * rvpn carries no IPv6 yet: turn IPv6 off on our TUN device only (its
+ * own sysctl, gone with the device), before the link comes up, so the
+ * kernel sends no router solicitations or MLD reports into the tunnel.
+ * A kernel without IPv6 has no such file: nothing to do.
+ */
+static void
+client_tun_no_ipv6(struct client *cl)
+{
+	char path[64 + IFNAMSIZ];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6",
+	    cl->ifname);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1) {
+		if (errno != ENOENT)
+			log_warn("%s", path);
+		return;
+	}
+	if (write(fd, "1\n", 2) != 2)
+		log_warn("%s", path);
+	close(fd);
+}
+
+/*
  * Apply an assignment.  On the first call: address, MTU, link up, host
  * route, tunnel routes.  Later (after a reconnect) only what changed.
  * On failure the caller restores everything (client_tun_restore).
@@ -299,6 +316,7 @@ client_tun_apply(struct client *cl, const struct proto_assign *a,
 	}
 
 	if (!cl->tun_up) {
+		client_tun_no_ipv6(cl);
 		if (netlink_addr_add4(cl->nl, cl->ifname, a->addr4,
 		    a->prefix4, &why) == -1 ||
 		    netlink_link_up(cl->nl, cl->ifname, a->mtu, &why) == -1) {

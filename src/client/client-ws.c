@@ -17,6 +17,7 @@
 #include "ipaddr.h"
 #include "key.h"
 #include "log.h"
+#include "txq.h"
 #include "xmalloc.h"
 
 static int	client_ws_cb(struct lws *, enum lws_callback_reasons, void *,
@@ -132,8 +133,7 @@ client_ws_lost(struct client *cl, const char *why)
 	evtimer_del(cl->connect_timeout_ev);
 	event_del(cl->keepalive_ev);
 	evtimer_del(cl->stop_ev);
-	cl->txlen = 0;
-	cl->txcount = 0;
+	txq_clear(cl->txq);
 	cl->ctllen = 0;
 	cl->want_ping = cl->want_pong = cl->want_close = false;
 	cl->rx_overflow = false;
@@ -258,7 +258,7 @@ client_ws_init(struct client *cl, char **cause)
 	const char *ca;
 
 	cl->rxbuf = xmalloc(LWS_PRE + PROTO_MAX_RECORD);
-	cl->txbuf = xmalloc(LWS_PRE + PROTO_MAX_RECORD);
+	cl->txq = txq_new(CLIENT_TXQ_LEN, LWS_PRE);
 	cl->ctlbuf = xmalloc(LWS_PRE + CLIENT_CTL_CAP);
 	cl->backoff = CLIENT_BACKOFF_MIN;
 
@@ -402,9 +402,10 @@ client_ws_free(struct client *cl)
 	cl->reconnect_ev = cl->connect_timeout_ev = NULL;
 	cl->keepalive_ev = cl->stop_ev = NULL;
 	free(cl->rxbuf);
-	free(cl->txbuf);
+	txq_free(cl->txq);
+	cl->txq = NULL;
 	free(cl->ctlbuf);
-	cl->rxbuf = cl->txbuf = cl->ctlbuf = NULL;
+	cl->rxbuf = cl->ctlbuf = NULL;
 }
 
 /* The upgrade succeeded: build HANDSHAKE_INIT. */
@@ -495,7 +496,7 @@ client_ws_assigned(struct client *cl)
 	}
 	client_ws_log_up(cl);
 	client_tun_resume(cl);
-	if (cl->txlen > 1)
+	if (txq_count(cl->txq) > 0)
 		lws_callback_on_writable(cl->wsi);
 	return 0;
 }
@@ -580,13 +581,37 @@ client_ws_send_control(struct client *cl, struct lws *wsi,
 	return 0;
 }
 
-/* WRITEABLE: one message per call, controls first, then the DATA record. */
+/* Seal and send the head DATA record of the queue; -1 to close. */
+static int
+client_ws_send_data(struct client *cl, struct lws *wsi)
+{
+	uint8_t *rec;
+	size_t *len;
+	int error;
+
+	rec = txq_head(cl->txq, &len);
+	if ((error = proto_seal(cl->ps, rec, len, PROTO_MAX_RECORD)) !=
+	    PROTO_OK) {
+		log_warnx("seal: %s", proto_strerror(error));
+		return -1;
+	}
+	error = lws_write(wsi, rec, *len, LWS_WRITE_BINARY) < (int)*len;
+	txq_pop(cl->txq);
+	return error ? -1 : 0;
+}
+
+/*
+ * WRITEABLE: at most one control (CLOSE, REKEY, PONG, PING), then queued
+ * DATA records, as many as the socket takes without buffering: a record
+ * lws_write could not write whole stays in lws (the pipe is choked) and
+ * lws calls back once it is out.
+ */
 static int
 client_ws_writeable(struct client *cl, struct lws *wsi)
 {
 	struct proto_control ctl;
 	uint8_t *rec;
-	int error;
+	unsigned n = 0;
 
 	if (cl->state == CLIENT_HS_SEND) {
 		rec = cl->ctlbuf + LWS_PRE;
@@ -614,33 +639,32 @@ client_ws_writeable(struct client *cl, struct lws *wsi)
 		ctl.type = PROTO_CTL_REKEY;
 		if (client_ws_send_control(cl, wsi, &ctl) == -1)
 			return -1;
+		n++;
 	} else if (cl->want_pong) {
 		ctl.type = PROTO_CTL_PONG;
 		ctl.ts = cl->pong_ts;
 		cl->want_pong = false;
 		if (client_ws_send_control(cl, wsi, &ctl) == -1)
 			return -1;
+		n++;
 	} else if (cl->want_ping) {
 		ctl.type = PROTO_CTL_PING;
 		ctl.ts = client_mono_ns();
 		cl->want_ping = false;
 		if (client_ws_send_control(cl, wsi, &ctl) == -1)
 			return -1;
-	} else if (cl->txlen > 1) {
-		rec = cl->txbuf + LWS_PRE;
-		if ((error = proto_seal(cl->ps, rec, &cl->txlen,
-		    PROTO_MAX_RECORD)) != PROTO_OK) {
-			log_warnx("seal: %s", proto_strerror(error));
-			return -1;
-		}
-		if (lws_write(wsi, rec, cl->txlen, LWS_WRITE_BINARY) <
-		    (int)cl->txlen)
-			return -1;
-		cl->txlen = 0;
-		cl->txcount = 0;
-		client_tun_resume(cl);
+		n++;
 	}
-	if (cl->want_pong || cl->want_ping || cl->txlen > 1)
+	/* The loop cannot refill the queue: at most CLIENT_TXQ_LEN. */
+	while (txq_count(cl->txq) > 0 &&
+	    (n == 0 || !lws_send_pipe_choked(wsi))) {
+		if (client_ws_send_data(cl, wsi) == -1)
+			return -1;
+		n++;
+	}
+	if (!txq_full(cl->txq))
+		client_tun_resume(cl);
+	if (cl->want_pong || cl->want_ping || txq_count(cl->txq) > 0)
 		lws_callback_on_writable(wsi);
 	return 0;
 }

@@ -17,18 +17,25 @@ struct event_base;
 struct lws;
 struct lws_context;
 struct netlink;
+struct txq;
 
 #define CLIENT_TUN_BUDGET	64	/* packets per TUN wakeup */
 #define CLIENT_CTL_CAP		2048	/* control/handshake record room */
 #define CLIENT_CONNECT_TIMEOUT	15	/* seconds from connect to assignment */
 #define CLIENT_CLOSE_GRACE	2	/* seconds to flush a CLOSE at exit */
 #define CLIENT_BACKOFF_MIN	1	/* seconds, first reconnect delay */
+/*
+ * DATA records queued TUN -> server (LWS_PRE + PROTO_MAX_RECORD each,
+ * allocated once at startup): room for a few TUN wakeups while the
+ * socket is busy.  All full: the TUN is not read until one is sent.
+ */
+#define CLIENT_TXQ_LEN		4
 
 /* Per-packet path counters: counted, never logged per packet. */
 struct client_stats {
 	uint64_t	tx_pkts, tx_bytes;	/* TUN -> server */
 	uint64_t	rx_pkts, rx_bytes;	/* server -> TUN */
-	uint64_t	tx_drop;	/* record full, or not connected */
+	uint64_t	tx_drop;	/* bad length, or not connected */
 	uint64_t	rx_drop;	/* write to the TUN failed */
 };
 
@@ -76,9 +83,7 @@ struct client {
 	uint8_t			*rxbuf;		/* LWS_PRE + PROTO_MAX_RECORD */
 	size_t			 rxlen;
 	bool			 rx_overflow;
-	uint8_t			*txbuf;		/* LWS_PRE + PROTO_MAX_RECORD */
-	size_t			 txlen;		/* DATA record; <= 1: empty */
-	unsigned		 txcount;	/* packets in it */
+	struct txq		*txq;		/* DATA records to send */
 	uint8_t			*ctlbuf;	/* LWS_PRE + CLIENT_CTL_CAP */
 	size_t			 ctllen;	/* handshake record pending */
 	bool			 want_ping;
@@ -99,7 +104,7 @@ struct client {
 	int			 tun_fd;
 	char			 ifname[IFNAMSIZ];
 	struct event		*tun_ev;
-	bool			 tun_paused;	/* tx record full */
+	bool			 tun_paused;	/* txq full */
 	uint8_t			*pktbuf;	/* PROTO_MAX_PACKET */
 	bool			 tun_up;	/* address, MTU, link up */
 	struct in_addr		 tun_addr;

@@ -201,6 +201,7 @@ control_stats_add(struct session_stats *to, const struct session_stats *from)
 	to->drop_tun += from->drop_tun;
 	to->drop_queue += from->drop_queue;
 	to->drop_noroute += from->drop_noroute;
+	to->ipv6 += from->ipv6;
 }
 
 /* A session ends: keep its counters in the server's totals. */

@@ -15,6 +15,7 @@
 #include "proto.h"
 #include "route.h"
 #include "server.h"
+#include "txq.h"
 #include "xmalloc.h"
 
 #define REC(buf)	((buf) + LWS_PRE)
@@ -69,7 +70,6 @@ session_free(struct session *s)
 	char addr[INET6_ADDRSTRLEN];
 	struct session_stats *st;
 	uint64_t drops;
-	unsigned i;
 
 	if (s == NULL)
 		return;
@@ -86,11 +86,11 @@ session_free(struct session *s)
 	    st->drop_tun + st->drop_queue + st->drop_noroute;
 	server_update_time(sv);
 	log_info("session end: %s %s from %s rx %llu bytes/%llu pkts "
-	    "tx %llu/%llu drops %llu duration %llus reason: %s",
-	    s->name, addr, s->remote,
+	    "tx %llu/%llu ipv6 ignored %llu drops %llu duration %llus "
+	    "reason: %s", s->name, addr, s->remote,
 	    (unsigned long long)st->rx_bytes, (unsigned long long)st->rx_pkts,
 	    (unsigned long long)st->tx_bytes, (unsigned long long)st->tx_pkts,
-	    (unsigned long long)drops,
+	    (unsigned long long)st->ipv6, (unsigned long long)drops,
 	    (unsigned long long)(sv->now - s->t_start),
 	    s->close_reason[0] != '\0' ? s->close_reason :
 	    "connection closed");
@@ -100,10 +100,8 @@ session_free(struct session *s)
 	proto_session_free(s->ps);
 	s->ps = NULL;
 	free(s->rxbuf);
-	for (i = 0; i < SESSION_TXQ_LEN; i++) {
-		free(s->txq[i].buf);
-		s->txq[i].buf = NULL;
-	}
+	txq_free(s->txq);
+	s->txq = NULL;
 	free(s->ctlbuf);
 	TAILQ_REMOVE(&sv->sessions, s, entry);
 	freezero(s, sizeof(*s));
@@ -144,7 +142,8 @@ session_close(struct session *s, int code, const char *detail)
 	session_release(s);
 	s->close_code = code;
 	snprintf(s->close_reason, sizeof(s->close_reason), "%s", detail);
-	s->txq_n = 0;
+	if (s->txq != NULL)
+		txq_clear(s->txq);
 	s->ctllen = 0;
 	if (s->state == SESSION_UP && code != LWS_CLOSE_STATUS_NORMAL) {
 		memset(&c, 0, sizeof(c));
@@ -289,7 +288,6 @@ session_handshake(struct session *s, uint8_t *rec, size_t len)
 	struct proto_assign assign;
 	struct session *old;
 	char addr[INET6_ADDRSTRLEN], detail[PROTO_REASON_MAX + 1];
-	unsigned i;
 	int rc;
 
 	if (len < 1 || rec[0] != PROTO_T_HANDSHAKE_INIT) {
@@ -373,8 +371,7 @@ session_handshake(struct session *s, uint8_t *rec, size_t len)
 		return;
 	}
 	/* The queue only for authenticated clients: 256 KiB each. */
-	for (i = 0; i < SESSION_TXQ_LEN; i++)
-		s->txq[i].buf = xmalloc(LWS_PRE + PROTO_MAX_RECORD);
+	s->txq = txq_new(SESSION_TXQ_LEN, LWS_PRE);
 	s->ctl_raw = true;
 	s->state = SESSION_UP;
 	sv->stats.hs_ok++;
@@ -401,6 +398,14 @@ session_forward(struct session *s, const uint8_t *pkt, size_t len)
 		break;
 	case IP_CHECK_SOURCE:
 		s->stats.drop_source++;
+		return;
+	case IP_CHECK_VERSION:
+		/* No IPv6 in the tunnel yet: ignored, not a drop. */
+		if (len > 0 && (pkt[0] >> 4) == 6) {
+			s->stats.ipv6++;
+			return;
+		}
+		s->stats.drop_header++;
 		return;
 	default:
 		s->stats.drop_header++;
@@ -569,50 +574,20 @@ session_receive(struct session *s, void *in, size_t len, bool final,
 void
 session_queue_packet(struct session *s, const uint8_t *pkt, size_t len)
 {
-	struct session_txrec *r;
-
-	if (s->state != SESSION_UP) {
+	if (s->state != SESSION_UP || txq_add(s->txq, pkt, len) != TXQ_OK) {
 		s->stats.drop_queue++;
 		return;
 	}
-	r = NULL;
-	if (s->txq_n > 0) {
-		r = &s->txq[(s->txq_head + s->txq_n - 1) % SESSION_TXQ_LEN];
-		/* What proto_data_add would refuse, without its walk. */
-		if (r->npkt >= PROTO_MAX_BATCH ||
-		    PROTO_MAX_RECORD - r->len < 2 + len + PROTO_TAG_LEN)
-			r = NULL;
-	}
-	if (r == NULL) {
-		if (s->txq_n == SESSION_TXQ_LEN) {
-			s->stats.drop_queue++;
-			return;
-		}
-		r = &s->txq[(s->txq_head + s->txq_n) % SESSION_TXQ_LEN];
-		s->txq_n++;
-		proto_data_begin(REC(r->buf), &r->len);
-		r->npkt = 0;
-	}
-	if (proto_data_add(REC(r->buf), &r->len, PROTO_MAX_RECORD, pkt,
-	    len) != PROTO_OK) {
-		/* A bad length: never queue an empty record. */
-		if (r->npkt == 0)
-			s->txq_n--;
-		s->stats.drop_queue++;
-		return;
-	}
-	r->npkt++;
 	s->stats.tx_pkts++;
 	s->stats.tx_bytes += len;
 	session_request_write(s);
 }
 
-/* Seal (unless raw) and send one record from buf; -1 to close. */
+/* Seal (unless raw) and send one record, after LWS_PRE; -1 to close. */
 static int
-session_send(struct session *s, uint8_t *buf, size_t *len, size_t cap,
+session_send(struct session *s, uint8_t *rec, size_t *len, size_t cap,
     bool raw)
 {
-	uint8_t *rec = REC(buf);
 	char detail[64];
 	int rc;
 
@@ -639,13 +614,15 @@ session_send(struct session *s, uint8_t *buf, size_t *len, size_t cap,
 static int
 session_send_data(struct session *s)
 {
-	struct session_txrec *r = &s->txq[s->txq_head];
+	uint8_t *rec;
+	size_t *len;
+	int rc;
 
-	s->txq_head = (s->txq_head + 1) % SESSION_TXQ_LEN;
-	s->txq_n--;
-	if (session_send(s, r->buf, &r->len, PROTO_MAX_RECORD, false) == -1)
+	rec = txq_head(s->txq, &len);
+	rc = session_send(s, rec, len, PROTO_MAX_RECORD, false);
+	txq_pop(s->txq);
+	if (rc == -1)
 		return -1;
-	r->npkt = 0;
 	s->t_data = s->sv->now;
 	return 0;
 }
@@ -667,7 +644,7 @@ session_writeable(struct session *s)
 	s->write_requested = false;
 	if (s->state == SESSION_CLOSING) {
 		if (s->ctllen != 0) {
-			if (session_send(s, s->ctlbuf, &s->ctllen,
+			if (session_send(s, REC(s->ctlbuf), &s->ctllen,
 			    SERVER_CTL_CAP, s->ctl_raw) == -1)
 				return -1;
 			session_request_write(s);
@@ -682,7 +659,7 @@ session_writeable(struct session *s)
 	}
 	n = 0;
 	if (s->ctllen != 0) {
-		if (session_send(s, s->ctlbuf, &s->ctllen, SERVER_CTL_CAP,
+		if (session_send(s, REC(s->ctlbuf), &s->ctllen, SERVER_CTL_CAP,
 		    s->ctl_raw) == -1)
 			return -1;
 		n++;
@@ -692,18 +669,19 @@ session_writeable(struct session *s)
 		c.type = PROTO_CTL_REKEY;
 		if (proto_control_build(&c, REC(s->ctlbuf), SERVER_CTL_CAP,
 		    &s->ctllen) != PROTO_OK ||
-		    session_send(s, s->ctlbuf, &s->ctllen, SERVER_CTL_CAP,
+		    session_send(s, REC(s->ctlbuf), &s->ctllen, SERVER_CTL_CAP,
 		    false) == -1)
 			return -1;
 		n++;
 	}
 	/* The loop cannot refill the queue: at most SESSION_TXQ_LEN. */
-	while (s->txq_n > 0 && (n == 0 || !lws_send_pipe_choked(s->wsi))) {
+	while (s->txq != NULL && txq_count(s->txq) > 0 &&
+	    (n == 0 || !lws_send_pipe_choked(s->wsi))) {
 		if (session_send_data(s) == -1)
 			return -1;
 		n++;
 	}
-	if (s->ctllen != 0 || s->txq_n > 0)
+	if (s->ctllen != 0 || (s->txq != NULL && txq_count(s->txq) > 0))
 		session_request_write(s);
 	return 0;
 }
@@ -766,7 +744,7 @@ session_dump(struct session *s)
 		snprintf(addr, sizeof(addr), "-");
 	log_info("session %s %s from %s state %s rx %llu bytes/%llu pkts "
 	    "tx %llu/%llu drops source %llu header %llu c2c %llu tun %llu "
-	    "queue %llu noroute %llu rtt %llums",
+	    "queue %llu noroute %llu ipv6 ignored %llu rtt %llums",
 	    s->name, addr, s->remote, session_state_names[s->state],
 	    (unsigned long long)st->rx_bytes, (unsigned long long)st->rx_pkts,
 	    (unsigned long long)st->tx_bytes, (unsigned long long)st->tx_pkts,
@@ -776,5 +754,6 @@ session_dump(struct session *s)
 	    (unsigned long long)st->drop_tun,
 	    (unsigned long long)st->drop_queue,
 	    (unsigned long long)st->drop_noroute,
+	    (unsigned long long)st->ipv6,
 	    (unsigned long long)(s->rtt_ns / 1000000));
 }

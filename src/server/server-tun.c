@@ -37,7 +37,14 @@ server_tun_read_cb(evutil_socket_t fd, short events, void *arg)
 				log_warn("%s: read", sv->tun_ifname);
 			return;
 		}
-		/* IPv4 only for now: the kernel's IPv6 chatter stays here. */
+		/*
+		 * IPv4 only for now: the kernel's IPv6 chatter on the TUN
+		 * (router solicitations, MLD) is ignored, not a drop.
+		 */
+		if (n > 0 && (sv->pktbuf[0] >> 4) == 6) {
+			sv->tun_ipv6++;
+			continue;
+		}
 		if (n < PROTO_MIN_PACKET || (sv->pktbuf[0] >> 4) != 4) {
 			sv->tun_short++;
 			continue;

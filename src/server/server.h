@@ -23,6 +23,7 @@ struct pool;
 struct route_table;
 struct server_control;
 struct proto_replay;
+struct txq;
 
 #define SERVER_HS_TIMEOUT	10	/* seconds for HANDSHAKE_INIT */
 #define SERVER_TUN_BUDGET	64	/* packets per TUN wakeup */
@@ -50,6 +51,7 @@ struct session_stats {
 	uint64_t	drop_tun;		/* write to the TUN failed */
 	uint64_t	drop_queue;		/* tx queue full (slow client) */
 	uint64_t	drop_noroute;		/* to a pool address nobody has */
+	uint64_t	ipv6;	/* IPv6 from the client: ignored, not a drop */
 };
 
 /*
@@ -73,13 +75,6 @@ enum session_state {
 
 struct server;
 
-/* One DATA record of a session's transmit queue, unsealed until sent. */
-struct session_txrec {
-	uint8_t			*buf;		/* LWS_PRE + PROTO_MAX_RECORD */
-	size_t			 len;		/* record bytes after LWS_PRE */
-	unsigned		 npkt;		/* packets in it */
-};
-
 struct session {
 	struct server		*sv;		/* borrowed */
 	struct lws		*wsi;		/* borrowed: lws owns it */
@@ -100,13 +95,12 @@ struct session {
 	bool			 rx_in_msg;
 
 	/*
-	 * Transmit: the bounded queue, a ring of DATA records.  Packets go
-	 * into the tail record, the next one when it is full; WRITEABLE
-	 * seals and sends the head.  All full: drop and count.
+	 * Transmit: the bounded queue (lib/txq.c), a ring of
+	 * SESSION_TXQ_LEN DATA records.  Packets go into the tail record,
+	 * the next one when it is full; WRITEABLE seals and sends the
+	 * head.  All full: drop and count.  NULL until the handshake.
 	 */
-	struct session_txrec	 txq[SESSION_TXQ_LEN];
-	unsigned		 txq_head;	/* oldest record */
-	unsigned		 txq_n;		/* records in use, 0: empty */
+	struct txq		*txq;
 	uint8_t			*ctlbuf;	/* LWS_PRE + SERVER_CTL_CAP */
 	size_t			 ctllen;	/* 0: nothing pending */
 	bool			 ctl_raw;	/* handshake resp: not sealed */
@@ -164,7 +158,8 @@ struct server {
 
 	/* Server-wide counters. */
 	uint64_t		 tun_noroute;	/* TUN packet to nobody */
-	uint64_t		 tun_short;	/* short or not IPv4 */
+	uint64_t		 tun_short;	/* short, or not IPv4 nor IPv6 */
+	uint64_t		 tun_ipv6;	/* IPv6 on the TUN: ignored */
 	uint64_t		 refused;	/* handshakes refused */
 	struct server_stats	 stats;
 

@@ -67,4 +67,21 @@ nsx "$NS_C2" timeout 10 getent hosts www.rvpn.test >/dev/null 2>&1 &&
 nsx "$NS_C2" ping -c 1 -W 2 "$LAB_NET" >/dev/null 2>&1 ||
 	fail "c2 ping through the tunnel"
 ok "with --no-dns the name does not resolve (tunnel still works)"
+
+# The client turns IPv6 off on its TUN (rvpn carries none yet), so the
+# kernel's router solicitations and MLD reports never reach the server:
+# a session that only pinged ends with "drops 0".
+a2=$(lab_tun_addr "$NS_C2")
+dev2=$(lab_tun_dev "$NS_C2")
+[ "$(nsx "$NS_C2" cat "/proc/sys/net/ipv6/conf/$dev2/disable_ipv6")" = 1 ] ||
+	fail "IPv6 still on for $dev2"
+nsx "$NS_C2" ip -6 addr show dev "$dev2" | grep -q inet6 &&
+	fail "$dev2 has an IPv6 address"
+lab_stop "$LAB_PID_c2" || fail "c2 did not stop cleanly"
+lab_wait_log "$LAB_DIR/server.log" "session end: [^ ]+ $a2 from " ||
+	fail "no session end line for $a2"
+d=$(sed -n "s/.*session end: [^ ]* $a2 from .* ipv6 ignored \([0-9]*\) drops \([0-9]*\) duration.*/\1 \2/p" \
+	"$LAB_DIR/server.log")
+[ "$d" = "0 0" ] || fail "c2's session ended with 'ipv6 ignored, drops' '$d'"
+ok "a session that only pinged ends with drops 0 (no IPv6 chatter)"
 exit 0

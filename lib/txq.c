@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: ISC */
+#include "autoconf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "compat.h"
+#include "log.h"
+#include "proto.h"
+#include "txq.h"
+#include "xmalloc.h"
+
+struct txq_rec {
+	uint8_t		*buf;		/* headroom + PROTO_MAX_RECORD */
+	size_t		 len;		/* record bytes after the headroom */
+	unsigned	 npkt;
+};
+
+struct txq {
+	struct txq_rec	*rec;
+	unsigned	 nrec;
+	unsigned	 head;		/* oldest record */
+	unsigned	 n;		/* records in use */
+	size_t		 headroom;
+};
+
+/* Allocate the ring and its records. */
+struct txq *
+txq_new(unsigned nrec, size_t headroom)
+{
+	struct txq *q;
+	unsigned i;
+
+	if (nrec < 1 || nrec > TXQ_MAX_RECORDS)
+		fatalx("%s: %u records", __func__, nrec);
+	q = xcalloc(1, sizeof(*q));
+	q->rec = xcalloc(nrec, sizeof(*q->rec));
+	q->nrec = nrec;
+	q->headroom = headroom;
+	for (i = 0; i < nrec; i++)
+		q->rec[i].buf = xmalloc(headroom + PROTO_MAX_RECORD);
+	return q;
+}
+
+/* Free the ring; NULL is a no-op. */
+void
+txq_free(struct txq *q)
+{
+	unsigned i;
+
+	if (q == NULL)
+		return;
+	for (i = 0; i < q->nrec; i++)
+		free(q->rec[i].buf);
+	free(q->rec);
+	free(q);
+}
+
+/* The tail record if a packet of len fits in it, else NULL. */
+static struct txq_rec *
+txq_tail(const struct txq *q, size_t len)
+{
+	struct txq_rec *r;
+
+	if (q->n == 0)
+		return NULL;
+	r = &q->rec[(q->head + q->n - 1) % q->nrec];
+	/* What proto_data_add would refuse, without its walk. */
+	if (r->npkt >= PROTO_MAX_BATCH ||
+	    PROTO_MAX_RECORD - r->len < 2 + len + PROTO_TAG_LEN)
+		return NULL;
+	return r;
+}
+
+/* Whether a packet of len bytes fits now. */
+bool
+txq_room(const struct txq *q, size_t len)
+{
+	return q->n < q->nrec || txq_tail(q, len) != NULL;
+}
+
+/* Append a packet to the tail record, or begin the next record. */
+int
+txq_add(struct txq *q, const void *pkt, size_t len)
+{
+	struct txq_rec *r;
+	uint8_t *rec;
+
+	if (len < PROTO_MIN_PACKET || len > PROTO_MAX_PACKET)
+		return TXQ_PKTSIZE;
+	if ((r = txq_tail(q, len)) == NULL) {
+		if (q->n == q->nrec)
+			return TXQ_FULL;
+		r = &q->rec[(q->head + q->n) % q->nrec];
+		q->n++;
+		proto_data_begin(r->buf + q->headroom, &r->len);
+		r->npkt = 0;
+	}
+	rec = r->buf + q->headroom;
+	if (proto_data_add(rec, &r->len, PROTO_MAX_RECORD, pkt, len) !=
+	    PROTO_OK) {
+		/* Checked above; never leave an empty record queued. */
+		if (r->npkt == 0)
+			q->n--;
+		return TXQ_PKTSIZE;
+	}
+	r->npkt++;
+	return TXQ_OK;
+}
+
+unsigned
+txq_count(const struct txq *q)
+{
+	return q->n;
+}
+
+bool
+txq_full(const struct txq *q)
+{
+	return q->n == q->nrec;
+}
+
+/* The oldest record, to seal and send in place. */
+uint8_t *
+txq_head(struct txq *q, size_t **len)
+{
+	struct txq_rec *r;
+
+	if (q->n == 0)
+		return NULL;
+	r = &q->rec[q->head];
+	*len = &r->len;
+	return r->buf + q->headroom;
+}
+
+/* The head record is sent: free its slot. */
+void
+txq_pop(struct txq *q)
+{
+	if (q->n == 0)
+		return;
+	q->rec[q->head].len = 0;
+	q->rec[q->head].npkt = 0;
+	q->head = (q->head + 1) % q->nrec;
+	q->n--;
+}
+
+/* Forget every queued record. */
+void
+txq_clear(struct txq *q)
+{
+	q->head = 0;
+	q->n = 0;
+}

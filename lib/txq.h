@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * A bounded transmit queue: a ring of unsealed DATA records, allocated
+ * once.  Packets go into the tail record, the next one when it is full
+ * (PROTO_MAX_RECORD bytes or PROTO_MAX_BATCH packets); the sender seals
+ * and sends the head record in place.  No allocation per packet.
+ */
+#ifndef RVPN_TXQ_H
+#define RVPN_TXQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TXQ_MAX_RECORDS	64
+
+enum txq_err {
+	TXQ_OK = 0,
+	TXQ_FULL = -1,		/* every record full: caller drops or waits */
+	TXQ_PKTSIZE = -2,	/* packet length not PROTO_MIN..MAX_PACKET */
+};
+
+struct txq;
+
+/*
+ * nrec records (1..TXQ_MAX_RECORDS) of headroom + PROTO_MAX_RECORD bytes
+ * each; the headroom (LWS_PRE) precedes every record.  Dies if memory
+ * runs out: setup only.  The caller frees with txq_free.
+ */
+struct txq	*txq_new(unsigned nrec, size_t headroom);
+void		 txq_free(struct txq *);
+/* Append a packet (copied once, into the tail record). */
+int		 txq_add(struct txq *, const void *pkt, size_t len);
+/* Whether a packet of len bytes would be taken now. */
+bool		 txq_room(const struct txq *, size_t len);
+/* Records in use (0: empty). */
+unsigned	 txq_count(const struct txq *);
+bool		 txq_full(const struct txq *);
+/*
+ * The head record (unsealed, after the headroom) and its length, which
+ * the caller may change (sealing in place); room for PROTO_MAX_RECORD
+ * bytes.  NULL when empty.  Valid until txq_pop or txq_clear.
+ */
+uint8_t		*txq_head(struct txq *, size_t **len);
+/* Drop the head record (sent). */
+void		 txq_pop(struct txq *);
+/* Empty the queue (session gone). */
+void		 txq_clear(struct txq *);
+
+#endif
