@@ -20,9 +20,9 @@ struct ctlmsg_wr {
 
 /* Fixed body sizes (variable parts: strings, refusal entries). */
 #define CTLMSG_STATUS_FIXED	(8 + 8 + 4 + 4 + 4)
-#define CTLMSG_SESSION_FIXED	(PROTO_KEY_LEN + 4 + 8 * 2 + 8 * 10 + \
+#define CTLMSG_SESSION_FIXED	(PROTO_KEY_LEN + 4 + 8 * 2 + 8 * 11 + \
 				    1 + 8)
-#define CTLMSG_STATS_FIXED	(8 * 15 + 1)
+#define CTLMSG_STATS_FIXED	(8 * 17 + 1)
 #define CTLMSG_REFUSED_LEN	(2 + 8)
 
 static void
@@ -182,6 +182,7 @@ ctlmsg_get_session(struct ctlmsg_rd *r, struct ctlmsg_session *s)
 	s->drop_tun = rd_uint(r, 8);
 	s->drop_queue = rd_uint(r, 8);
 	s->drop_noroute = rd_uint(r, 8);
+	s->ipv6_ignored = rd_uint(r, 8);
 	flags = rd_uint(r, 1);
 	s->rtt_us = rd_uint(r, 8);
 	if (r->bad || (flags & ~1U) != 0 || s->name[0] == '\0')
@@ -212,6 +213,8 @@ ctlmsg_get_stats(struct ctlmsg_rd *r, struct ctlmsg_stats *st)
 	st->drop_noroute = rd_uint(r, 8);
 	st->tun_noroute = rd_uint(r, 8);
 	st->tun_short = rd_uint(r, 8);
+	st->ipv6_ignored = rd_uint(r, 8);
+	st->tun_ipv6 = rd_uint(r, 8);
 	st->nrefused = (unsigned)rd_uint(r, 1);
 	if (st->nrefused > CTLMSG_MAX_CODES ||
 	    r->left != st->nrefused * CTLMSG_REFUSED_LEN)
@@ -366,6 +369,7 @@ ctlmsg_encode(const struct ctlmsg *m, uint8_t *buf, size_t cap, size_t *len)
 		wr_uint(&w, s->drop_tun, 8);
 		wr_uint(&w, s->drop_queue, 8);
 		wr_uint(&w, s->drop_noroute, 8);
+		wr_uint(&w, s->ipv6_ignored, 8);
 		wr_uint(&w, s->has_rtt ? 1 : 0, 1);
 		wr_uint(&w, s->rtt_us, 8);
 		break;
@@ -387,6 +391,8 @@ ctlmsg_encode(const struct ctlmsg *m, uint8_t *buf, size_t cap, size_t *len)
 		wr_uint(&w, ss->drop_noroute, 8);
 		wr_uint(&w, ss->tun_noroute, 8);
 		wr_uint(&w, ss->tun_short, 8);
+		wr_uint(&w, ss->ipv6_ignored, 8);
+		wr_uint(&w, ss->tun_ipv6, 8);
 		wr_uint(&w, ss->nrefused, 1);
 		for (i = 0; i < ss->nrefused; i++) {
 			wr_uint(&w, ss->refused[i].code, 2);

@@ -8,6 +8,10 @@
  * Strings in bodies are a u8 length and that many bytes, no NUL.
  * A request gets one reply: OK or ERROR (text), STATS, or STATUS
  * followed by exactly STATUS.nsessions SESSION messages.
+ *
+ * The layout is private to rvpnctl and rvpn-server of one build: a new
+ * field changes a body's size, and a message of another layout is
+ * refused (size or format error), never half read.
  */
 #ifndef RVPN_CTLMSG_H
 #define RVPN_CTLMSG_H
@@ -78,6 +82,7 @@ struct ctlmsg_session {
 	uint64_t	tx_bytes, tx_pkts;	/* to the client */
 	uint64_t	drop_source, drop_header, drop_c2c, drop_tun;
 	uint64_t	drop_queue, drop_noroute;
+	uint64_t	ipv6_ignored;	/* IPv6 from the client: not a drop */
 	bool		has_rtt;
 	uint64_t	rtt_us;		/* last PING/PONG round trip */
 };
@@ -91,7 +96,9 @@ struct ctlmsg_stats {
 	uint64_t	drop_source, drop_header, drop_c2c, drop_tun;
 	uint64_t	drop_queue, drop_noroute;
 	uint64_t	tun_noroute;		/* TUN packet to no session */
-	uint64_t	tun_short;		/* TUN packet short or not IPv4 */
+	uint64_t	tun_short;	/* TUN packet short, not IPv4/6 */
+	uint64_t	ipv6_ignored;	/* IPv6 from clients: not drops */
+	uint64_t	tun_ipv6;		/* IPv6 on the TUN: not drops */
 	unsigned	nrefused;
 	struct {
 		uint16_t	code;		/* close code, 4000-4999 */

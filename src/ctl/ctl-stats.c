@@ -41,7 +41,8 @@ stats_print_json(const struct ctlmsg_stats *st)
 	    "  \"drops\": {\n    \"source\": %llu,\n    \"header\": %llu,\n"
 	    "    \"client_to_client\": %llu,\n    \"tun_write\": %llu,\n"
 	    "    \"queue_full\": %llu,\n    \"no_route\": %llu,\n"
-	    "    \"tun_no_route\": %llu,\n    \"tun_short\": %llu\n  }\n}\n",
+	    "    \"tun_no_route\": %llu,\n    \"tun_short\": %llu\n  },\n"
+	    "  \"ipv6_ignored\": %llu,\n  \"tun_ipv6_ignored\": %llu\n}\n",
 	    (unsigned long long)st->rx_bytes, (unsigned long long)st->rx_pkts,
 	    (unsigned long long)st->tx_bytes, (unsigned long long)st->tx_pkts,
 	    (unsigned long long)st->drop_source,
@@ -51,7 +52,9 @@ stats_print_json(const struct ctlmsg_stats *st)
 	    (unsigned long long)st->drop_queue,
 	    (unsigned long long)st->drop_noroute,
 	    (unsigned long long)st->tun_noroute,
-	    (unsigned long long)st->tun_short);
+	    (unsigned long long)st->tun_short,
+	    (unsigned long long)st->ipv6_ignored,
+	    (unsigned long long)st->tun_ipv6);
 }
 
 static void
@@ -80,7 +83,10 @@ stats_print_text(const struct ctlmsg_stats *st)
 	    "  queue full (overflow)          %llu\n"
 	    "  no route (pool address)        %llu\n"
 	    "  no route (from the TUN)        %llu\n"
-	    "  short or not IPv4 (TUN)        %llu\n",
+	    "  short or bad version (TUN)     %llu\n"
+	    "IPv6 packets ignored (not carried yet, not drops):\n"
+	    "  from clients                   %llu\n"
+	    "  from the TUN                   %llu\n",
 	    (unsigned long long)st->rx_bytes, (unsigned long long)st->rx_pkts,
 	    (unsigned long long)st->tx_bytes, (unsigned long long)st->tx_pkts,
 	    (unsigned long long)st->drop_source,
@@ -90,7 +96,9 @@ stats_print_text(const struct ctlmsg_stats *st)
 	    (unsigned long long)st->drop_queue,
 	    (unsigned long long)st->drop_noroute,
 	    (unsigned long long)st->tun_noroute,
-	    (unsigned long long)st->tun_short);
+	    (unsigned long long)st->tun_short,
+	    (unsigned long long)st->ipv6_ignored,
+	    (unsigned long long)st->tun_ipv6);
 }
 
 /* rvpnctl stats [-j]: the server's counters since it started. */

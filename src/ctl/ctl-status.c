@@ -132,7 +132,8 @@ status_print_session(const struct ctlmsg_session *s, int json, int first)
 		    "      \"drops\": { \"total\": %llu, \"source\": %llu, "
 		    "\"header\": %llu, \"client_to_client\": %llu, "
 		    "\"tun_write\": %llu, \"queue_full\": %llu, "
-		    "\"no_route\": %llu },\n      \"rtt_us\": ",
+		    "\"no_route\": %llu },\n"
+		    "      \"ipv6_ignored\": %llu,\n      \"rtt_us\": ",
 		    status_time(s->since, 1, t, sizeof(t)),
 		    (unsigned long long)s->duration,
 		    (unsigned long long)s->rx_bytes,
@@ -145,7 +146,8 @@ status_print_session(const struct ctlmsg_session *s, int json, int first)
 		    (unsigned long long)s->drop_c2c,
 		    (unsigned long long)s->drop_tun,
 		    (unsigned long long)s->drop_queue,
-		    (unsigned long long)s->drop_noroute);
+		    (unsigned long long)s->drop_noroute,
+		    (unsigned long long)s->ipv6_ignored);
 		if (s->has_rtt)
 			printf("%llu\n    }", (unsigned long long)s->rtt_us);
 		else

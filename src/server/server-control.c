@@ -181,6 +181,7 @@ control_status(struct control_conn *c)
 		ms->drop_tun = s->stats.drop_tun;
 		ms->drop_queue = s->stats.drop_queue;
 		ms->drop_noroute = s->stats.drop_noroute;
+		ms->ipv6_ignored = s->stats.ipv6;
 		ms->has_rtt = s->rtt_ns != 0;
 		ms->rtt_us = s->rtt_ns / 1000;
 		if (control_send(c, &m) == -1)
@@ -244,6 +245,8 @@ control_stats(struct control_conn *c)
 	st->drop_noroute = sum.drop_noroute;
 	st->tun_noroute = sv->tun_noroute;
 	st->tun_short = sv->tun_short;
+	st->ipv6_ignored = sum.ipv6;
+	st->tun_ipv6 = sv->tun_ipv6;
 	for (i = 0; i < SERVER_NREFUSED && i < CTLMSG_MAX_CODES; i++) {
 		st->refused[i].code = (uint16_t)(PROTO_CLOSE_BAD_HANDSHAKE + i);
 		st->refused[i].count = sv->stats.hs_refused[i];

@@ -42,6 +42,22 @@ a1=$(lab_tun_addr "$NS_C1")
 a2=$(lab_tun_addr "$NS_C2")
 nsx "$NS_C1" ping -c 2 -W 2 "$LAB_NET" >/dev/null || fail "c1 ping"
 
+# IPv6 from c1 (rvpn-client turns it off on its TUN: turn it back on);
+# the server ignores it and counts it in c1's row, not as drops.
+dev1=$(lab_tun_dev "$NS_C1")
+nsx "$NS_C1" sysctl -qw "net.ipv6.conf.$dev1.disable_ipv6=0" ||
+	fail "cannot enable IPv6 on $dev1"
+nsx "$NS_C1" ip -6 addr add fd00:200::2/64 dev "$dev1" nodad ||
+	fail "cannot add an IPv6 address to $dev1"
+nsx "$NS_C1" ping -6 -c 3 -i 0.2 -W 1 fd00:200::1 >/dev/null 2>&1
+v6_counted() {
+	"$RVPNCTL" -s "$SOCK" status -j | "$PY" -c 'import json, sys
+d = json.load(sys.stdin)
+sys.exit(not any(s["ipv6_ignored"] >= 3 for s in d["sessions"]))'
+}
+lab_wait_cmd "$LAB_TIMEOUT" v6_counted ||
+	fail "IPv6 not counted: $("$RVPNCTL" -s "$SOCK" status -j)"
+
 "$RVPNCTL" -s "$SOCK" status -j >"$LAB_DIR/status.json" 2>"$LAB_DIR/ctl.err" ||
 	fail "status -j: $(cat "$LAB_DIR/ctl.err")"
 "$PY" - "$SCHEMA" "$LAB_DIR/status.json" "$a1" "$(cat "$LAB_DIR/c1.pub")" \
@@ -60,11 +76,29 @@ for a, k, r in ((a1, k1, r1), (a2, k2, r2)):
     assert s["remote"] == r, (s["remote"], r)
     assert s["forwarded_for"] is None
 assert rows[a1]["from_client"]["packets"] >= 2, rows[a1]
+for s in rows.values():
+    assert type(s["ipv6_ignored"]) is int, s
+assert rows[a1]["ipv6_ignored"] >= 3, rows[a1]
+assert rows[a1]["drops"]["total"] == 0, rows[a1]   # IPv6 is no drop
+assert rows[a2]["ipv6_ignored"] == 0, rows[a2]     # its TUN has no IPv6
+# The schema requires ipv6_ignored, a non-negative integer.
+import copy
+for bad in ("missing", "3", 1.5, -1, None):
+    d = copy.deepcopy(doc)
+    if bad == "missing":
+        del d["sessions"][0]["ipv6_ignored"]
+    else:
+        d["sessions"][0]["ipv6_ignored"] = bad
+    try:
+        jsonschema.Draft202012Validator(schema).validate(d)
+    except jsonschema.ValidationError:
+        continue
+    raise AssertionError("schema accepts ipv6_ignored %r" % (bad,))
 assert doc["pool"]["used"] == 2 and doc["pool"]["capacity"] == 253, doc["pool"]
 assert doc["version"] and doc["uptime_seconds"] >= 0
 EOF
 	fail "status -j: $(cat "$LAB_DIR/status.json")"
-ok "status -j validates against the schema; rows are c1 ($a1) and c2 ($a2)"
+ok "status -j validates against the schema; rows are c1 ($a1) and c2 ($a2); c1's IPv6 is ignored, not dropped"
 
 # The server PINGs each keepalive (1 s here): both rows get an RTT.
 rtt_both() {

@@ -48,6 +48,7 @@ fill_session(struct ctlmsg *m)
 	s->drop_tun = 8;
 	s->drop_queue = 9;
 	s->drop_noroute = 10;
+	s->ipv6_ignored = 11;
 	s->has_rtt = true;
 	s->rtt_us = 1234;
 }
@@ -123,6 +124,23 @@ test_session(void)
 	tap_ok(memcmp(&m.u.session, &d.u.session, sizeof(m.u.session)) == 0,
 	    "SESSION round trip is exact");
 	tap_is_int(d.u.session.tx_bytes == UINT64_MAX, 1, "u64 max survives");
+	tap_is_int(d.u.session.ipv6_ignored, 11, "SESSION ipv6_ignored");
+	/* Strings "laptop", "198.18.1.2", "203.0.113.9"; 13 u64 counters. */
+	tap_is_int(len, CTLMSG_HDR_LEN + 1 + 6 + PROTO_KEY_LEN + 4 + 1 + 10 +
+	    1 + 11 + 8 * 13 + 1 + 8, "SESSION length with ipv6_ignored");
+
+	/* The layout without ipv6_ignored (8 bytes before the flags). */
+	memmove(buf + len - 17, buf + len - 9, 9);
+	put_hdr(buf, (uint32_t)(len - 8 - CTLMSG_HDR_LEN), CTLMSG_T_SESSION);
+	tap_is_int(ctlmsg_decode(buf, len - 8, &d), CTLMSG_ERR_FORMAT,
+	    "SESSION without ipv6_ignored: refused");
+	/* A layout with one more counter after the RTT. */
+	ctlmsg_encode(&m, buf, sizeof(buf), &len);
+	memset(buf + len, 0, 8);
+	put_hdr(buf, (uint32_t)(len + 8 - CTLMSG_HDR_LEN), CTLMSG_T_SESSION);
+	tap_is_int(ctlmsg_decode(buf, len + 8, &d), CTLMSG_ERR_SIZE,
+	    "SESSION with 8 more bytes: size error");
+	ctlmsg_encode(&m, buf, sizeof(buf), &len);
 
 	/* Every shorter length is refused, never read past. */
 	for (cut = 0; cut < len; cut++) {
@@ -179,6 +197,8 @@ test_stats(void)
 	m.u.stats.sessions_current = 2;
 	m.u.stats.drop_queue = 77;
 	m.u.stats.tun_short = 5;
+	m.u.stats.ipv6_ignored = 0x1122334455667788ULL;
+	m.u.stats.tun_ipv6 = 9;
 	m.u.stats.nrefused = 14;
 	for (i = 0; i < 14; i++) {
 		m.u.stats.refused[i].code = (uint16_t)(4000 + i);
@@ -190,17 +210,47 @@ test_stats(void)
 	tap_ok(memcmp(&m.u.stats, &d.u.stats, sizeof(m.u.stats)) == 0,
 	    "STATS round trip is exact");
 	tap_is_int(d.u.stats.refused[1].code, 4001, "STATS code 4001");
+	tap_ok(d.u.stats.ipv6_ignored == 0x1122334455667788ULL,
+	    "STATS ipv6_ignored");
+	tap_is_int(d.u.stats.tun_ipv6, 9, "STATS tun_ipv6");
+	tap_is_int(d.u.stats.tun_short, 5, "STATS tun_short");
+	tap_is_int(len, CTLMSG_HDR_LEN + 8 * 17 + 1 + 14 * 10,
+	    "STATS length: 17 counters, 14 codes");
 
 	/* The refusal count must match the body exactly. */
-	buf[CTLMSG_HDR_LEN + 8 * 15] = 15;
+	buf[CTLMSG_HDR_LEN + 8 * 17] = 15;
 	tap_is_int(ctlmsg_decode(buf, len, &d), CTLMSG_ERR_SIZE,
 	    "STATS count larger than the body: size error");
-	buf[CTLMSG_HDR_LEN + 8 * 15] = 200;
+	buf[CTLMSG_HDR_LEN + 8 * 17] = 13;
+	tap_is_int(ctlmsg_decode(buf, len, &d), CTLMSG_ERR_SIZE,
+	    "STATS count smaller than the body: size error");
+	buf[CTLMSG_HDR_LEN + 8 * 17] = 200;
 	tap_is_int(ctlmsg_decode(buf, len, &d), CTLMSG_ERR_SIZE,
 	    "STATS count over CTLMSG_MAX_CODES: size error");
 	put_hdr(buf, 10, CTLMSG_T_STATS);
 	tap_is_int(ctlmsg_decode(buf, 15, &d), CTLMSG_ERR_SIZE,
 	    "STATS shorter than its fixed part: size error");
+
+	/* The layout without ipv6_ignored and tun_ipv6 (15 counters). */
+	ctlmsg_encode(&m, buf, sizeof(buf), &len);
+	memmove(buf + CTLMSG_HDR_LEN + 8 * 15, buf + CTLMSG_HDR_LEN + 8 * 17,
+	    len - CTLMSG_HDR_LEN - 8 * 17);
+	put_hdr(buf, (uint32_t)(len - 16 - CTLMSG_HDR_LEN), CTLMSG_T_STATS);
+	tap_is_int(ctlmsg_decode(buf, len - 16, &d), CTLMSG_ERR_SIZE,
+	    "STATS without the IPv6 counters: size error");
+	m.u.stats.nrefused = 0;
+	ctlmsg_encode(&m, buf, sizeof(buf), &len);
+	tap_is_int(len, CTLMSG_HDR_LEN + 8 * 17 + 1, "STATS with no codes");
+	tap_is_int(ctlmsg_decode(buf, len, &d), CTLMSG_OK,
+	    "STATS with no codes: decoded");
+	put_hdr(buf, 8 * 15 + 1, CTLMSG_T_STATS);
+	buf[CTLMSG_HDR_LEN + 8 * 15] = 0;
+	tap_is_int(ctlmsg_decode(buf, CTLMSG_HDR_LEN + 8 * 15 + 1, &d),
+	    CTLMSG_ERR_SIZE, "STATS of the old 121-byte size: size error");
+	put_hdr(buf, 8 * 17, CTLMSG_T_STATS);
+	tap_is_int(ctlmsg_decode(buf, CTLMSG_HDR_LEN + 8 * 17, &d),
+	    CTLMSG_ERR_SIZE, "STATS one byte short of its fixed part: "
+	    "size error");
 }
 
 static void
