@@ -18,7 +18,7 @@ TESTS += tests/unit/test-proto
 noinst_PROGRAMS += bench/bench-proto
 bench_bench_proto_SOURCES = bench/bench-proto.c
 bench_bench_proto_LDADD = $(RVPN_LIBS)
-EXTRA_DIST += bench/bench-proto.sh bench/README.md doc/PROTOCOL.md
+EXTRA_DIST += bench/bench-proto.sh bench/README.md doc/PROTOCOL.md doc/DESIGN.md
 
 # libFuzzer targets: built and run by tests/fuzz/run.sh with clang (CI),
 # not by make check.
