@@ -73,7 +73,7 @@ if command -v shellcheck >/dev/null 2>&1; then
 		fail "shellcheck accepts an unquoted \$1"
 	else ok "shellcheck rejects an unquoted \$1"; fi
 else
-	echo "skipped: shellcheck (not installed)"
+	echo "ok - # SKIP shellcheck (not installed)"
 fi
 
 # --- units name the right programs, paths and sandboxing ----------------
@@ -208,9 +208,9 @@ mkdir -p "$T/v" "$T/probe"
 printf '[Unit]\nDescription=probe\n[Service]\nExecStart=/bin/true\n' \
     >"$T/probe/rvpn-probe.service"
 if ! command -v systemd-analyze >/dev/null 2>&1; then
-	echo "skipped: systemd-analyze verify (not installed)"
+	echo "ok - # SKIP systemd-analyze verify (not installed)"
 elif ! verify "$T/probe/rvpn-probe.service" >"$T/out"; then
-	echo "skipped: systemd-analyze verify does not work here:"
+	echo "ok - # SKIP systemd-analyze verify does not work here"
 	sed 's/^/  /' "$T/out"
 else
 	# verify checks that the programs exist: point at the built ones.
@@ -344,14 +344,14 @@ if command -v start-stop-daemon >/dev/null 2>&1; then
 	else fail "stop (start-stop-daemon): status $rc: $out"; fi
 	wait "$spid" 2>/dev/null
 else
-	echo "skipped: start-stop-daemon path (not installed)"
+	echo "ok - # SKIP start-stop-daemon path (not installed)"
 fi
 
 # --- the init script drives a real server, in a namespace ---------------
 # start (daemonized, pid file), status, reload (SIGHUP), stop (SIGTERM:
 # TUN removed), through start-stop-daemon and through the fallback.
 if [ "$(id -u)" != 0 ] || ! ip netns add "rvt-ctb-$$" 2>/dev/null; then
-	echo "skipped: init script with a real server (needs root and netns)"
+	echo "ok - # SKIP init script with a real server (needs root and netns)"
 	exit $failed
 fi
 NS=rvt-ctb-$$

@@ -152,8 +152,8 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 &&
 	"$CTL" -s "$S" reload >/dev/null 2>&1 || fail "root after nobody"
 	fake_done
 else
-	echo "skip: EACCES check needs root, setpriv, user nobody and a build" \
-	    "directory nobody can run rvpnctl from"
+	echo "ok - # SKIP EACCES check needs root, setpriv, user nobody and a" \
+	    "build directory nobody can run rvpnctl from"
 fi
 
 # Usage errors.
