@@ -53,6 +53,7 @@ RVPN_CLIENT=${RVPN_CLIENT:-$top_builddir/src/rvpn-client}
 
 LAB_DIR=
 LAB_PIDS=
+LAB_RVPN_PIDS=	# rvpn-server and rvpn-client: lab_down checks how they exit
 LAB_SERVER_PID=
 LAB_FAILED=0
 LAB_UP=0
@@ -301,6 +302,7 @@ lab_server_start() {
 		>>"$LAB_DIR/server.log" 2>&1 &
 	LAB_SERVER_PID=$!
 	LAB_PIDS="$LAB_PIDS $LAB_SERVER_PID"
+	LAB_RVPN_PIDS="$LAB_RVPN_PIDS $LAB_SERVER_PID"
 	lab_server_wait_listen
 }
 
@@ -362,6 +364,7 @@ lab_client_spawn() {
 	LAB_CLIENT_PID=$!
 	eval "LAB_PID_$name=$LAB_CLIENT_PID"
 	LAB_PIDS="$LAB_PIDS $LAB_CLIENT_PID"
+	LAB_RVPN_PIDS="$LAB_RVPN_PIDS $LAB_CLIENT_PID"
 }
 
 # The usual client arguments for c1/c2 (key NAME, via the matching link).
@@ -392,10 +395,29 @@ lab_server_dump() {
 	tail -n +$((before + 1)) "$LAB_DIR/server.log" | grep "INFO rvpn_server: session"
 }
 
-# Tear everything down; on failure show the logs first.
+# Tear everything down; on failure show the logs first.  Every rvpn
+# program still running is stopped here and must exit 0 (a sanitizer
+# report at exit makes it non-zero), and no rvpn log may hold a sanitizer
+# report: a test that passed turns into a failure when either is seen.
 lab_down() {
-	local rc=$? pid ns f
+	local rc=$? pid ns f st
 	set +e
+	if [ "$rc" != 77 ]; then
+		for pid in $LAB_RVPN_PIDS; do
+			kill -0 "$pid" 2>/dev/null || continue
+			lab_stop "$pid"
+			st=$?
+			[ "$st" = 0 ] && continue
+			echo "FAIL: rvpn process $pid: exit status $st at teardown" >&2
+			[ "$rc" = 0 ] && rc=1
+		done
+		for f in "$LAB_DIR"/server*.log "$LAB_DIR"/client*.log; do
+			[ -f "$f" ] || continue
+			grep -qE 'Sanitizer|runtime error' "$f" || continue
+			echo "FAIL: sanitizer report in $(basename "$f")" >&2
+			[ "$rc" = 0 ] && rc=1
+		done
+	fi
 	if [ "$rc" != 0 ] && [ "$rc" != 77 ] && [ -n "$LAB_DIR" ]; then
 		for f in "$LAB_DIR"/*.log; do
 			[ -f "$f" ] || continue
