@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -18,6 +19,7 @@
 
 #include "log.h"
 #include "nft.h"
+#include "statefile.h"
 #include "xmalloc.h"
 
 #define NFT_IP_FORWARD	"/proc/sys/net/ipv4/ip_forward"
@@ -25,10 +27,14 @@
 #define NFT_MTU_MAX	9000
 
 struct nft_state {
-	char	*table;
-	bool	 forward_set;	/* we wrote ip_forward */
-	char	 forward_old;	/* '0' or '1' */
-	int	 forward_fd;	/* ip_forward, open while forward_set */
+	char			*table;
+	bool			 forward_set;	/* we wrote ip_forward */
+	char			 forward_old;	/* '0' or '1' */
+	int			 forward_fd;	/* open while forward_set */
+	struct statefile	*undo;		/* the durable undo record */
+	struct nft_params	 p;		/* for nft_reconfigure */
+	char			*tun_name;	/* p's strings */
+	char			*egress;
 };
 
 /*
@@ -223,8 +229,11 @@ nft_ruleset(const struct nft_params *np, const char *table)
 		nat = xstrdup("");
 	/*
 	 * "add; delete; add" replaces a stale table in the same transaction
-	 * (nft 1.0.6 has no "destroy").  The forward chain never drops: the
-	 * host's own firewall decides; clamping comes before the accepts.
+	 * (nft 1.0.6 has no "destroy").  Clamping comes first.  Tunnel to
+	 * tunnel (a packet the kernel routes back out of the TUN) follows
+	 * client_to_client; from the tunnel is accepted (the host's own
+	 * firewall still decides); toward the tunnel only replies: new
+	 * connections into the clients are dropped, as with a NAT router.
 	 */
 	xasprintf(&cmds,
 	    "add table inet %s\n"
@@ -237,15 +246,32 @@ nft_ruleset(const struct nft_params *np, const char *table)
 	    "tcp option maxseg size set %u\n"
 	    "\t\toifname \"%s\" tcp flags syn tcp option maxseg size > %u "
 	    "tcp option maxseg size set %u\n"
+	    "\t\tiifname \"%s\" oifname \"%s\" counter %s\n"
 	    "\t\tiifname \"%s\" accept\n"
 	    "\t\toifname \"%s\" ct state established,related accept\n"
+	    "\t\toifname \"%s\" counter drop\n"
 	    "\t}\n"
 	    "}\n",
 	    table, table, table, nat,
 	    np->tun_name, mss, mss, np->tun_name, mss, mss,
-	    np->tun_name, np->tun_name);
+	    np->tun_name, np->tun_name, np->client_to_client ? "accept" :
+	    "drop", np->tun_name, np->tun_name, np->tun_name);
 	free(nat);
 	return cmds;
+}
+
+/* The undo record's text: boot, table, and ip_forward if we change it. */
+static char *
+nft_undo_text(const char *table, bool forward_set, char forward_old)
+{
+	char *text;
+
+	xasprintf(&text, "# rvpn-server: undone at the next start if this "
+	    "file outlives the server\nboot %s\ntable %s\n%s%s%s",
+	    statefile_boot_id(), table, forward_set ? "ip_forward " : "",
+	    forward_set ? (forward_old == '1' ? "1" : "0") : "",
+	    forward_set ? "\n" : "");
+	return text;
 }
 
 /* Install rvpn's table and, when masquerading, turn on ip_forward. */
@@ -253,8 +279,9 @@ struct nft_state *
 nft_install(const struct nft_params *np, char **cause)
 {
 	struct nft_state *st;
+	struct statefile *undo = NULL;
 	const char *table;
-	char *cmds, *what, *rmcmd, old = '0';
+	char *cmds, *what, *rmcmd, *text, old = '0';
 	int saved, fwfd = -1;
 
 	table = np->table != NULL ? np->table : NFT_TABLE;
@@ -273,6 +300,19 @@ nft_install(const struct nft_params *np, char **cause)
 	    (fwfd = nft_forward_open('1', cause)) == -1)
 		return NULL;
 
+	/* The undo record goes to disk before anything changes. */
+	if (np->state_path != NULL) {
+		text = nft_undo_text(table, fwfd != -1, old);
+		undo = statefile_create(np->state_path, text, strlen(text),
+		    cause);
+		free(text);
+		if (undo == NULL) {
+			if (fwfd != -1)
+				close(fwfd);
+			return NULL;
+		}
+	}
+
 	cmds = nft_ruleset(np, table);
 	xasprintf(&what, "nft: install table inet %s", table);
 	if (nft_run(cmds, what, cause) == -1) {
@@ -280,6 +320,7 @@ nft_install(const struct nft_params *np, char **cause)
 		free(cmds);
 		if (fwfd != -1)
 			close(fwfd);
+		statefile_remove(undo);
 		return NULL;
 	}
 	free(what);
@@ -288,6 +329,14 @@ nft_install(const struct nft_params *np, char **cause)
 	st = xcalloc(1, sizeof(*st));
 	st->table = xstrdup(table);
 	st->forward_fd = -1;
+	st->undo = undo;
+	st->p = *np;
+	st->tun_name = xstrdup(np->tun_name);
+	st->egress = np->egress != NULL ? xstrdup(np->egress) : NULL;
+	st->p.table = st->table;
+	st->p.tun_name = st->tun_name;
+	st->p.egress = st->egress;
+	st->p.state_path = NULL;
 	if (fwfd != -1) {
 		if (nft_forward_write(fwfd, '1', cause) == -1) {
 			/* Undo: nothing is left changed on failure. */
@@ -298,7 +347,10 @@ nft_install(const struct nft_params *np, char **cause)
 				log_warnx("nft: table inet %s: cannot delete "
 				    "after failed install", table);
 			free(rmcmd);
+			statefile_remove(st->undo);
 			free(st->table);
+			free(st->tun_name);
+			free(st->egress);
 			free(st);
 			errno = saved;
 			return NULL;
@@ -308,6 +360,22 @@ nft_install(const struct nft_params *np, char **cause)
 		st->forward_fd = fwfd;
 	}
 	return st;
+}
+
+/* Replace the rules of an installed table for a new client_to_client. */
+int
+nft_reconfigure(struct nft_state *st, bool client_to_client, char **cause)
+{
+	char *cmds, *what;
+	int rc;
+
+	st->p.client_to_client = client_to_client;
+	cmds = nft_ruleset(&st->p, st->table);
+	xasprintf(&what, "nft: update table inet %s", st->table);
+	rc = nft_run(cmds, what, cause);
+	free(what);
+	free(cmds);
+	return rc;
 }
 
 /* Delete the table and restore ip_forward; warnings only. */
@@ -335,7 +403,10 @@ nft_remove(struct nft_state *st)
 		}
 		close(st->forward_fd);
 	}
+	statefile_remove(st->undo);
 	free(st->table);
+	free(st->tun_name);
+	free(st->egress);
 	free(st);
 }
 
@@ -352,4 +423,116 @@ nft_table_exists(const char *table)
 	rc = nft_run(cmds, "nft", NULL);
 	free(cmds);
 	return rc == 0;
+}
+
+/* "rvpn_" and the TUN name: one table per server instance. */
+void
+nft_table_name(const char *tun_name, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", NFT_TABLE_PREFIX, tun_name);
+}
+
+static void nft_append(char *, size_t, const char *, ...) LOG_PRINTF(3, 4);
+
+/* Append ", " (unless first) and a formatted part to buf. */
+static void
+nft_append(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used != 0 && used + 2 < len) {
+		memcpy(buf + used, ", ", 3);
+		used += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * After a crash: the undo record at state_path and a table of ours left
+ * behind.  Delete the table, restore ip_forward (only when the record
+ * comes from this boot: a reboot reset it already), remove the record,
+ * and say so in one warning.
+ */
+void
+nft_recover(const char *table, const char *state_path)
+{
+	char *data = NULL, *cause = NULL, *line, *next, *cmds;
+	char boot[64] = "", rtable[65] = "", fw = '\0', done[256];
+	bool same_boot, deleted = false, restored = false, had_table;
+	size_t len;
+	int fd;
+
+	if (state_path != NULL && statefile_read(state_path, &data, &len,
+	    &cause) == -1) {
+		log_warnx("nft: undo record: %s", cause);
+		free(cause);
+		cause = NULL;
+	}
+	for (line = data; line != NULL && *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (strncmp(line, "boot ", 5) == 0)
+			snprintf(boot, sizeof(boot), "%s", line + 5);
+		else if (strncmp(line, "table ", 6) == 0)
+			snprintf(rtable, sizeof(rtable), "%s", line + 6);
+		else if (strcmp(line, "ip_forward 0") == 0 ||
+		    strcmp(line, "ip_forward 1") == 0)
+			fw = line[11];
+	}
+	same_boot = strcmp(boot, statefile_boot_id()) == 0;
+	if (rtable[0] != '\0' && nft_safe_name(rtable, 64) &&
+	    strcmp(rtable, table) != 0 && nft_table_exists(rtable)) {
+		xasprintf(&cmds, "delete table inet %s\n", rtable);
+		if (nft_run(cmds, "nft: delete left-over table", &cause) == 0)
+			deleted = true;
+		free(cmds);
+	}
+	had_table = nft_table_exists(table);
+	if (had_table) {
+		xasprintf(&cmds, "delete table inet %s\n", table);
+		if (nft_run(cmds, "nft: delete left-over table", &cause) == 0)
+			deleted = true;
+		free(cmds);
+	}
+	if (cause != NULL) {
+		log_warnx("%s", cause);
+		free(cause);
+		cause = NULL;
+	}
+	if (data != NULL && same_boot && fw != '\0') {
+		if ((fd = nft_forward_open(fw, &cause)) != -1) {
+			if (nft_forward_write(fd, fw, &cause) == 0)
+				restored = true;
+			close(fd);
+		}
+		if (cause != NULL) {
+			log_warnx("%s", cause);
+			free(cause);
+			cause = NULL;
+		}
+	}
+	if (data != NULL && statefile_unlink(state_path, &cause) == -1) {
+		log_warnx("%s", cause);
+		free(cause);
+	}
+	if (data == NULL && !had_table && !deleted)
+		return;
+	done[0] = '\0';
+	if (deleted)
+		nft_append(done, sizeof(done), "deleted table inet %s",
+		    had_table ? table : rtable);
+	if (restored)
+		nft_append(done, sizeof(done), "restored net.ipv4.ip_forward "
+		    "= %c", fw);
+	if (data != NULL && !same_boot)
+		nft_append(done, sizeof(done), "ignored a record of an "
+		    "earlier boot");
+	if (data != NULL)
+		nft_append(done, sizeof(done), "removed %s", state_path);
+	log_warnx("recovering from an unclean stop of the last run: %s",
+	    done);
+	free(data);
 }

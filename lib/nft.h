@@ -10,9 +10,11 @@
 
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-#define NFT_TABLE	"rvpn"		/* table inet rvpn */
+#define NFT_TABLE	"rvpn"		/* tests: the server uses nft_table_name */
+#define NFT_TABLE_PREFIX "rvpn_"	/* table inet rvpn_<tun> */
 
 struct nft_params {
 	const char	*table;		/* NFT_TABLE unless tests change it */
@@ -22,13 +24,16 @@ struct nft_params {
 	const char	*egress;	/* masquerade out of this interface */
 	unsigned	 mtu;		/* MSS clamp: mtu - 40 */
 	bool		 masquerade;	/* nat_enabled */
+	bool		 client_to_client; /* else tun -> tun is dropped */
+	const char	*state_path;	/* the undo record; NULL: none */
 };
 
 struct nft_state;
 
 /*
  * Install the table (replacing a stale one of the same name) and, when
- * masquerading, set net.ipv4.ip_forward=1 remembering the old value.
+ * masquerading, set net.ipv4.ip_forward=1 remembering the old value, in
+ * memory and first in the undo record at state_path (if not NULL).
  * NULL with *cause; nothing is left changed on failure.
  */
 struct nft_state	*nft_install(const struct nft_params *, char **cause);
@@ -38,6 +43,18 @@ struct nft_state	*nft_install(const struct nft_params *, char **cause);
  * nft_install), so it works after a chroot.
  */
 void			 nft_remove(struct nft_state *);
+/* Replace the rules for a new client_to_client (reload). */
+int			 nft_reconfigure(struct nft_state *,
+			    bool client_to_client, char **cause);
+/* The server's table for a TUN: "rvpn_<tun>". */
+void			 nft_table_name(const char *tun_name, char *buf,
+			    size_t len);
+/*
+ * Undo what a crashed run left: the table, and ip_forward as the undo
+ * record at state_path (may be NULL) says.  Logs one warning if it did
+ * anything.
+ */
+void			 nft_recover(const char *table, const char *state_path);
 /* True if table exists in the current namespace (tests, -t). */
 bool			 nft_table_exists(const char *table);
 

@@ -1,7 +1,7 @@
 # net: file lists (owned by the net area)
 lib_librvpn_a_SOURCES += lib/pool.c lib/pool.h lib/route.c lib/route.h \
 	lib/tun-linux.c lib/tun.h lib/netlink.c lib/netlink.h \
-	lib/nft.c lib/nft.h
+	lib/nft.c lib/nft.h lib/statefile.c lib/statefile.h
 
 # Pure data structures: plain TAP tests.
 check_PROGRAMS += tests/unit/test-pool tests/unit/test-route

@@ -15,10 +15,11 @@ TESTS += tests/lab/tunnel.sh tests/lab/two-clients.sh \
 	tests/lab/restart.sh tests/lab/cleanup.sh tests/lab/http.sh \
 	tests/lab/replace.sh tests/lab/reload.sh tests/lab/privdrop.sh \
 	tests/lab/proxy.sh tests/lab/timeouts.sh tests/lab/chroot.sh \
-	tests/lab/queue.sh
+	tests/lab/queue.sh tests/lab/crash-server.sh tests/lab/nft-forward.sh
 EXTRA_DIST += tests/server-cli.sh tests/lab/lab.sh tests/lab/tunnel.sh \
 	tests/lab/two-clients.sh tests/lab/forged-source.sh \
 	tests/lab/unknown-key.sh tests/lab/pool.sh tests/lab/restart.sh \
 	tests/lab/cleanup.sh tests/lab/http.sh tests/lab/replace.sh \
 	tests/lab/reload.sh tests/lab/privdrop.sh tests/lab/proxy.sh \
-	tests/lab/timeouts.sh tests/lab/chroot.sh tests/lab/queue.sh
+	tests/lab/timeouts.sh tests/lab/chroot.sh tests/lab/queue.sh \
+	tests/lab/crash-server.sh tests/lab/nft-forward.sh

@@ -19,11 +19,18 @@ if [ "$1" = --check ]; then
 		has 'type filter hook forward priority filter; policy accept;'
 		has 'iifname "rvt0" tcp flags syn tcp option maxseg size > 1360 tcp option maxseg size set 1360'
 		has 'oifname "rvt0" tcp flags syn tcp option maxseg size > 1360 tcp option maxseg size set 1360'
+		has 'iifname "rvt0" oifname "rvt0" counter packets 0 bytes 0 drop'
 		has 'iifname "rvt0" accept'
 		has 'oifname "rvt0" ct state established,related accept'
-		hasnt 'drop'
+		has 'oifname "rvt0" counter packets 0 bytes 0 drop'
 		hasnt 'stale'
 		[ "$fw" = 1 ] || fail "ip_forward is $fw"
+		;;
+	c2c)
+		has 'iifname "rvt0" oifname "rvt0" counter packets 0 bytes 0 accept'
+		has 'oifname "rvt0" ct state established,related accept'
+		has 'oifname "rvt0" counter packets 0 bytes 0 drop'
+		[ "$(grep -c 'drop' "$T")" = 1 ] || fail "one drop rule only"
 		;;
 	replaced)
 		has 'maxseg size set 1240'

@@ -329,6 +329,8 @@ server_reload(struct server *sv, char **cause)
 	    server_ws_tls_reload(sv, nc->tls_cert_file, nc->tls_key_file,
 	    cause) == -1)
 		goto fail;
+	if (server_nat_reload(sv, nc, cause) == -1)
+		goto fail;
 
 	/* Nothing fails from here on. */
 	server_keep_restart_keys(run, nc, true);

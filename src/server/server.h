@@ -207,6 +207,8 @@ int		 server_tun_write(struct server *, const uint8_t *, size_t);
 
 /* server-nat.c */
 int		 server_nat_start(struct server *, char **);
+int		 server_nat_reload(struct server *, const struct server_config *,
+		    char **);
 void		 server_nat_stop(struct server *);
 
 #endif

@@ -109,10 +109,10 @@ ping_ok "$NS_C1" || fail "no traffic after rvpnctl reload"
 ok "SIGHUP and rvpnctl reload are refused ('$REFUSED'); serving goes on"
 
 # SIGTERM inside the chroot: table, ip_forward and TUN go away.
-nsx "$NS_SRV" nft list table inet rvpn >/dev/null 2>&1 || fail "no nft table"
+nsx "$NS_SRV" nft list table inet "rvpn_$LAB_TUN" >/dev/null 2>&1 || fail "no nft table"
 [ "$(nsx "$NS_SRV" sysctl -n net.ipv4.ip_forward)" = 1 ] || fail "ip_forward off"
 lab_server_stop || fail "server under chroot did not stop cleanly"
-nsx "$NS_SRV" nft list table inet rvpn >/dev/null 2>&1 &&
+nsx "$NS_SRV" nft list table inet "rvpn_$LAB_TUN" >/dev/null 2>&1 &&
 	fail "nft table left after stop under chroot"
 [ "$(nsx "$NS_SRV" sysctl -n net.ipv4.ip_forward)" = 0 ] ||
 	fail "ip_forward not restored under chroot"
@@ -163,7 +163,7 @@ lab_wait_log "$LAB_DIR/syslog.log" \
 lab_stop "$dpid" || fail "detached server did not stop cleanly"
 lab_wait_log "$LAB_DIR/syslog.log" "rvpn_server\[$dpid\]: shutting down" ||
 	fail "no 'shutting down' in syslog"
-nsx "$NS_SRV" nft list table inet rvpn >/dev/null 2>&1 &&
+nsx "$NS_SRV" nft list table inet "rvpn_$LAB_TUN" >/dev/null 2>&1 &&
 	fail "detached: nft table left"
 [ "$(nsx "$NS_SRV" sysctl -n net.ipv4.ip_forward)" = 0 ] ||
 	fail "detached: ip_forward not restored"

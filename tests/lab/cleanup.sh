@@ -16,7 +16,7 @@ lab_client_start "$NS_C1" c1 $(lab_client_args c1)
 nsx "$NS_SRV" ip link show "$LAB_TUN" >/dev/null 2>&1 || fail "no TUN while running"
 nsx "$NS_SRV" ip -4 route show 10.200.0.0/24 | grep -q "dev $LAB_TUN" ||
 	fail "no tunnel route while running"
-nsx "$NS_SRV" nft list tables | grep -q "inet rvpn" || fail "no nft table while running"
+nsx "$NS_SRV" nft list tables | grep -qx "table inet rvpn_$LAB_TUN" || fail "no nft table while running"
 [ "$(nsx "$NS_SRV" sysctl -n net.ipv4.ip_forward)" = 1 ] || fail "ip_forward not on"
 [ "$(cat "/etc/netns/$NS_C1/resolv.conf")" != "$resolv_before" ] ||
 	fail "client did not change resolv.conf"

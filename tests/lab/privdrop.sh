@@ -113,10 +113,10 @@ tail -n +"$from" "$LOG" | grep -q "reload: done" ||
 ok "with the key readable by the group the reload succeeds"
 
 # SIGTERM with CAP_NET_ADMIN alone: table, ip_forward and TUN go away.
-nsx "$NS_SRV" nft list table inet rvpn >/dev/null 2>&1 || fail "no nft table"
+nsx "$NS_SRV" nft list table inet "rvpn_$LAB_TUN" >/dev/null 2>&1 || fail "no nft table"
 [ "$(nsx "$NS_SRV" sysctl -n net.ipv4.ip_forward)" = 1 ] || fail "ip_forward off"
 lab_server_stop || fail "server as nobody did not stop cleanly"
-nsx "$NS_SRV" nft list table inet rvpn >/dev/null 2>&1 &&
+nsx "$NS_SRV" nft list table inet "rvpn_$LAB_TUN" >/dev/null 2>&1 &&
 	fail "nft table left after stop as nobody"
 [ "$(nsx "$NS_SRV" sysctl -n net.ipv4.ip_forward)" = 0 ] ||
 	fail "ip_forward not restored by nobody"
@@ -141,7 +141,7 @@ for run in 1 2; do
 	[ "$run" = 1 ] || [ "$dpid" != "$first" ] || fail "pid file not replaced"
 	first=$dpid
 	lab_stop "$dpid"
-	nsx "$NS_SRV" nft list table inet rvpn >/dev/null 2>&1 &&
+	nsx "$NS_SRV" nft list table inet "rvpn_$LAB_TUN" >/dev/null 2>&1 &&
 		fail "detached: nft table left"
 done
 ok "detached: pid file written before the drop, replaced at the next start"
@@ -157,6 +157,6 @@ check_caps "$pid" 0000000000001000 "server as root"
 lab_client_start "$NS_C1" c1 $(lab_client_args c1)
 ping_ok "$NS_C1" || fail "root run: no traffic"
 lab_server_stop || fail "root run: stop"
-nsx "$NS_SRV" nft list table inet rvpn >/dev/null 2>&1 && fail "root run: table left"
+nsx "$NS_SRV" nft list table inet "rvpn_$LAB_TUN" >/dev/null 2>&1 && fail "root run: table left"
 ok "without user/group: uid 0 with CAP_NET_ADMIN only; clean stop"
 exit 0

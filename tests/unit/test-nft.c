@@ -18,7 +18,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+#include <sys/wait.h>
+
 #include "nft.h"
+#include "statefile.h"
 #include "tap.h"
 #include "tun.h"
 
@@ -77,6 +81,115 @@ params(struct nft_params *np)
 	np->masquerade = true;
 }
 
+static bool
+file_exists(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0;
+}
+
+static void
+file_put(const char *path, const char *text)
+{
+	FILE *f;
+
+	if ((f = fopen(path, "w")) == NULL || fputs(text, f) == EOF ||
+	    fclose(f) == EOF)
+		abort();
+}
+
+/*
+ * The undo record: written (0600) before the change, removed at a clean
+ * stop; after a crash nft_recover deletes the table and restores
+ * ip_forward; a record of another boot restores nothing.
+ */
+static void
+crash_tests(void)
+{
+	struct nft_params np;
+	struct nft_state *st;
+	struct stat sb;
+	char dir[] = "/tmp/rvt-nft.XXXXXX", path[256], *cause = NULL, *data;
+	char text[512];
+	size_t len;
+	pid_t pid;
+	int status;
+
+	if (mkdtemp(dir) == NULL)
+		abort();
+	snprintf(path, sizeof(path), "%s/rvt0.state", dir);
+	forward_set(0);
+	params(&np);
+	np.state_path = path;
+	st = nft_install(&np, &cause);
+	tap_ok(st != NULL, "install with an undo record");
+	tap_ok(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600,
+	    "undo record written, 0600");
+	tap_is_int(statefile_read(path, &data, &len, &cause), 0,
+	    "undo record read");
+	tap_ok(data != NULL && strstr(data, "\nip_forward 0\n") != NULL &&
+	    strstr(data, "\ntable " TABLE "\n") != NULL,
+	    "undo record: table and the original ip_forward");
+	free(data);
+	nft_remove(st);
+	tap_ok(!file_exists(path), "clean stop: undo record removed");
+	tap_is_int(forward_get(), 0, "clean stop: ip_forward 0");
+
+	/* A crash: the child installs and dies without removing. */
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		if (nft_install(&np, &cause) == NULL)
+			_exit(1);
+		_exit(0);
+	}
+	tap_ok(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0, "crashing child installed");
+	tap_ok(nft_table_exists(TABLE), "after the crash: table left");
+	tap_is_int(forward_get(), 1, "after the crash: ip_forward 1");
+	tap_ok(file_exists(path), "after the crash: undo record left");
+	nft_recover(TABLE, path);
+	tap_ok(!nft_table_exists(TABLE), "recover: table deleted");
+	tap_is_int(forward_get(), 0, "recover: ip_forward back to 0");
+	tap_ok(!file_exists(path), "recover: undo record removed");
+
+	/* A table without a record (an older run): deleted, nothing else. */
+	st = nft_install(&np, &cause);
+	forward_set(1);
+	unlink(path);
+	nft_recover(TABLE, path);
+	tap_ok(!nft_table_exists(TABLE), "table alone: deleted");
+	tap_is_int(forward_get(), 1, "table alone: ip_forward untouched");
+	nft_remove(st);		/* warns: table already gone */
+	forward_set(1);
+
+	/* A record of another boot: ip_forward is what this boot set. */
+	snprintf(text, sizeof(text), "boot 00000000-0000-0000-0000-"
+	    "000000000000\ntable %s\nip_forward 0\n", TABLE);
+	file_put(path, text);
+	nft_recover(TABLE, path);
+	tap_is_int(forward_get(), 1, "earlier boot: ip_forward untouched");
+	tap_ok(!file_exists(path), "earlier boot: record removed");
+
+	/* Nothing to recover: nothing happens. */
+	nft_recover(TABLE, path);
+	tap_is_int(forward_get(), 1, "nothing to recover: no change");
+	forward_set(0);
+
+	/* An unwritable record directory: install fails, nothing changed. */
+	params(&np);
+	np.state_path = "/nonexistent-rvt/rvt0.state";
+	st = nft_install(&np, &cause);
+	tap_ok(st == NULL && cause != NULL && strncmp(cause,
+	    "/nonexistent-rvt: ", 18) == 0, "record directory missing: %s",
+	    cause != NULL ? cause : "(null)");
+	free(cause);
+	cause = NULL;
+	tap_ok(!nft_table_exists(TABLE), "record missing: no table");
+	tap_is_int(forward_get(), 0, "record missing: ip_forward 0");
+	rmdir(dir);
+}
+
 /* A failed install: NULL, the cause, and nothing changed. */
 static void
 must_fail(const struct nft_params *np, const char *want, size_t wantlen,
@@ -128,6 +241,12 @@ main(int argc, char **argv)
 	tap_ok(st != NULL, "install: %s", cause ? cause : "ok");
 	tap_ok(nft_table_exists(TABLE), "table exists");
 	tap_is_int(forward_get(), 1, "ip_forward on");
+	check("installed");
+	tap_is_int(nft_reconfigure(st, true, &cause), 0,
+	    "reconfigure: client_to_client on");
+	check("c2c");
+	tap_is_int(nft_reconfigure(st, false, &cause), 0,
+	    "reconfigure: client_to_client off");
 	check("installed");
 	nft_remove(st);
 	tap_ok(!nft_table_exists(TABLE), "remove: table gone");
@@ -198,6 +317,7 @@ main(int argc, char **argv)
 	must_fail(&np, "nft: table 'rvt;flush': invalid name", 0,
 	    "table name with ;");
 
+	crash_tests();
 	close(fd);
 	return tap_done();
 }
