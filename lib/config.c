@@ -1366,6 +1366,8 @@ static const struct cfg_key client_keys[] = {
 	    C(routes), C(nroutes), cfg_set_cidrs, CFG_RESTART },
 	{ CLI, "dns", CFG_V_BOOL, "true", 0, 0,
 	    C(dns), 0, cfg_set_bool, CFG_RESTART },
+	{ CLI, "block_ipv6", CFG_V_BOOL, "true", 0, 0,
+	    C(block_ipv6), 0, cfg_set_bool, CFG_RESTART },
 	{ CLI, "tun_name", CFG_V_STRING, "rvpn0", 0, 0,
 	    C(tun_name), 0, cfg_set_ifname, CFG_RESTART },
 	{ CLI, "log_level", CFG_V_STRING, "info", 0, 0,

@@ -90,6 +90,7 @@ struct client_config {
 	struct config_cidr4 routes[CONFIG_MAX_ROUTES];	/* none: full tunnel */
 	unsigned	 nroutes;
 	bool		 dns;			/* apply pushed DNS */
+	bool		 block_ipv6;		/* no IPv6 pushed: unreachable */
 	char		*tun_name;		/* "rvpn0" */
 	enum log_level	 log_level;
 	unsigned	 reconnect_max;		/* seconds, backoff cap */

@@ -218,36 +218,37 @@ netlink_link_up(struct netlink *nl, const char *ifname, unsigned mtu,
 	return 0;
 }
 
-/* An nl_addr for an IPv4 address/prefix; dies on ENOMEM. */
+/* An nl_addr for an address of family af (AF_INET, AF_INET6); dies on ENOMEM. */
 static struct nl_addr *
-netlink_addr4(struct in_addr a, uint8_t prefix)
+netlink_addr(int af, const void *a, uint8_t prefix)
 {
 	struct nl_addr *na;
 
-	if ((na = nl_addr_build(AF_INET, &a, sizeof(a))) == NULL)
+	if ((na = nl_addr_build(af, a, af == AF_INET6 ? 16 : 4)) == NULL)
 		fatalx("nl_addr_build: out of memory");
 	nl_addr_set_prefixlen(na, prefix);
 	return na;
 }
 
-/* Add a/prefix to ifname: the kernel adds the connected route. */
-int
-netlink_addr_add4(struct netlink *nl, const char *ifname, struct in_addr a,
-    uint8_t prefix, char **cause)
+/* Add a/prefix of family af to ifname: the kernel adds the connected route. */
+static int
+netlink_addr_add(struct netlink *nl, const char *ifname, int af,
+    const void *a, uint8_t prefix, char **cause)
 {
 	struct rtnl_link *link;
 	struct rtnl_addr *ra;
 	struct nl_addr *local;
 	struct nl_msg *msg;
 	const char *errstr;
-	char what[64], buf[INET_ADDRSTRLEN];
+	char what[96], buf[INET6_ADDRSTRLEN];
+	uint8_t max = af == AF_INET6 ? 128 : 32;
 	int error;
 
-	inet_ntop(AF_INET, &a, buf, sizeof(buf));
+	inet_ntop(af, a, buf, sizeof(buf));
 	snprintf(what, sizeof(what), "add address %s/%u", buf, prefix);
-	if (prefix > 32) {
-		xasprintf(cause, "%s: %s: prefix length must be 0..32", ifname,
-		    what);
+	if (prefix > max) {
+		xasprintf(cause, "%s: %s: prefix length must be 0..%u", ifname,
+		    what, max);
 		errno = EINVAL;
 		return -1;
 	}
@@ -256,10 +257,13 @@ netlink_addr_add4(struct netlink *nl, const char *ifname, struct in_addr a,
 	if ((ra = rtnl_addr_alloc()) == NULL)
 		fatalx("%s: rtnl_addr_alloc", __func__);
 	rtnl_addr_set_ifindex(ra, rtnl_link_get_ifindex(link));
-	rtnl_addr_set_family(ra, AF_INET);
-	local = netlink_addr4(a, prefix);
+	rtnl_addr_set_family(ra, af);
+	local = netlink_addr(af, a, prefix);
 	error = rtnl_addr_set_local(ra, local);
 	nl_addr_put(local);
+	/* No duplicate address detection on a point-to-point TUN. */
+	if (af == AF_INET6)
+		rtnl_addr_set_flags(ra, IFA_F_NODAD);
 	if (error == 0)
 		error = rtnl_addr_build_add_request(ra, NLM_F_EXCL, &msg);
 	rtnl_addr_put(ra);
@@ -275,40 +279,53 @@ netlink_addr_add4(struct netlink *nl, const char *ifname, struct in_addr a,
 	return -1;
 }
 
+int
+netlink_addr_add4(struct netlink *nl, const char *ifname, struct in_addr a,
+    uint8_t prefix, char **cause)
+{
+	return netlink_addr_add(nl, ifname, AF_INET, &a, prefix, cause);
+}
+
+int
+netlink_addr_add6(struct netlink *nl, const char *ifname,
+    const struct in6_addr *a, uint8_t prefix, char **cause)
+{
+	return netlink_addr_add(nl, ifname, AF_INET6, a, prefix, cause);
+}
+
 /* "add route 10.0.0.0/8 via 192.0.2.1 dev eth0" for messages. */
 static void
-netlink_route_what(char *buf, size_t len, const char *verb,
-    struct in_addr dst, uint8_t prefix, const struct in_addr *gw,
-    const char *ifname)
+netlink_route_what(char *buf, size_t len, const char *verb, int af,
+    const void *dst, uint8_t prefix, const void *gw, const char *ifname)
 {
-	char dbuf[INET_ADDRSTRLEN], gbuf[INET_ADDRSTRLEN];
+	char dbuf[INET6_ADDRSTRLEN], gbuf[INET6_ADDRSTRLEN];
 
-	inet_ntop(AF_INET, &dst, dbuf, sizeof(dbuf));
+	inet_ntop(af, dst, dbuf, sizeof(dbuf));
 	if (gw != NULL)
-		inet_ntop(AF_INET, gw, gbuf, sizeof(gbuf));
-	snprintf(buf, len, "%s route %s/%u%s%s%s%s", verb, dbuf, prefix,
+		inet_ntop(af, gw, gbuf, sizeof(gbuf));
+	snprintf(buf, len, "%s %sroute %s/%u%s%s%s%s", verb,
+	    af == AF_INET6 && ifname == NULL && gw == NULL ? "unreachable " :
+	    "", dbuf, prefix,
 	    gw != NULL ? " via " : "", gw != NULL ? gbuf : "",
 	    ifname != NULL ? " dev " : "", ifname != NULL ? ifname : "");
 }
 
-/* The route object for add and delete; NULL with *cause and errno. */
+/*
+ * The route object for add and delete; NULL with *cause and errno.
+ * Neither gw nor ifname: an unreachable route of rvpn's own protocol.
+ */
 static struct rtnl_route *
-netlink_route4(struct netlink *nl, const char *what, struct in_addr dst,
-    uint8_t prefix, const struct in_addr *gw, const char *ifname,
-    char **cause)
+netlink_route(struct netlink *nl, const char *what, int af, const void *dst,
+    uint8_t prefix, const void *gw, const char *ifname, char **cause)
 {
 	struct rtnl_route *rt;
 	struct rtnl_nexthop *nh;
 	struct rtnl_link *link = NULL;
 	struct nl_addr *na;
+	uint8_t max = af == AF_INET6 ? 128 : 32;
 
-	if (prefix > 32) {
-		xasprintf(cause, "%s: prefix length must be 0..32", what);
-		errno = EINVAL;
-		return NULL;
-	}
-	if (gw == NULL && ifname == NULL) {
-		xasprintf(cause, "%s: needs a gateway or a device", what);
+	if (prefix > max) {
+		xasprintf(cause, "%s: prefix length must be 0..%u", what, max);
 		errno = EINVAL;
 		return NULL;
 	}
@@ -316,17 +333,23 @@ netlink_route4(struct netlink *nl, const char *what, struct in_addr dst,
 	    (link = netlink_get_link(nl, ifname, what, cause)) == NULL)
 		return NULL;
 
-	if ((rt = rtnl_route_alloc()) == NULL ||
-	    (nh = rtnl_route_nh_alloc()) == NULL)
+	if ((rt = rtnl_route_alloc()) == NULL)
 		fatalx("%s: out of memory", __func__);
-	rtnl_route_set_family(rt, AF_INET);
+	rtnl_route_set_family(rt, af);
 	rtnl_route_set_table(rt, RT_TABLE_MAIN);
-	rtnl_route_set_type(rt, RTN_UNICAST);
-	na = netlink_addr4(dst, prefix);
+	na = netlink_addr(af, dst, prefix);
 	rtnl_route_set_dst(rt, na);
 	nl_addr_put(na);
+	if (gw == NULL && link == NULL) {
+		rtnl_route_set_type(rt, RTN_UNREACHABLE);
+		rtnl_route_set_protocol(rt, NETLINK_RTPROT_RVPN);
+		return rt;
+	}
+	rtnl_route_set_type(rt, RTN_UNICAST);
+	if ((nh = rtnl_route_nh_alloc()) == NULL)
+		fatalx("%s: out of memory", __func__);
 	if (gw != NULL) {
-		na = netlink_addr4(*gw, 32);
+		na = netlink_addr(af, gw, max);
 		rtnl_route_nh_set_gateway(nh, na);
 		nl_addr_put(na);
 	}
@@ -363,21 +386,63 @@ netlink_route_send(struct netlink *nl, struct rtnl_route *rt, bool add,
 	return -1;
 }
 
+static int
+netlink_route_add(struct netlink *nl, int af, const void *dst,
+    uint8_t prefix, const void *gw, const char *ifname, char **cause)
+{
+	struct rtnl_route *rt;
+	char what[160];
+
+	netlink_route_what(what, sizeof(what), "add", af, dst, prefix, gw,
+	    ifname);
+	if ((rt = netlink_route(nl, what, af, dst, prefix, gw, ifname,
+	    cause)) == NULL)
+		return -1;
+	if (rtnl_route_get_type(rt) == RTN_UNICAST) {
+		rtnl_route_set_protocol(rt, RTPROT_STATIC);
+		rtnl_route_set_scope(rt, rtnl_route_guess_scope(rt));
+	}
+	return netlink_route_send(nl, rt, true, what, cause);
+}
+
+static int
+netlink_route_del(struct netlink *nl, int af, const void *dst,
+    uint8_t prefix, const void *gw, const char *ifname, char **cause)
+{
+	struct rtnl_route *rt;
+	char what[160];
+
+	netlink_route_what(what, sizeof(what), "delete", af, dst, prefix, gw,
+	    ifname);
+	if ((rt = netlink_route(nl, what, af, dst, prefix, gw, ifname,
+	    cause)) == NULL)
+		return -1;
+	/*
+	 * Match any protocol and scope, as ip route del does; an
+	 * unreachable route only if it is rvpn's own.
+	 */
+	if (rtnl_route_get_type(rt) == RTN_UNICAST)
+		rtnl_route_set_protocol(rt, RTPROT_UNSPEC);
+	rtnl_route_set_scope(rt, RT_SCOPE_NOWHERE);
+	return netlink_route_send(nl, rt, false, what, cause);
+}
+
 /* Add dst/prefix via gw (NULL: on-link) out of ifname (NULL: any). */
 int
 netlink_route_add4(struct netlink *nl, struct in_addr dst, uint8_t prefix,
     const struct in_addr *gw, const char *ifname, char **cause)
 {
-	struct rtnl_route *rt;
 	char what[96];
 
-	netlink_route_what(what, sizeof(what), "add", dst, prefix, gw, ifname);
-	if ((rt = netlink_route4(nl, what, dst, prefix, gw, ifname,
-	    cause)) == NULL)
+	if (gw == NULL && ifname == NULL) {
+		netlink_route_what(what, sizeof(what), "add", AF_INET, &dst,
+		    prefix, NULL, NULL);
+		xasprintf(cause, "%s: needs a gateway or a device", what);
+		errno = EINVAL;
 		return -1;
-	rtnl_route_set_protocol(rt, RTPROT_STATIC);
-	rtnl_route_set_scope(rt, rtnl_route_guess_scope(rt));
-	return netlink_route_send(nl, rt, true, what, cause);
+	}
+	return netlink_route_add(nl, AF_INET, &dst, prefix, gw, ifname,
+	    cause);
 }
 
 /* Delete the route dst/prefix (gw and ifname narrow the match). */
@@ -385,25 +450,43 @@ int
 netlink_route_del4(struct netlink *nl, struct in_addr dst, uint8_t prefix,
     const struct in_addr *gw, const char *ifname, char **cause)
 {
-	struct rtnl_route *rt;
 	char what[96];
 
-	netlink_route_what(what, sizeof(what), "delete", dst, prefix, gw,
-	    ifname);
-	if ((rt = netlink_route4(nl, what, dst, prefix, gw, ifname,
-	    cause)) == NULL)
+	if (gw == NULL && ifname == NULL) {
+		netlink_route_what(what, sizeof(what), "delete", AF_INET,
+		    &dst, prefix, NULL, NULL);
+		xasprintf(cause, "%s: needs a gateway or a device", what);
+		errno = EINVAL;
 		return -1;
-	/* Match any protocol and scope, as ip route del does. */
-	rtnl_route_set_protocol(rt, RTPROT_UNSPEC);
-	rtnl_route_set_scope(rt, RT_SCOPE_NOWHERE);
-	return netlink_route_send(nl, rt, false, what, cause);
+	}
+	return netlink_route_del(nl, AF_INET, &dst, prefix, gw, ifname,
+	    cause);
+}
+
+int
+netlink_route_add6(struct netlink *nl, const struct in6_addr *dst,
+    uint8_t prefix, const struct in6_addr *gw, const char *ifname,
+    char **cause)
+{
+	return netlink_route_add(nl, AF_INET6, dst, prefix, gw, ifname,
+	    cause);
+}
+
+int
+netlink_route_del6(struct netlink *nl, const struct in6_addr *dst,
+    uint8_t prefix, const struct in6_addr *gw, const char *ifname,
+    char **cause)
+{
+	return netlink_route_del(nl, AF_INET6, dst, prefix, gw, ifname,
+	    cause);
 }
 
 struct netlink_get {
 	bool		found;
 	int		ifindex;
 	bool		has_gw;
-	struct in_addr	gw;
+	size_t		alen;		/* 4 or 16 */
+	uint8_t		gw[16];
 };
 
 static int
@@ -418,8 +501,8 @@ netlink_get_parse(struct nlmsghdr *nlh, void *arg)
 	if (tb[RTA_OIF] != NULL)
 		g->ifindex = (int)nla_get_u32(tb[RTA_OIF]);
 	if (tb[RTA_GATEWAY] != NULL &&
-	    nla_len(tb[RTA_GATEWAY]) == sizeof(g->gw)) {
-		memcpy(&g->gw, nla_data(tb[RTA_GATEWAY]), sizeof(g->gw));
+	    (size_t)nla_len(tb[RTA_GATEWAY]) == g->alen) {
+		memcpy(g->gw, nla_data(tb[RTA_GATEWAY]), g->alen);
 		g->has_gw = true;
 	}
 	g->found = true;
@@ -427,25 +510,27 @@ netlink_get_parse(struct nlmsghdr *nlh, void *arg)
 }
 
 /* Ask the kernel how it routes to dst now (ip route get). */
-int
-netlink_route_get4(struct netlink *nl, struct in_addr dst,
-    char ifname[IFNAMSIZ], struct in_addr *gw, bool *has_gw, char **cause)
+static int
+netlink_route_get(struct netlink *nl, int af, const void *dst,
+    char ifname[IFNAMSIZ], void *gw, bool *has_gw, char **cause)
 {
 	struct rtmsg rtm;
 	struct nl_msg *msg;
 	struct netlink_get g;
 	const char *errstr;
-	char dbuf[INET_ADDRSTRLEN], name[IF_NAMESIZE];
+	char dbuf[INET6_ADDRSTRLEN], name[IF_NAMESIZE];
+	size_t alen = af == AF_INET6 ? 16 : 4;
 	int error;
 
-	inet_ntop(AF_INET, &dst, dbuf, sizeof(dbuf));
+	inet_ntop(af, dst, dbuf, sizeof(dbuf));
 	memset(&g, 0, sizeof(g));
+	g.alen = alen;
 	memset(&rtm, 0, sizeof(rtm));
-	rtm.rtm_family = AF_INET;
-	rtm.rtm_dst_len = 32;
+	rtm.rtm_family = (unsigned char)af;
+	rtm.rtm_dst_len = (unsigned char)(alen * 8);
 	if ((msg = nlmsg_alloc_simple(RTM_GETROUTE, 0)) == NULL ||
 	    nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
-	    nla_put(msg, RTA_DST, sizeof(dst), &dst) < 0)
+	    nla_put(msg, RTA_DST, (int)alen, dst) < 0)
 		fatalx("%s: out of memory", __func__);
 	if (netlink_talk(nl, msg, netlink_get_parse, &g, &errstr) == -1) {
 		error = errno;
@@ -468,10 +553,26 @@ netlink_route_get4(struct netlink *nl, struct in_addr dst,
 	memcpy(ifname, name, IFNAMSIZ);
 	*has_gw = g.has_gw;
 	if (g.has_gw)
-		*gw = g.gw;
+		memcpy(gw, g.gw, alen);
 	else
-		gw->s_addr = INADDR_ANY;
+		memset(gw, 0, alen);
 	return 0;
+}
+
+int
+netlink_route_get4(struct netlink *nl, struct in_addr dst,
+    char ifname[IFNAMSIZ], struct in_addr *gw, bool *has_gw, char **cause)
+{
+	return netlink_route_get(nl, AF_INET, &dst, ifname, gw, has_gw,
+	    cause);
+}
+
+int
+netlink_route_get6(struct netlink *nl, const struct in6_addr *dst,
+    char ifname[IFNAMSIZ], struct in6_addr *gw, bool *has_gw, char **cause)
+{
+	return netlink_route_get(nl, AF_INET6, dst, ifname, gw, has_gw,
+	    cause);
 }
 
 /* The interface of the main table's IPv4 default route (lowest metric). */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* Links, addresses and routes through libnl-route.  All IPv4 for now. */
+/* Links, addresses and routes through libnl-route, IPv4 and IPv6. */
 #ifndef RVPN_NETLINK_H
 #define RVPN_NETLINK_H
 
@@ -10,6 +10,12 @@
 
 struct netlink;
 
+/*
+ * The protocol number of rvpn's unreachable routes (rt_protos(5) has
+ * no entry for it): a later start finds and removes those a crash left.
+ */
+#define NETLINK_RTPROT_RVPN	82
+
 /* Open a route socket.  NULL with *cause. */
 struct netlink	*netlink_open(char **cause);
 void		 netlink_close(struct netlink *);
@@ -18,17 +24,33 @@ int	netlink_link_up(struct netlink *, const char *ifname, unsigned mtu,
 	    char **cause);
 int	netlink_addr_add4(struct netlink *, const char *ifname,
 	    struct in_addr, uint8_t prefix, char **cause);
+/* IPv6 address, no duplicate address detection. */
+int	netlink_addr_add6(struct netlink *, const char *ifname,
+	    const struct in6_addr *, uint8_t prefix, char **cause);
 /* Route dst/prefix via gw (NULL: none) out of ifname (NULL: any). */
 int	netlink_route_add4(struct netlink *, struct in_addr dst, uint8_t prefix,
 	    const struct in_addr *gw, const char *ifname, char **cause);
 int	netlink_route_del4(struct netlink *, struct in_addr dst, uint8_t prefix,
 	    const struct in_addr *gw, const char *ifname, char **cause);
 /*
+ * The same for IPv6.  With neither gw nor ifname: an unreachable route
+ * of protocol NETLINK_RTPROT_RVPN (delete removes only such a route).
+ */
+int	netlink_route_add6(struct netlink *, const struct in6_addr *dst,
+	    uint8_t prefix, const struct in6_addr *gw, const char *ifname,
+	    char **cause);
+int	netlink_route_del6(struct netlink *, const struct in6_addr *dst,
+	    uint8_t prefix, const struct in6_addr *gw, const char *ifname,
+	    char **cause);
+/*
  * How the kernel routes to dst now: outgoing interface and gateway
  * (*has_gw false for an on-link destination).
  */
 int	netlink_route_get4(struct netlink *, struct in_addr dst,
 	    char ifname[IFNAMSIZ], struct in_addr *gw, bool *has_gw,
+	    char **cause);
+int	netlink_route_get6(struct netlink *, const struct in6_addr *dst,
+	    char ifname[IFNAMSIZ], struct in6_addr *gw, bool *has_gw,
 	    char **cause);
 /* Interface of the IPv4 default route. */
 int	netlink_default_ifname(struct netlink *, char ifname[IFNAMSIZ],

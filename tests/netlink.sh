@@ -27,6 +27,20 @@ if [ "$1" = --check ]; then
 		! ip -4 route show | grep -Eq '^(default|10\.201\.|198\.)' ||
 		    fail "ip route: routes left: $(ip -4 route show)"
 		;;
+	configured6)
+		ip -o -6 addr show dev rvt0 | grep -q ' inet6 fd00:200::1/64 ' ||
+		    fail "ip -o -6 addr: no fd00:200::1/64 on rvt0"
+		ip -6 route show | grep -q '^fd00:201::/48 dev rvt0 ' ||
+		    fail "ip -6 route: no fd00:201::/48 dev rvt0"
+		for r in ::/1 8000::/1; do
+			ip -6 route show | grep -q "^unreachable $r dev lo proto 82 " ||
+			    fail "ip -6 route: no unreachable $r proto 82"
+		done
+		;;
+	deleted6)
+		! ip -6 route show | grep -Eq '^(unreachable|fd00:201)' ||
+		    fail "ip -6 route: routes left: $(ip -6 route show)"
+		;;
 	*)	fail "unknown stage $2" ;;
 	esac
 	exit 0

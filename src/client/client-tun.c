@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <event2/event.h>
 #include <libwebsockets.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "compat.h"
 #include "ipaddr.h"
 #include "log.h"
 #include "netlink.h"
@@ -18,12 +20,65 @@
 #include "txq.h"
 #include "xmalloc.h"
 
+static const struct {
+	const char	*addr;
+	uint8_t		 prefix;
+} client_tun_halves6[] = { { "::", 1 }, { "8000::", 1 } };
+
+/*
+ * Add (add true) or remove the unreachable routes that keep IPv6 off
+ * the physical link while a full tunnel carries only IPv4.  Removal is
+ * quiet when a route is not there (a start cleaning up after a crash).
+ * Returns the number of routes changed, or -1 with *cause (add only).
+ */
+static int
+client_tun_block6(struct client *cl, bool add, char **cause)
+{
+	struct in6_addr a;
+	char *why = NULL;
+	unsigned i;
+	int n = 0;
+
+	for (i = 0; i < nitems(client_tun_halves6); i++) {
+		if (inet_pton(AF_INET6, client_tun_halves6[i].addr, &a) != 1)
+			fatalx("%s: bad address", __func__);
+		if (!add) {
+			if (netlink_route_del6(cl->nl, &a,
+			    client_tun_halves6[i].prefix, NULL, NULL,
+			    &why) == 0)
+				n++;
+			else if (errno != ESRCH)
+				log_warnx("%s", why);
+			free(why);
+			why = NULL;
+			continue;
+		}
+		if (netlink_route_add6(cl->nl, &a, client_tun_halves6[i].prefix,
+		    NULL, NULL, &why) == -1) {
+			if (errno == EEXIST) {
+				/* Another instance's: it stays blocked. */
+				log_warnx("%s", why);
+				free(why);
+				why = NULL;
+				continue;
+			}
+			*cause = why;
+			return -1;
+		}
+		n++;
+	}
+	return n;
+}
+
 /* Open the route socket and the TUN device (down, no address yet). */
 int
 client_tun_open(struct client *cl, char **cause)
 {
 	if ((cl->nl = netlink_open(cause)) == NULL)
 		return -1;
+	/* Unreachable routes are not the TUN's: a crash leaves them. */
+	if (client_tun_block6(cl, false, NULL) > 0)
+		log_info("removed IPv6 block routes left by an earlier run");
 	if ((cl->tun_fd = tun_open(cl->cfg->tun_name, cl->ifname,
 	    cause)) == -1) {
 		netlink_close(cl->nl);
@@ -182,10 +237,13 @@ client_tun_host_route(struct client *cl, char **cause)
 	return 0;
 }
 
-/* Add the tunnel routes: configured, else pushed, else the whole IPv4 space. */
+/*
+ * Add the tunnel routes: configured, else pushed, else the whole IPv4
+ * space (*full set).
+ */
 static int
 client_tun_add_routes(struct client *cl, const struct proto_assign *a,
-    char **cause)
+    bool *full, char **cause)
 {
 	struct config_cidr4 want[CONFIG_MAX_ROUTES + 2];
 	const struct client_config *cfg = cl->cfg;
@@ -203,6 +261,7 @@ client_tun_add_routes(struct client *cl, const struct proto_assign *a,
 			want[n++].prefix = a->routes[i].prefix;
 		}
 	}
+	*full = n == 0;
 	if (n == 0) {
 		/* Full tunnel: two halves beat the default route. */
 		want[0].addr.s_addr = htonl(0x00000000);
@@ -293,6 +352,7 @@ client_tun_apply(struct client *cl, const struct proto_assign *a,
     char **cause)
 {
 	char addr[INET_ADDRSTRLEN], old[INET_ADDRSTRLEN], *why = NULL;
+	bool full;
 
 	ipaddr_str4(a->addr4, addr, sizeof(addr));
 	if (a->prefix4 < 1 || a->prefix4 > 32) {
@@ -339,8 +399,25 @@ client_tun_apply(struct client *cl, const struct proto_assign *a,
 		cl->tun_mtu = a->mtu;
 	}
 
-	if (cl->nroutes == 0 && client_tun_add_routes(cl, a, cause) == -1)
-		return -1;
+	if (cl->nroutes == 0) {
+		if (client_tun_add_routes(cl, a, &full, cause) == -1)
+			return -1;
+		/*
+		 * A full tunnel that carries no IPv6 must not let IPv6 out
+		 * of the physical link: unreachable routes that beat any
+		 * default route, until exit.  A split tunnel leaves IPv6
+		 * alone, as it leaves the rest of IPv4.
+		 */
+		if (full && !a->has_addr6 && cl->cfg->block_ipv6 &&
+		    !cl->v6_blocked) {
+			if (client_tun_block6(cl, true, cause) == -1)
+				return -1;
+			cl->v6_blocked = true;	/* ours to remove */
+			log_info("no IPv6 from the server: IPv6 blocked "
+			    "(unreachable ::/1 and 8000::/1) while the tunnel "
+			    "is up");
+		}
+	}
 
 	if (cl->tun_ev == NULL) {
 		cl->tun_ev = event_new(cl->base, cl->tun_fd,
@@ -362,6 +439,10 @@ client_tun_restore(struct client *cl)
 
 	if (cl->nl != NULL) {
 		client_tun_del_routes(cl);
+		if (cl->v6_blocked) {
+			client_tun_block6(cl, false, NULL);
+			cl->v6_blocked = false;
+		}
 		if (cl->host_route) {
 			if (netlink_route_del4(cl->nl, cl->server_ip, 32,
 			    cl->host_has_gw ? &cl->host_gw : NULL,

@@ -29,7 +29,8 @@
 #define CLIENT_SYNOPSIS							\
     "usage: rvpn-client [-ft] [-c FILE] [--server URL] [--server-key KEY]\n" \
     "                   [--key FILE] [--ca FILE] [--insecure]\n"	\
-    "                   [--route CIDR]... [--no-dns] [--tun NAME]\n"	\
+    "                   [--route CIDR]... [--no-dns] [--allow-ipv6-leak]\n" \
+    "                   [--tun NAME]\n"					\
     "                   [-v...] [-V] [-h]\n"
 
 static const char client_help[] =
@@ -49,10 +50,14 @@ static const char client_help[] =
 	"  -r, --route CIDR       route only CIDR through the tunnel\n"
 	"                         (repeatable; default: all traffic)\n"
 	"  -n, --no-dns           do not apply the DNS servers pushed\n"
+	"      --allow-ipv6-leak  when the server pushes no IPv6, let IPv6\n"
+	"                         bypass a full tunnel (default: blocked)\n"
 	"  -T, --tun NAME         TUN device name (default rvpn0)\n"
 	"  -v, --verbose          more log output (repeatable)\n"
 	"  -V, --version          print the version and exit\n"
 	"  -h, --help             print this help and exit\n";
+
+#define CLIENT_OPT_IPV6_LEAK	256	/* long option only */
 
 static const struct option client_longopts[] = {
 	{ "foreground",	no_argument,		NULL, 'f' },
@@ -65,6 +70,7 @@ static const struct option client_longopts[] = {
 	{ "insecure",	no_argument,		NULL, 'k' },
 	{ "route",	required_argument,	NULL, 'r' },
 	{ "no-dns",	no_argument,		NULL, 'n' },
+	{ "allow-ipv6-leak", no_argument,	NULL, CLIENT_OPT_IPV6_LEAK },
 	{ "tun",	required_argument,	NULL, 'T' },
 	{ "verbose",	no_argument,		NULL, 'v' },
 	{ "version",	no_argument,		NULL, 'V' },
@@ -85,6 +91,7 @@ struct client_flags {
 	const char	*routes[CONFIG_MAX_ROUTES];
 	unsigned	 nroutes;
 	bool		 no_dns;
+	bool		 ipv6_leak;
 	const char	*tun;
 	int		 verbose;
 };
@@ -183,6 +190,9 @@ client_parse_flags(int argc, char **argv, struct client_flags *fl)
 		case 'n':
 			fl->no_dns = true;
 			break;
+		case CLIENT_OPT_IPV6_LEAK:
+			fl->ipv6_leak = true;
+			break;
 		case 'T':
 			fl->tun = optarg;
 			break;
@@ -267,6 +277,8 @@ client_load_config(const struct client_flags *fl)
 	}
 	if (fl->no_dns)
 		cfg->dns = false;
+	if (fl->ipv6_leak)
+		cfg->block_ipv6 = false;
 	if (fl->tun != NULL) {
 		if (fl->tun[0] == '\0' || strlen(fl->tun) >= IFNAMSIZ ||
 		    strpbrk(fl->tun, "/ \t\n:") != NULL)

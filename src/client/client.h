@@ -116,6 +116,7 @@ struct client {
 	char			 host_ifname[IFNAMSIZ];
 	struct in_addr		 host_gw;
 	bool			 host_has_gw;
+	bool			 v6_blocked;	/* unreachable ::/1, 8000::/1 */
 
 	/* client-dns.c */
 	enum client_dns_method	 dns_method;

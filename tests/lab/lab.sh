@@ -8,6 +8,16 @@
 # "internet" host; the internet host has no route back to 198.18.1.0/23
 # or the tunnel range, so only NATed tunnel traffic gets answers.
 #
+# IPv6 (2001:db8::/32, no DAD): the same links carry 2001:db8::1 (server)
+# --- 2001:db8::2 (net), 2001:db8:1::1 --- 2001:db8:1::2 (c1) and
+# 2001:db8:2::1 --- 2001:db8:2::2 (c2).  Each client also has an IPv6
+# uplink of its own straight to the internet host (rvt<PID>u1 2001:db8:11::2
+# --- 2001:db8:11::1, u2/12 for c2) that carries its IPv6 default route,
+# so IPv6 that bypasses the tunnel reaches the web server (a visible
+# leak).  The internet host has no route to the tunnel's IPv6 range:
+# only NAT66 tunnel traffic gets answers.  The server's IPv6 forwarding
+# is off until rvpn-server turns it on.
+#
 # Usage (bash):
 #   . "$top_srcdir/tests/lab/lab.sh"
 #   lab_init            # skips (exit 77) without root, netns or binaries
@@ -35,6 +45,10 @@ LAB_IF_S1=rvt${LAB_P}s1	# server side, to c1
 LAB_IF_C1=rvt${LAB_P}c1
 LAB_IF_S2=rvt${LAB_P}s2	# server side, to c2
 LAB_IF_C2=rvt${LAB_P}c2
+LAB_IF_U1=rvt${LAB_P}u1	# c1's own IPv6 uplink
+LAB_IF_N1=rvt${LAB_P}n1	# its net side
+LAB_IF_U2=rvt${LAB_P}u2
+LAB_IF_N2=rvt${LAB_P}n2
 
 LAB_SRV_NET=198.18.0.1
 LAB_NET=198.18.0.2
@@ -42,6 +56,14 @@ LAB_SRV_C1=198.18.1.1
 LAB_C1=198.18.1.2
 LAB_SRV_C2=198.18.2.1
 LAB_C2=198.18.2.2
+LAB_SRV_NET6=2001:db8::1
+LAB_NET6=2001:db8::2
+LAB_SRV_C1_6=2001:db8:1::1
+LAB_C1_6=2001:db8:1::2
+LAB_SRV_C2_6=2001:db8:2::1
+LAB_C2_6=2001:db8:2::2
+LAB_U1_6=2001:db8:11::2		# c1's address on its own uplink
+LAB_U2_6=2001:db8:12::2
 LAB_URL1=wss://$LAB_SRV_C1/api/v1/ws
 LAB_URL2=wss://$LAB_SRV_C2/api/v1/ws
 LAB_TUN=rvt0			# the server's TUN, inside rvt-srv
@@ -189,6 +211,10 @@ lab_net() {
 		netns "$NS_C1" || fail "veth srv-c1"
 	ip -n "$NS_SRV" link add "$LAB_IF_S2" type veth peer name "$LAB_IF_C2" \
 		netns "$NS_C2" || fail "veth srv-c2"
+	ip -n "$NS_C1" link add "$LAB_IF_U1" type veth peer name "$LAB_IF_N1" \
+		netns "$NS_NET" || fail "veth c1-net"
+	ip -n "$NS_C2" link add "$LAB_IF_U2" type veth peer name "$LAB_IF_N2" \
+		netns "$NS_NET" || fail "veth c2-net"
 
 	ip -n "$NS_SRV" addr add "$LAB_SRV_NET/24" dev "$LAB_IF_SN"
 	ip -n "$NS_SRV" addr add "$LAB_SRV_C1/24" dev "$LAB_IF_S1"
@@ -196,8 +222,19 @@ lab_net() {
 	ip -n "$NS_NET" addr add "$LAB_NET/24" dev "$LAB_IF_NS"
 	ip -n "$NS_C1" addr add "$LAB_C1/24" dev "$LAB_IF_C1"
 	ip -n "$NS_C2" addr add "$LAB_C2/24" dev "$LAB_IF_C2"
+	ip -n "$NS_SRV" -6 addr add "$LAB_SRV_NET6/64" dev "$LAB_IF_SN" nodad
+	ip -n "$NS_SRV" -6 addr add "$LAB_SRV_C1_6/64" dev "$LAB_IF_S1" nodad
+	ip -n "$NS_SRV" -6 addr add "$LAB_SRV_C2_6/64" dev "$LAB_IF_S2" nodad
+	ip -n "$NS_NET" -6 addr add "$LAB_NET6/64" dev "$LAB_IF_NS" nodad
+	ip -n "$NS_C1" -6 addr add "$LAB_C1_6/64" dev "$LAB_IF_C1" nodad
+	ip -n "$NS_C2" -6 addr add "$LAB_C2_6/64" dev "$LAB_IF_C2" nodad
+	ip -n "$NS_C1" -6 addr add "$LAB_U1_6/64" dev "$LAB_IF_U1" nodad
+	ip -n "$NS_NET" -6 addr add 2001:db8:11::1/64 dev "$LAB_IF_N1" nodad
+	ip -n "$NS_C2" -6 addr add "$LAB_U2_6/64" dev "$LAB_IF_U2" nodad
+	ip -n "$NS_NET" -6 addr add 2001:db8:12::1/64 dev "$LAB_IF_N2" nodad
 	for ns in "$NS_SRV:$LAB_IF_SN $LAB_IF_S1 $LAB_IF_S2" \
-	    "$NS_NET:$LAB_IF_NS" "$NS_C1:$LAB_IF_C1" "$NS_C2:$LAB_IF_C2"; do
+	    "$NS_NET:$LAB_IF_NS $LAB_IF_N1 $LAB_IF_N2" \
+	    "$NS_C1:$LAB_IF_C1 $LAB_IF_U1" "$NS_C2:$LAB_IF_C2 $LAB_IF_U2"; do
 		for ifc in ${ns#*:}; do
 			ip -n "${ns%%:*}" link set "$ifc" up || fail "link up $ifc"
 		done
@@ -205,9 +242,16 @@ lab_net() {
 	ip -n "$NS_SRV" route add default via "$LAB_NET" || fail "srv default"
 	ip -n "$NS_C1" route add default via "$LAB_SRV_C1" || fail "c1 default"
 	ip -n "$NS_C2" route add default via "$LAB_SRV_C2" || fail "c2 default"
+	ip -n "$NS_SRV" -6 route add default via "$LAB_NET6" ||
+		fail "srv IPv6 default"
+	ip -n "$NS_C1" -6 route add default via 2001:db8:11::1 ||
+		fail "c1 IPv6 default"
+	ip -n "$NS_C2" -6 route add default via 2001:db8:12::1 ||
+		fail "c2 IPv6 default"
 	# Forwarding in the server stays off until rvpn-server's NAT turns
 	# it on: without it no client packet reaches the net host.
 	nsx "$NS_SRV" sysctl -qw net.ipv4.ip_forward=0
+	nsx "$NS_SRV" sysctl -qw net.ipv6.conf.all.forwarding=0
 	for ns in "$NS_C1" "$NS_C2"; do
 		mkdir -p "/etc/netns/$ns" || fail "mkdir /etc/netns/$ns"
 		echo "nameserver 192.0.2.53" >"/etc/netns/$ns/resolv.conf"
@@ -225,9 +269,16 @@ lab_services() {
 		--directory "$LAB_DIR/www" >"$LAB_DIR/http.log" 2>&1 &
 	LAB_HTTP_PID=$!
 	LAB_PIDS="$LAB_PIDS $LAB_HTTP_PID"
+	# The same files on IPv6, logged apart (http6.log: who asked).
+	ip netns exec "$NS_NET" "$py" -u -m http.server 80 --bind "$LAB_NET6" \
+		--directory "$LAB_DIR/www" >"$LAB_DIR/http6.log" 2>&1 &
+	LAB_PIDS="$LAB_PIDS $!"
+	# v6.rvpn.test has only an AAAA record.
 	ip netns exec "$NS_NET" dnsmasq --keep-in-foreground --conf-file=/dev/null \
 		--no-resolv --no-hosts --address=/www.rvpn.test/$LAB_NET \
-		--listen-address="$LAB_NET" --bind-interfaces --user=root \
+		--address=/v6.rvpn.test/$LAB_NET6 \
+		--listen-address="$LAB_NET" --listen-address="$LAB_NET6" \
+		--bind-interfaces --user=root \
 		--pid-file="$LAB_DIR/dnsmasq.pid" --log-queries \
 		--log-facility="$LAB_DIR/dnsmasq.log" >/dev/null 2>&1 &
 	LAB_DNS_PID=$!
@@ -235,6 +286,9 @@ lab_services() {
 	lab_wait_cmd "$LAB_TIMEOUT" nsx "$NS_NET" \
 		curl -sf -o /dev/null "http://$LAB_NET/hello.txt" ||
 		fail "web server did not start"
+	lab_wait_cmd "$LAB_TIMEOUT" nsx "$NS_NET" \
+		curl -sf -o /dev/null "http://[$LAB_NET6]/hello.txt" ||
+		fail "IPv6 web server did not start"
 	if command -v iperf3 >/dev/null 2>&1; then
 		ip netns exec "$NS_NET" iperf3 -s -B "$LAB_NET" -1 \
 			>"$LAB_DIR/iperf3.log" 2>&1 &

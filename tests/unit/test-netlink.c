@@ -42,6 +42,16 @@ S(struct in_addr a)
 	return inet_ntop(AF_INET, &a, buf, sizeof(buf));
 }
 
+static struct in6_addr
+A6(const char *s)
+{
+	struct in6_addr a;
+
+	if (inet_pton(AF_INET6, s, &a) != 1)
+		abort();
+	return a;
+}
+
 /* Let the script check the system with ip(8) at this stage. */
 static void
 check(const char *stage)
@@ -229,6 +239,57 @@ test_route(struct netlink *nl)
 	check("deleted");
 }
 
+static void
+test_route6(struct netlink *nl)
+{
+	struct in6_addr a = A6("fd00:200::1"), r = A6("fd00:201::");
+	struct in6_addr half0 = A6("::"), half1 = A6("8000::"), got;
+	struct in6_addr far = A6("2001:db8::2");
+	char ifname[IFNAMSIZ], buf[INET6_ADDRSTRLEN], *cause = NULL;
+	bool has_gw;
+
+	tap_is_int(netlink_addr_add6(nl, "rvt0", &a, 64, &cause), 0,
+	    "add fd00:200::1/64 to rvt0");
+	tap_is_int(netlink_addr_add6(nl, "rvt0", &a, 129, &cause), -1,
+	    "IPv6 prefix 129");
+	is_cause(&cause, "rvt0: add address fd00:200::1/129: prefix length "
+	    "must be 0..128", "prefix 129: cause");
+	tap_is_int(netlink_route_add6(nl, &r, 48, NULL, "rvt0", &cause), 0,
+	    "add fd00:201::/48 dev rvt0");
+	tap_is_int(netlink_route_add6(nl, &half0, 1, NULL, NULL, &cause), 0,
+	    "add unreachable ::/1");
+	tap_is_int(netlink_route_add6(nl, &half1, 1, NULL, NULL, &cause), 0,
+	    "add unreachable 8000::/1");
+	tap_is_int(netlink_route_add6(nl, &half1, 1, NULL, NULL, &cause), -1,
+	    "add unreachable 8000::/1 again");
+	is_cause(&cause, "add unreachable route 8000::/1: File exists",
+	    "again: cause");
+	check("configured6");
+
+	tap_is_int(netlink_route_get6(nl, &far, ifname, &got, &has_gw,
+	    &cause), -1, "route get 2001:db8::2: unreachable");
+	is_cause(&cause, "route get 2001:db8::2: No route to host",
+	    "unreachable: cause");
+	tap_is_int(netlink_route_get6(nl, &r, ifname, &got, &has_gw,
+	    &cause), 0, "route get fd00:201::");
+	tap_is_str(ifname, "rvt0", "fd00:201::: dev rvt0");
+	tap_ok(!has_gw, "fd00:201::: no gateway");
+	inet_ntop(AF_INET6, &got, buf, sizeof(buf));
+	tap_is_str(buf, "::", "fd00:201::: gateway zeroed");
+
+	tap_is_int(netlink_route_del6(nl, &half0, 1, NULL, NULL, &cause), 0,
+	    "delete unreachable ::/1");
+	tap_is_int(netlink_route_del6(nl, &half0, 1, NULL, NULL, &cause), -1,
+	    "delete unreachable ::/1 again");
+	is_cause(&cause, "delete unreachable route ::/1: No such process",
+	    "delete again: cause");
+	tap_is_int(netlink_route_del6(nl, &half1, 1, NULL, NULL, &cause), 0,
+	    "delete unreachable 8000::/1");
+	tap_is_int(netlink_route_del6(nl, &r, 48, NULL, "rvt0", &cause), 0,
+	    "delete fd00:201::/48 dev rvt0");
+	check("deleted6");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -246,6 +307,7 @@ main(int argc, char **argv)
 	test_link(nl);
 	test_addr(nl);
 	test_route(nl);
+	test_route6(nl);
 	close(fd);
 	tap_ok(!netlink_link_exists(nl, "rvt0"), "rvt0 gone after close");
 	netlink_close(nl);
