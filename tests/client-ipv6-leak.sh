@@ -29,7 +29,7 @@ v6_path() {
 	local out
 	out=$(nsx "$ns" ip -6 route get "$LAB_NET6" 2>&1)
 	case $out in
-	*unreachable*|*"No route to host"*|*"Network is unreachable"*)
+	*unreachable*|*"No route to host"*)
 		echo unreachable ;;
 	*" dev "*) echo "dev $(echo "$out" | sed -n 's/.* dev \([^ ]*\).*/\1/p')" ;;
 	*) echo "other: $out" ;;
