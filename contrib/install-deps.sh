@@ -7,7 +7,7 @@ SUDO=
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \
 	build-essential autoconf automake libtool pkg-config \
-	libevent-dev libssl-dev openssl libinih-dev \
+	libevent-dev libssl-dev openssl \
 	libnl-3-dev libnl-route-3-dev libnftables-dev libcap-dev \
 	cmake dpkg-dev ca-certificates \
 	clang libclang-rt-14-dev \

@@ -54,18 +54,14 @@ build() {
 
 proto_src="lib/noise.c lib/proto.c lib/log.c lib/xmalloc.c"
 targets="fuzz-record fuzz-handshake"
-if [ -f "$top/lib/config.c" ]; then
-	targets="$targets fuzz-config"
-else
-	echo "run.sh: lib/config.c missing: fuzz-config skipped"
-fi
+targets="$targets fuzz-config"
 
 rc=0
 for t in $targets; do
 	case $t in
 	fuzz-config)
-		b_pkgs="inih"
-		b_src="lib/config.c lib/key.c lib/ipaddr.c $proto_src" ;;
+		b_pkgs=""
+		b_src="lib/toml.c lib/log.c lib/xmalloc.c" ;;
 	*)
 		b_pkgs=""
 		b_src="$proto_src" ;;

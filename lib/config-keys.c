@@ -1,0 +1,595 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The schema of server.toml and client.toml: one typed setter per kind
+ * of value and the key tables that name, for each key, its section,
+ * type, default, limits, field, setter and reload scope.
+ */
+#include "autoconf.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "compat.h"
+#include "config.h"
+#include "config-int.h"
+#include "ipaddr.h"
+#include "key.h"
+#include "log.h"
+#include "xmalloc.h"
+
+#define CFG_FIELD(ctx, k, type)	((type *)((char *)(ctx)->obj + (k)->off))
+
+static bool
+cfg_set_bool(struct cfg_ctx *ctx, const struct cfg_key *k,
+    const struct toml_value *v)
+{
+	*CFG_FIELD(ctx, k, bool) = v->b;
+	return true;
+}
+
+static bool
+cfg_set_uint(struct cfg_ctx *ctx, const struct cfg_key *k,
+    const struct toml_value *v)
+{
+	if (v->i < k->min || v->i > k->max) {
+		cfg_keyerr(ctx, k->name, v->s, "must be %lld..%lld", k->min,
+		    k->max);
+		return false;
+	}
+	*CFG_FIELD(ctx, k, unsigned) = (unsigned)v->i;
+	return true;
+}
+
+static bool
+cfg_set_str(struct cfg_ctx *ctx, const struct cfg_key *k,
+    const struct toml_value *v)
+{
+	char **field = CFG_FIELD(ctx, k, char *);
+
+	if (v->s[0] == '\0') {
+		cfg_keyerr(ctx, k->name, v->s, "must not be empty");
+		return false;
+	}
+	free(*field);
+	*field = xstrdup(v->s);
+	return true;
+}
+
+/* A path; relative ones are taken from the config file's directory. */
+static bool
+cfg_set_path(struct cfg_ctx *ctx, const struct cfg_key *k,
+    const struct toml_value *v)
+{
+	char **field = CFG_FIELD(ctx, k, char *);
+
+	if (v->s[0] == '\0') {
+		cfg_keyerr(ctx, k->name, v->s, "must not be empty");
+		return false;
+	}
+	free(*field);
+	if (v->s[0] == '/' || ctx->dir == NULL)
+		*field = xstrdup(v->s);
+	else
+		xasprintf(field, "%s%s%s", ctx->dir,
+		    ctx->dir[strlen(ctx->dir) - 1] == '/' ? "" : "/", v->s);
+	return true;
+}
+
+/*
+ * A directory to chroot to: a path as cfg_set_path makes it, which must
+ * be absolute (it is unless the working directory is unknown) and an
+ * existing directory.
+ */
+static bool
+cfg_set_chroot(struct cfg_ctx *ctx, const struct cfg_key *k,
+    const struct toml_value *v)
+{
+	char **field = CFG_FIELD(ctx, k, char *);
+	struct stat st;
+
+	if (!cfg_set_path(ctx, k, v))
+		return false;
+	if ((*field)[0] != '/')
+		cfg_patherr(ctx, k->name, *field, "not an absolute path");
+	else if (stat(*field, &st) == -1)
+		cfg_patherr(ctx, k->name, *field, "%s", errno == ENOENT ?
+		    "no such directory" : strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		cfg_patherr(ctx, k->name, *field, "not a directory");
+	else
+		return true;
+	free(*field);
+	*field = NULL;
+	return false;
+}
+
+static bool
+cfg_set_socket(struct cfg_ctx *ctx, const struct cfg_key *k,
+    const struct toml_value *v)
+{
+	struct sockaddr_un sun;
+	char **field = CFG_FIELD(ctx, k, char *);
+
+	if (!cfg_set_path(ctx, k, v))
+		return false;
+	if (strlen(*field) >= sizeof(sun.sun_path)) {
+		cfg_keyerr(ctx, k->name, *field, "too long for a UNIX socket "
+		    "path (at most %zu bytes)", sizeof(sun.sun_path) - 1);
+		return false;
+	}
+	return true;
+}
+
+static bool
+cfg_set_log_level(struct cfg_ctx *ctx, const struct cfg_key *k,
+    const struct toml_value *v)
+{
+	if (!log_level_parse(v->s, CFG_FIELD(ctx, k, enum log_level))) {
+		cfg_keyerr(ctx, k->name, v->s,
+		    "must be error, warn, info, debug or trace");
+		return false;
+	}
+	return true;
+}
+
+/* An interface name as Linux accepts it (dev_valid_name). */
+static bool
+cfg_set_ifname(struct cfg_ctx *ctx, const struct cfg_key *k,
+    const struct toml_value *v)
+{
+	size_t len = strlen(v->s);
+	const char *p;
+
+	for (p = v->s; *p != '\0'; p++) {
+		if (*p == '/' || *p == ':' || (unsigned char)*p <= ' ' ||
+		    *p == 0x7f)
+			break;
+	}
+	if (len == 0 || len >= IFNAMSIZ || *p != '\0' ||
+	    strcmp(v->s, ".") == 0 || strcmp(v->s, "..") == 0) {
+		cfg_keyerr(ctx, k->name, v->s, "must be 1..%d characters "
+		    "without '/', ':' or spaces", IFNAMSIZ - 1);
+		return false;
+	}
+	return cfg_set_str(ctx, k, v);
+}
+
+static bool
+cfg_set_bind(struct cfg_ctx *ctx, const struct cfg_key *k,
+    const struct toml_value *v)
+{
+	struct server_config *sc = ctx->obj;
+	struct in6_addr a6;
+	const char *why;
+	char *host;
+	uint16_t port;
+
+	if (!ipaddr_parse_hostport_why(v->s, &host, &port, 443, &why)) {
+		cfg_keyerr(ctx, k->name, v->s, "%s", why);
+		return false;
+	}
+	if (inet_pton(AF_INET, host, &a6) != 1 &&
+	    inet_pton(AF_INET6, host, &a6) != 1) {
+		free(host);
+		cfg_keyerr(ctx, k->name, v->s, "not an IP address "
+		    "(e.g. 0.0.0.0:443 or [::]:443)");
+		return false;
+	}
+	free(sc->bind_address);
+	free(sc->bind_host);
+	sc->bind_address = xstrdup(v->s);
+	sc->bind_host = host;
+	sc->bind_port = port;
+	return true;
+}
+
+/*
+ * Normalise a WebSocket path; NULL with *problem (written into pbuf) if
+ * it holds a character outside RFC 3986 pchar or a dot segment.
+ */
+static char *
+cfg_ws_path(const char *s, char *pbuf, size_t plen)
+{
+	static const char ok[] = "-._~!$&'()*+,;=:@/";
+	char *out, *seg;
+	size_t n = 0, len;
+	const char *p;
+
+	for (p = s; *p != '\0'; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr(ok, *p) != NULL)) {
+			if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+				snprintf(pbuf, plen, "invalid character "
+				    "0x%02x in path", (unsigned char)*p);
+			else
+				snprintf(pbuf, plen, "invalid character '%c' "
+				    "in path", *p);
+			return NULL;
+		}
+	}
+	out = xmalloc(strlen(s) + 2);
+	out[n++] = '/';
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '/' && out[n - 1] == '/')
+			continue;	/* never doubled */
+		out[n++] = *p;
+	}
+	out[n] = '\0';
+	while (n > 1 && out[n - 1] == '/')
+		out[--n] = '\0';
+	if (n >= 4 && strcmp(out + n - 4, "/tun") == 0) {
+		n -= 4;
+		out[n] = '\0';
+	}
+	while (n > 1 && out[n - 1] == '/')
+		out[--n] = '\0';
+	if (n == 0) {
+		out[n++] = '/';
+		out[n] = '\0';
+	}
+	for (seg = out; seg != NULL; seg = strchr(seg + 1, '/')) {
+		len = strcspn(seg + 1, "/");
+		if ((len == 1 && seg[1] == '.') ||
+		    (len == 2 && seg[1] == '.' && seg[2] == '.')) {
+			snprintf(pbuf, plen, "'.' and '..' segments are not "
+			    "allowed");
+			free(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
+char *
+config_normalise_ws_path(const char *s)
+{
+	char why[64];
+
+	return cfg_ws_path(s, why, sizeof(why));
+}
+
+/* The path "/tun" is appended to, never producing "//tun". */
+static char *
+cfg_tun_path(const char *path)
+{
+	char *t;
+
+	xasprintf(&t, "%s/tun", strcmp(path, "/") == 0 ? "" : path);
+	return t;
+}
+
+static bool
+cfg_set_ws_path(struct cfg_ctx *ctx, const struct cfg_key *k,
+    const struct toml_value *v)
+{
+	struct server_config *sc = ctx->obj;
+	char why[64], *path;
+
+	if (v->s[0] == '\0' || (path = cfg_ws_path(v->s, why,
+	    sizeof(why))) == NULL) {
+		cfg_keyerr(ctx, k->name, v->s, "%s",
+		    v->s[0] == '\0' ? "must not be empty" : why);
+		return false;
+	}
+	free(sc->websocket_path);
+	free(sc->tun_path);
+	sc->websocket_path = path;
+	sc->tun_path = cfg_tun_path(path);
+	return true;
+}
+
+static bool
+cfg_set_range(struct cfg_ctx *ctx, const struct cfg_key *k,
+    const struct toml_value *v)
+{
+	struct config_cidr4 *c = CFG_FIELD(ctx, k, struct config_cidr4);
+	struct in_addr a, net;
+	const char *why;
+	char buf[INET_ADDRSTRLEN];
+	uint8_t prefix;
+
+	if (!ipaddr_parse_cidr4_why(v->s, &a, &prefix, true, &why)) {
+		if (strncmp(why, "prefix", 6) == 0)
+			why = "prefix length must be 8..30";
+		cfg_keyerr(ctx, k->name, v->s, "%s", why);
+		return false;
+	}
+	if (prefix < 8 || prefix > 30) {
+		cfg_keyerr(ctx, k->name, v->s, "prefix length must be 8..30");
+		return false;
+	}
+	net.s_addr = a.s_addr & ipaddr_mask4(prefix);
+	if (net.s_addr != a.s_addr) {
+		cfg_keyerr(ctx, k->name, v->s, "host bits set (the network is "
+		    "%s/%u)", ipaddr_str4(net, buf, sizeof(buf)), prefix);
+		return false;
+	}
+	c->addr = net;
+	c->prefix = prefix;
+	return true;
+}
+
+/* Too many array elements for the key? */
+static bool
+cfg_check_count(struct cfg_ctx *ctx, const struct cfg_key *k,
+    const struct toml_value *v)
+{
+	if (v->nitems > (unsigned)k->max) {
+		cfg_keyerr(ctx, k->name, NULL, "too many entries (%u), at most "
+		    "%lld", v->nitems, k->max);
+		return false;
+	}
+	return true;
+}
+
+static bool
+cfg_set_dns(struct cfg_ctx *ctx, const struct cfg_key *k,
+    const struct toml_value *v)
+{
+	struct in_addr *a = CFG_FIELD(ctx, k, struct in_addr), tmp[CONFIG_MAX_DNS];
+	unsigned *n = (unsigned *)((char *)ctx->obj + k->noff), i;
+	bool ok = true;
+
+	if (!cfg_check_count(ctx, k, v))
+		return false;
+	for (i = 0; i < v->nitems; i++) {
+		if (!ipaddr_parse4(v->items[i], &tmp[i])) {
+			cfg_keyerr(ctx, k->name, v->items[i],
+			    "not an IPv4 address");
+			ok = false;
+		}
+	}
+	if (!ok)
+		return false;
+	memcpy(a, tmp, v->nitems * sizeof(*a));
+	*n = v->nitems;
+	return true;
+}
+
+/* CIDR lists: routes (prefixes) and trusted_proxies (addresses too). */
+static bool
+cfg_set_cidrs(struct cfg_ctx *ctx, const struct cfg_key *k,
+    const struct toml_value *v)
+{
+	struct config_cidr4 *c = CFG_FIELD(ctx, k, struct config_cidr4);
+	struct config_cidr4 tmp[CONFIG_MAX_ROUTES + CONFIG_MAX_PROXIES];
+	unsigned *n = (unsigned *)((char *)ctx->obj + k->noff), i;
+	bool ok = true, addr_ok = strcmp(k->name, "trusted_proxies") == 0;
+	const char *why;
+
+	if (!cfg_check_count(ctx, k, v))
+		return false;
+	for (i = 0; i < v->nitems; i++) {
+		if (addr_ok && strchr(v->items[i], '/') == NULL &&
+		    ipaddr_parse4(v->items[i], &tmp[i].addr)) {
+			tmp[i].prefix = 32;
+			continue;
+		}
+		if (!ipaddr_parse_cidr4_why(v->items[i], &tmp[i].addr,
+		    &tmp[i].prefix, false, &why)) {
+			cfg_keyerr(ctx, k->name, v->items[i], "%s", why);
+			ok = false;
+		}
+	}
+	if (!ok)
+		return false;
+	memcpy(c, tmp, v->nitems * sizeof(*c));
+	*n = v->nitems;
+	return true;
+}
+
+/* Parse a server URL into cc; false with a static or pbuf problem. */
+static bool
+cfg_url(struct client_config *cc, const char *url, char *pbuf, size_t plen)
+{
+	const char *p, *auth, *why;
+	char *hostport, *host, *path;
+	uint16_t port;
+	size_t alen;
+	bool tls;
+
+	if (strncasecmp(url, "wss://", 6) == 0) {
+		tls = true;
+		auth = url + 6;
+	} else if (strncasecmp(url, "ws://", 5) == 0) {
+		tls = false;
+		auth = url + 5;
+	} else {
+		snprintf(pbuf, plen, "must start with wss:// or ws://");
+		return false;
+	}
+	alen = strcspn(auth, "/?#");
+	p = auth + alen;
+	if (*p == '?' || *p == '#' || strchr(p, '?') || strchr(p, '#')) {
+		snprintf(pbuf, plen, "a query or fragment is not supported");
+		return false;
+	}
+	hostport = xmalloc(alen + 1);
+	memcpy(hostport, auth, alen);
+	hostport[alen] = '\0';
+	if (strchr(hostport, '@') != NULL) {
+		free(hostport);
+		snprintf(pbuf, plen, "user information is not supported");
+		return false;
+	}
+	if (!ipaddr_parse_hostport_why(hostport, &host, &port,
+	    tls ? 443 : 80, &why)) {
+		free(hostport);
+		snprintf(pbuf, plen, "%s", why);
+		return false;
+	}
+	free(hostport);
+	if (*p == '\0')
+		path = xstrdup("/api/v1/ws");
+	else if ((path = cfg_ws_path(p, pbuf, plen)) == NULL) {
+		free(host);
+		return false;
+	}
+	free(cc->server_url);
+	free(cc->url_host);
+	free(cc->url_path);
+	free(cc->tun_path);
+	cc->server_url = xstrdup(url);
+	cc->url_tls = tls;
+	cc->url_host = host;
+	cc->url_port = port;
+	cc->url_path = path;
+	cc->tun_path = cfg_tun_path(path);
+	return true;
+}
+
+bool
+client_config_set_url(struct client_config *cc, const char *url, char **cause)
+{
+	char why[96], vis[TOML_VIS_LEN];
+
+	if (cfg_url(cc, url, why, sizeof(why)))
+		return true;
+	xasprintf(cause, "'%s': %s", toml_vis(url, vis, sizeof(vis)), why);
+	return false;
+}
+
+static bool
+cfg_set_url(struct cfg_ctx *ctx, const struct cfg_key *k,
+    const struct toml_value *v)
+{
+	char why[96];
+
+	if (!cfg_url(ctx->obj, v->s, why, sizeof(why))) {
+		cfg_keyerr(ctx, k->name, v->s, "%s", why);
+		return false;
+	}
+	return true;
+}
+
+static bool
+cfg_set_server_key(struct cfg_ctx *ctx, const struct cfg_key *k,
+    const struct toml_value *v)
+{
+	struct client_config *cc = ctx->obj;
+
+	if (!key_from_base64(v->s, cc->server_key)) {
+		cfg_keyerr(ctx, k->name, v->s, "not a key (expected 44 base64 "
+		    "characters)");
+		return false;
+	}
+	cc->has_server_key = true;
+	return true;
+}
+
+/* ---- key tables -------------------------------------------------------- */
+
+#define S(f)	offsetof(struct server_config, f)
+#define C(f)	offsetof(struct client_config, f)
+#define SRV	"server"
+#define NET	"server.network"
+#define CLI	"client"
+
+static const struct cfg_key server_keys[] = {
+	{ SRV, "bind_address", TOML_STRING, "0.0.0.0:443", 0, 0,
+	    S(bind_address), 0, cfg_set_bind, CFG_RESTART },
+	{ SRV, "tls_cert_file", TOML_STRING, NULL, 0, 0,
+	    S(tls_cert_file), 0, cfg_set_path, CFG_RESTART },
+	{ SRV, "tls_key_file", TOML_STRING, NULL, 0, 0,
+	    S(tls_key_file), 0, cfg_set_path, CFG_RESTART },
+	{ SRV, "identity_key_file", TOML_STRING,
+	    SYSCONFDIR "/rvpn/server_identity.key", 0, 0,
+	    S(identity_key_file), 0, cfg_set_path, CFG_RESTART },
+	{ SRV, "websocket_path", TOML_STRING, "/api/v1/ws", 0, 0,
+	    S(websocket_path), 0, cfg_set_ws_path, CFG_RESTART },
+	{ SRV, "authorized_clients_file", TOML_STRING, NULL, 0, 0,
+	    S(authorized_clients_file), 0, cfg_set_path, CFG_RESTART },
+	/* Default: the pool's capacity, at most CFG_POOL_LIMIT (config.c). */
+	{ SRV, "max_clients", TOML_INT, NULL, 1, 65534,
+	    S(max_clients), 0, cfg_set_uint, CFG_RESTART },
+	{ SRV, "idle_timeout", TOML_INT, "0", 0, 604800,
+	    S(idle_timeout), 0, cfg_set_uint, CFG_RESTART },
+	{ SRV, "keepalive", TOML_INT, "25", 0, 3600,
+	    S(keepalive), 0, cfg_set_uint, CFG_RESTART },
+	{ SRV, "log_level", TOML_STRING, "info", 0, 0,
+	    S(log_level), 0, cfg_set_log_level, CFG_RESTART },
+	{ SRV, "user", TOML_STRING, NULL, 0, 0,
+	    S(user), 0, cfg_set_str, CFG_RESTART },
+	{ SRV, "group", TOML_STRING, NULL, 0, 0,
+	    S(group), 0, cfg_set_str, CFG_RESTART },
+	{ SRV, "control_socket", TOML_STRING,
+	    RUNSTATEDIR "/rvpn/rvpn-server.sock", 0, 0,
+	    S(control_socket), 0, cfg_set_socket, CFG_RESTART },
+	{ SRV, "pid_file", TOML_STRING, RUNSTATEDIR "/rvpn/rvpn-server.pid",
+	    0, 0, S(pid_file), 0, cfg_set_path, CFG_RESTART },
+	{ SRV, "chroot", TOML_STRING, NULL, 0, 0,
+	    S(chroot_dir), 0, cfg_set_chroot, CFG_RESTART },
+	{ SRV, "trusted_proxies", TOML_ARRAY, "", 0, CONFIG_MAX_PROXIES,
+	    S(trusted_proxies), S(ntrusted_proxies), cfg_set_cidrs,
+	    CFG_RESTART },
+
+	{ NET, "nat_enabled", TOML_BOOL, "false", 0, 0,
+	    S(nat_enabled), 0, cfg_set_bool, CFG_RESTART },
+	{ NET, "dhcp_range", TOML_STRING, "10.200.0.0/24", 0, 0,
+	    S(dhcp_range), 0, cfg_set_range, CFG_RESTART },
+	{ NET, "dns_servers", TOML_ARRAY, "", 0, CONFIG_MAX_DNS,
+	    S(dns_servers), S(ndns_servers), cfg_set_dns, CFG_RESTART },
+	{ NET, "tun_name", TOML_STRING, "tun0", 0, 0,
+	    S(tun_name), 0, cfg_set_ifname, CFG_RESTART },
+	{ NET, "mtu", TOML_INT, "1400", 576, 9000,
+	    S(mtu), 0, cfg_set_uint, CFG_RESTART },
+	{ NET, "client_to_client", TOML_BOOL, "false", 0, 0,
+	    S(client_to_client), 0, cfg_set_bool, CFG_RESTART },
+	{ NET, "egress_interface", TOML_STRING, NULL, 0, 0,
+	    S(egress_interface), 0, cfg_set_ifname, CFG_RESTART },
+	{ NET, "routes", TOML_ARRAY, "", 0, CONFIG_MAX_ROUTES,
+	    S(routes), S(nroutes), cfg_set_cidrs, CFG_RESTART },
+};
+static const char *const server_sections[] = { SRV, NET, NULL };
+
+static const struct cfg_key client_keys[] = {
+	{ CLI, "server_url", TOML_STRING, NULL, 0, 0,
+	    C(server_url), 0, cfg_set_url, CFG_RESTART },
+	{ CLI, "server_public_key", TOML_STRING, NULL, 0, 0,
+	    C(server_key), 0, cfg_set_server_key, CFG_RESTART },
+	{ CLI, "identity_key_file", TOML_STRING,
+	    SYSCONFDIR "/rvpn/client.key", 0, 0,
+	    C(identity_key_file), 0, cfg_set_path, CFG_RESTART },
+	{ CLI, "ca_file", TOML_STRING, NULL, 0, 0,
+	    C(ca_file), 0, cfg_set_path, CFG_RESTART },
+	{ CLI, "insecure", TOML_BOOL, "false", 0, 0,
+	    C(insecure), 0, cfg_set_bool, CFG_RESTART },
+	{ CLI, "routes", TOML_ARRAY, "", 0, CONFIG_MAX_ROUTES,
+	    C(routes), C(nroutes), cfg_set_cidrs, CFG_RESTART },
+	{ CLI, "dns", TOML_BOOL, "true", 0, 0,
+	    C(dns), 0, cfg_set_bool, CFG_RESTART },
+	{ CLI, "block_ipv6", TOML_BOOL, "true", 0, 0,
+	    C(block_ipv6), 0, cfg_set_bool, CFG_RESTART },
+	{ CLI, "tun_name", TOML_STRING, "rvpn0", 0, 0,
+	    C(tun_name), 0, cfg_set_ifname, CFG_RESTART },
+	{ CLI, "log_level", TOML_STRING, "info", 0, 0,
+	    C(log_level), 0, cfg_set_log_level, CFG_RESTART },
+	{ CLI, "reconnect_max", TOML_INT, "60", 1, 3600,
+	    C(reconnect_max), 0, cfg_set_uint, CFG_RESTART },
+};
+static const char *const client_sections[] = { CLI, NULL };
+
+const struct cfg_schema cfg_server_schema = {
+	server_keys, nitems(server_keys), server_sections,
+};
+const struct cfg_schema cfg_client_schema = {
+	client_keys, nitems(client_keys), client_sections,
+};
+
+#undef S
+#undef C
+#undef SRV
+#undef NET
+#undef CLI
+
