@@ -14,11 +14,24 @@
 
 #define CFG_MAX_SECTIONS 16
 
-/* Which keys a reload (SIGHUP) may change; rvpn-server.toml(5) RELOAD. */
+/*
+ * What a reload (SIGHUP) does with a key: rvpn-server.toml(5) RELOAD
+ * lists them, tests/unit/test-config.c holds the two together.
+ */
 enum cfg_scope {
-	CFG_RESTART,
-	CFG_RELOAD,
+	CFG_RESTART,		/* a change is logged, the old value kept */
+	CFG_RELOAD,		/* the new value applies */
+	CFG_RELOAD_IF_SET,	/* also, but setting or unsetting: restart */
 };
+
+/* How reload compares a field. */
+enum cfg_store {
+	CFG_ST_BYTES,		/* bool, integer, enum: byte for byte */
+	CFG_ST_STR,		/* char *, NULL or a string */
+	CFG_ST_CIDR4,		/* struct config_cidr4 */
+};
+
+#define CFG_MAX_ALSO	2
 
 struct cfg_ctx;
 struct cfg_key;
@@ -34,9 +47,15 @@ struct cfg_key {
 	const char	*def;		/* default as text; NULL: unset */
 	long long	 min, max;	/* integers; arrays: max elements */
 	size_t		 off;		/* field */
+	size_t		 size;		/* its size */
 	size_t		 noff;		/* array count field */
 	cfg_set_fn	*set;
 	enum cfg_scope	 scope;
+	enum cfg_store	 store;
+	/* Fields the setter derives from this one (bind_host...). */
+	struct cfg_also {
+		size_t	 off, size;
+	}		 also[CFG_MAX_ALSO];
 };
 
 /* The keys of one file and its sections (NULL-terminated). */

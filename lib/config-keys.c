@@ -490,93 +490,140 @@ cfg_set_server_key(struct cfg_ctx *ctx, const struct cfg_key *k,
 
 /* ---- key tables -------------------------------------------------------- */
 
-#define S(f)	offsetof(struct server_config, f)
-#define C(f)	offsetof(struct client_config, f)
+/*
+ * { section, key, TOML type, default, min, max, field, count field,
+ *   setter, reload scope, .store = how reload compares the field,
+ *   .also = fields the setter derives from it }.  The scope is the
+ * server's whole reload policy (server_config_keep_restart); test-reload
+ * holds it to rvpn-server.toml(5) RELOAD.  Client keys: no reload.
+ */
+
+/* A field: its offset and size; N: an array's count field. */
+#define S(f)	offsetof(struct server_config, f), \
+		sizeof(((struct server_config *)NULL)->f)
+#define C(f)	offsetof(struct client_config, f), \
+		sizeof(((struct client_config *)NULL)->f)
+#define SN(f)	offsetof(struct server_config, f)
+#define CN(f)	offsetof(struct client_config, f)
 #define SRV	"server"
 #define NET	"server.network"
 #define CLI	"client"
 
 static const struct cfg_key server_keys[] = {
 	{ SRV, "bind_address", TOML_STRING, "0.0.0.0:443", 0, 0,
-	    S(bind_address), 0, cfg_set_bind, CFG_RESTART },
+	    S(bind_address), 0, cfg_set_bind, CFG_RESTART,
+	    .store = CFG_ST_STR, .also = { { S(bind_host) }, { S(bind_port) } } },
 	{ SRV, "tls_cert_file", TOML_STRING, NULL, 0, 0,
-	    S(tls_cert_file), 0, cfg_set_path, CFG_RESTART },
+	    S(tls_cert_file), 0, cfg_set_path, CFG_RELOAD_IF_SET,
+	    .store = CFG_ST_STR, .also = { { S(tls_key_file) } } },
 	{ SRV, "tls_key_file", TOML_STRING, NULL, 0, 0,
-	    S(tls_key_file), 0, cfg_set_path, CFG_RESTART },
+	    S(tls_key_file), 0, cfg_set_path, CFG_RELOAD,
+	    .store = CFG_ST_STR },
 	{ SRV, "identity_key_file", TOML_STRING,
 	    SYSCONFDIR "/rvpn/server_identity.key", 0, 0,
-	    S(identity_key_file), 0, cfg_set_path, CFG_RESTART },
+	    S(identity_key_file), 0, cfg_set_path, CFG_RESTART,
+	    .store = CFG_ST_STR },
 	{ SRV, "websocket_path", TOML_STRING, "/api/v1/ws", 0, 0,
-	    S(websocket_path), 0, cfg_set_ws_path, CFG_RESTART },
+	    S(websocket_path), 0, cfg_set_ws_path, CFG_RESTART,
+	    .store = CFG_ST_STR, .also = { { S(tun_path) } } },
 	{ SRV, "authorized_clients_file", TOML_STRING, NULL, 0, 0,
-	    S(authorized_clients_file), 0, cfg_set_path, CFG_RESTART },
+	    S(authorized_clients_file), 0, cfg_set_path, CFG_RELOAD,
+	    .store = CFG_ST_STR },
 	/* Default: the pool's capacity, at most CFG_POOL_LIMIT (config.c). */
 	{ SRV, "max_clients", TOML_INT, NULL, 1, 65534,
-	    S(max_clients), 0, cfg_set_uint, CFG_RESTART },
+	    S(max_clients), 0, cfg_set_uint, CFG_RELOAD,
+	    .store = CFG_ST_BYTES },
 	{ SRV, "idle_timeout", TOML_INT, "0", 0, 604800,
-	    S(idle_timeout), 0, cfg_set_uint, CFG_RESTART },
+	    S(idle_timeout), 0, cfg_set_uint, CFG_RELOAD,
+	    .store = CFG_ST_BYTES },
 	{ SRV, "keepalive", TOML_INT, "25", 0, 3600,
-	    S(keepalive), 0, cfg_set_uint, CFG_RESTART },
+	    S(keepalive), 0, cfg_set_uint, CFG_RELOAD,
+	    .store = CFG_ST_BYTES },
 	{ SRV, "log_level", TOML_STRING, "info", 0, 0,
-	    S(log_level), 0, cfg_set_log_level, CFG_RESTART },
+	    S(log_level), 0, cfg_set_log_level, CFG_RELOAD,
+	    .store = CFG_ST_BYTES },
 	{ SRV, "user", TOML_STRING, NULL, 0, 0,
-	    S(user), 0, cfg_set_str, CFG_RESTART },
+	    S(user), 0, cfg_set_str, CFG_RESTART,
+	    .store = CFG_ST_STR },
 	{ SRV, "group", TOML_STRING, NULL, 0, 0,
-	    S(group), 0, cfg_set_str, CFG_RESTART },
+	    S(group), 0, cfg_set_str, CFG_RESTART,
+	    .store = CFG_ST_STR },
 	{ SRV, "control_socket", TOML_STRING,
 	    RUNSTATEDIR "/rvpn/rvpn-server.sock", 0, 0,
-	    S(control_socket), 0, cfg_set_socket, CFG_RESTART },
+	    S(control_socket), 0, cfg_set_socket, CFG_RESTART,
+	    .store = CFG_ST_STR },
 	{ SRV, "pid_file", TOML_STRING, RUNSTATEDIR "/rvpn/rvpn-server.pid",
-	    0, 0, S(pid_file), 0, cfg_set_path, CFG_RESTART },
+	    0, 0, S(pid_file), 0, cfg_set_path, CFG_RESTART,
+	    .store = CFG_ST_STR },
 	{ SRV, "chroot", TOML_STRING, NULL, 0, 0,
-	    S(chroot_dir), 0, cfg_set_chroot, CFG_RESTART },
+	    S(chroot_dir), 0, cfg_set_chroot, CFG_RESTART,
+	    .store = CFG_ST_STR },
 	{ SRV, "trusted_proxies", TOML_ARRAY, "", 0, CONFIG_MAX_PROXIES,
-	    S(trusted_proxies), S(ntrusted_proxies), cfg_set_cidrs,
-	    CFG_RESTART },
+	    S(trusted_proxies), SN(ntrusted_proxies), cfg_set_cidrs, CFG_RELOAD,
+	    .store = CFG_ST_CIDR4 },
 
 	{ NET, "nat_enabled", TOML_BOOL, "false", 0, 0,
-	    S(nat_enabled), 0, cfg_set_bool, CFG_RESTART },
+	    S(nat_enabled), 0, cfg_set_bool, CFG_RESTART,
+	    .store = CFG_ST_BYTES },
 	{ NET, "dhcp_range", TOML_STRING, "10.200.0.0/24", 0, 0,
-	    S(dhcp_range), 0, cfg_set_range, CFG_RESTART },
+	    S(dhcp_range), 0, cfg_set_range, CFG_RESTART,
+	    .store = CFG_ST_CIDR4 },
 	{ NET, "dns_servers", TOML_ARRAY, "", 0, CONFIG_MAX_DNS,
-	    S(dns_servers), S(ndns_servers), cfg_set_dns, CFG_RESTART },
+	    S(dns_servers), SN(ndns_servers), cfg_set_dns, CFG_RELOAD,
+	    .store = CFG_ST_BYTES },
 	{ NET, "tun_name", TOML_STRING, "tun0", 0, 0,
-	    S(tun_name), 0, cfg_set_ifname, CFG_RESTART },
+	    S(tun_name), 0, cfg_set_ifname, CFG_RESTART,
+	    .store = CFG_ST_STR },
 	{ NET, "mtu", TOML_INT, "1400", 576, 9000,
-	    S(mtu), 0, cfg_set_uint, CFG_RESTART },
+	    S(mtu), 0, cfg_set_uint, CFG_RESTART,
+	    .store = CFG_ST_BYTES },
 	{ NET, "client_to_client", TOML_BOOL, "false", 0, 0,
-	    S(client_to_client), 0, cfg_set_bool, CFG_RESTART },
+	    S(client_to_client), 0, cfg_set_bool, CFG_RELOAD,
+	    .store = CFG_ST_BYTES },
 	{ NET, "egress_interface", TOML_STRING, NULL, 0, 0,
-	    S(egress_interface), 0, cfg_set_ifname, CFG_RESTART },
+	    S(egress_interface), 0, cfg_set_ifname, CFG_RESTART,
+	    .store = CFG_ST_STR },
 	{ NET, "routes", TOML_ARRAY, "", 0, CONFIG_MAX_ROUTES,
-	    S(routes), S(nroutes), cfg_set_cidrs, CFG_RESTART },
+	    S(routes), SN(nroutes), cfg_set_cidrs, CFG_RELOAD,
+	    .store = CFG_ST_CIDR4 },
 };
 static const char *const server_sections[] = { SRV, NET, NULL };
 
 static const struct cfg_key client_keys[] = {
 	{ CLI, "server_url", TOML_STRING, NULL, 0, 0,
-	    C(server_url), 0, cfg_set_url, CFG_RESTART },
+	    C(server_url), 0, cfg_set_url, CFG_RESTART,
+	    .store = CFG_ST_STR },
 	{ CLI, "server_public_key", TOML_STRING, NULL, 0, 0,
-	    C(server_key), 0, cfg_set_server_key, CFG_RESTART },
+	    C(server_key), 0, cfg_set_server_key, CFG_RESTART,
+	    .store = CFG_ST_BYTES },
 	{ CLI, "identity_key_file", TOML_STRING,
 	    SYSCONFDIR "/rvpn/client.key", 0, 0,
-	    C(identity_key_file), 0, cfg_set_path, CFG_RESTART },
+	    C(identity_key_file), 0, cfg_set_path, CFG_RESTART,
+	    .store = CFG_ST_STR },
 	{ CLI, "ca_file", TOML_STRING, NULL, 0, 0,
-	    C(ca_file), 0, cfg_set_path, CFG_RESTART },
+	    C(ca_file), 0, cfg_set_path, CFG_RESTART,
+	    .store = CFG_ST_STR },
 	{ CLI, "insecure", TOML_BOOL, "false", 0, 0,
-	    C(insecure), 0, cfg_set_bool, CFG_RESTART },
+	    C(insecure), 0, cfg_set_bool, CFG_RESTART,
+	    .store = CFG_ST_BYTES },
 	{ CLI, "routes", TOML_ARRAY, "", 0, CONFIG_MAX_ROUTES,
-	    C(routes), C(nroutes), cfg_set_cidrs, CFG_RESTART },
+	    C(routes), CN(nroutes), cfg_set_cidrs, CFG_RESTART,
+	    .store = CFG_ST_CIDR4 },
 	{ CLI, "dns", TOML_BOOL, "true", 0, 0,
-	    C(dns), 0, cfg_set_bool, CFG_RESTART },
+	    C(dns), 0, cfg_set_bool, CFG_RESTART,
+	    .store = CFG_ST_BYTES },
 	{ CLI, "block_ipv6", TOML_BOOL, "true", 0, 0,
-	    C(block_ipv6), 0, cfg_set_bool, CFG_RESTART },
+	    C(block_ipv6), 0, cfg_set_bool, CFG_RESTART,
+	    .store = CFG_ST_BYTES },
 	{ CLI, "tun_name", TOML_STRING, "rvpn0", 0, 0,
-	    C(tun_name), 0, cfg_set_ifname, CFG_RESTART },
+	    C(tun_name), 0, cfg_set_ifname, CFG_RESTART,
+	    .store = CFG_ST_STR },
 	{ CLI, "log_level", TOML_STRING, "info", 0, 0,
-	    C(log_level), 0, cfg_set_log_level, CFG_RESTART },
+	    C(log_level), 0, cfg_set_log_level, CFG_RESTART,
+	    .store = CFG_ST_BYTES },
 	{ CLI, "reconnect_max", TOML_INT, "60", 1, 3600,
-	    C(reconnect_max), 0, cfg_set_uint, CFG_RESTART },
+	    C(reconnect_max), 0, cfg_set_uint, CFG_RESTART,
+	    .store = CFG_ST_BYTES },
 };
 static const char *const client_sections[] = { CLI, NULL };
 
@@ -589,6 +636,8 @@ const struct cfg_schema cfg_client_schema = {
 
 #undef S
 #undef C
+#undef SN
+#undef CN
 #undef SRV
 #undef NET
 #undef CLI

@@ -527,6 +527,99 @@ server_config_load(const char *path, char **cause)
 	return sc;
 }
 
+/* Do run and nc hold the same value for k? */
+static bool
+cfg_same(const struct cfg_key *k, const void *run, const void *nc)
+{
+	const char *a, *b;
+	const struct config_cidr4 *ca, *cb;
+	unsigned n = 1, i;
+
+	if (k->noff != 0) {
+		n = *(const unsigned *)((const char *)run + k->noff);
+		if (n != *(const unsigned *)((const char *)nc + k->noff))
+			return false;
+	}
+	switch (k->store) {
+	case CFG_ST_STR:
+		a = *(char *const *)((const char *)run + k->off);
+		b = *(char *const *)((const char *)nc + k->off);
+		return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+	case CFG_ST_CIDR4:
+		ca = (const void *)((const char *)run + k->off);
+		cb = (const void *)((const char *)nc + k->off);
+		for (i = 0; i < n; i++) {
+			if (ca[i].addr.s_addr != cb[i].addr.s_addr ||
+			    ca[i].prefix != cb[i].prefix)
+				return false;
+		}
+		return true;
+	case CFG_ST_BYTES:
+		if (k->noff != 0)	/* only the n elements in use */
+			return memcmp((const char *)run + k->off,
+			    (const char *)nc + k->off,
+			    n * (k->size / (size_t)k->max)) == 0;
+		break;
+	}
+	return memcmp((const char *)run + k->off, (const char *)nc + k->off,
+	    k->size) == 0;
+}
+
+static void
+cfg_swap(void *run, void *nc, size_t off, size_t size)
+{
+	unsigned char tmp[64], *a = (unsigned char *)run + off,
+	    *b = (unsigned char *)nc + off;
+	size_t n;
+
+	for (; size > 0; size -= n, a += n, b += n) {
+		n = size < sizeof(tmp) ? size : sizeof(tmp);
+		memcpy(tmp, a, n);
+		memcpy(a, b, n);
+		memcpy(b, tmp, n);
+	}
+}
+
+void
+server_config_keep_restart(struct server_config *run,
+    struct server_config *nc, bool apply, void (*changed)(const char *))
+{
+	const struct cfg_key *k;
+	char name[TOML_MAX_KEY + 32];
+	size_t i, j;
+	bool keep = false;
+
+	for (i = 0; i < cfg_server_schema.nkeys; i++) {
+		k = &cfg_server_schema.keys[i];
+		switch (k->scope) {
+		case CFG_RELOAD:
+			continue;
+		case CFG_RESTART:
+			/* Unchanged ones too: lws borrows run's strings. */
+			keep = apply || !cfg_same(k, run, nc);
+			snprintf(name, sizeof(name), "%s", k->name);
+			break;
+		case CFG_RELOAD_IF_SET:
+			keep = (*(char **)((char *)run + k->off) == NULL) !=
+			    (*(char **)((char *)nc + k->off) == NULL);
+			snprintf(name, sizeof(name), "%s (set or unset)",
+			    k->name);
+			break;
+		}
+		if (!keep)
+			continue;
+		if (!apply) {
+			changed(name);
+			continue;
+		}
+		cfg_swap(run, nc, k->off, k->size);
+		if (k->noff != 0)
+			cfg_swap(run, nc, k->noff, sizeof(unsigned));
+		for (j = 0; j < CFG_MAX_ALSO && k->also[j].size != 0; j++)
+			cfg_swap(run, nc, k->also[j].off, k->also[j].size);
+	}
+}
+
 void
 server_config_free(struct server_config *sc)
 {

@@ -106,6 +106,17 @@ struct client_config {
 struct server_config	*server_config_load(const char *path, char **cause);
 void			 server_config_free(struct server_config *);
 struct client_config	*client_config_load(const char *path, char **cause);
+/*
+ * Reload: nc is the new file, run the running configuration.  Each key
+ * whose table entry says it needs a restart (rvpn-server.toml(5)
+ * RELOAD): with apply false, changed(KEY) is called if its value differs;
+ * with apply true, nc gets the running value, changed or not (the two
+ * swap, so lws may keep the strings it borrowed from run), and nothing
+ * can fail.
+ */
+void			 server_config_keep_restart(struct server_config *run,
+			    struct server_config *nc, bool apply,
+			    void (*changed)(const char *key));
 /* Defaults only, for a client run entirely from flags. */
 struct client_config	*client_config_default(void);
 void			 client_config_free(struct client_config *);

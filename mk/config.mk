@@ -17,14 +17,19 @@ examplesdir = $(docdir)/examples
 dist_examples_DATA = etc/server.toml etc/client.toml etc/clients.toml
 
 check_PROGRAMS += tests/unit/test-config tests/unit/test-key \
-	tests/unit/test-ipaddr
+	tests/unit/test-ipaddr tests/unit/test-reload
 tests_unit_test_config_SOURCES = tests/unit/test-config.c
 tests_unit_test_config_LDADD = $(RVPN_LIBS)
 tests_unit_test_key_SOURCES = tests/unit/test-key.c
 tests_unit_test_key_LDADD = $(RVPN_LIBS)
 tests_unit_test_ipaddr_SOURCES = tests/unit/test-ipaddr.c
 tests_unit_test_ipaddr_LDADD = $(RVPN_LIBS)
+tests_unit_test_reload_SOURCES = tests/unit/test-reload.c
+tests_unit_test_reload_LDADD = $(RVPN_LIBS)
+tests_unit_test_reload_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DTOP_SRCDIR='"$(abs_top_srcdir)"'
 TESTS += tests/unit/test-config tests/unit/test-key tests/unit/test-ipaddr \
+	tests/unit/test-reload \
 	tests/rvpnctl.sh
 EXTRA_DIST += tests/rvpnctl.sh \
 	tests/data/config/bad-bool.toml \

@@ -144,37 +144,12 @@ server_set_log_level(enum log_level level)
 	log_route_libs();
 }
 
-/* Whether two optional strings differ. */
-static bool
-server_str_differ(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a != b;
-	return strcmp(a, b) != 0;
-}
-
-/* Check pass: log a changed restart-only key. */
+/* A changed restart-only key (server_config_keep_restart). */
 static void
-server_restart_warn(bool changed, const char *key)
+server_restart_warn(const char *key)
 {
-	if (changed)
-		log_warnx("reload: %s changed: restart required, keeping the "
-		    "old value", key);
-}
-
-/*
- * Apply pass: the new config takes the running value of a restart-only
- * string (lws borrows some of these pointers); the new value goes with
- * the old config.
- */
-static void
-server_keep_str(char **run, char **next)
-{
-	char *tmp;
-
-	tmp = *run;
-	*run = *next;
-	*next = tmp;
+	log_warnx("reload: %s changed: restart required, keeping the old "
+	    "value", key);
 }
 
 /* Turning TLS on or off needs a new listener. */
@@ -183,68 +158,6 @@ server_tls_toggled(const struct server_config *run,
     const struct server_config *nc)
 {
 	return (run->tls_cert_file != NULL) != (nc->tls_cert_file != NULL);
-}
-
-/*
- * The restart-only keys: with apply false, log each changed one; with
- * apply true, give nc the running values (nothing fails after that).
- */
-static void
-server_keep_restart_keys(struct server_config *run, struct server_config *nc,
-    bool apply)
-{
-	if (!apply) {
-		server_restart_warn(server_str_differ(run->bind_address,
-		    nc->bind_address), "bind_address");
-		server_restart_warn(server_tls_toggled(run, nc),
-		    "tls_cert_file (set or unset)");
-		server_restart_warn(server_str_differ(run->identity_key_file,
-		    nc->identity_key_file), "identity_key_file");
-		server_restart_warn(server_str_differ(run->websocket_path,
-		    nc->websocket_path), "websocket_path");
-		server_restart_warn(server_str_differ(run->user, nc->user),
-		    "user");
-		server_restart_warn(server_str_differ(run->group, nc->group),
-		    "group");
-		server_restart_warn(server_str_differ(run->control_socket,
-		    nc->control_socket), "control_socket");
-		server_restart_warn(server_str_differ(run->pid_file,
-		    nc->pid_file), "pid_file");
-		server_restart_warn(server_str_differ(run->chroot_dir,
-		    nc->chroot_dir), "chroot");
-		server_restart_warn(run->nat_enabled != nc->nat_enabled,
-		    "nat_enabled");
-		server_restart_warn(run->dhcp_range.addr.s_addr !=
-		    nc->dhcp_range.addr.s_addr ||
-		    run->dhcp_range.prefix != nc->dhcp_range.prefix,
-		    "dhcp_range");
-		server_restart_warn(server_str_differ(run->tun_name,
-		    nc->tun_name), "tun_name");
-		server_restart_warn(run->mtu != nc->mtu, "mtu");
-		server_restart_warn(server_str_differ(run->egress_interface,
-		    nc->egress_interface), "egress_interface");
-		return;
-	}
-	server_keep_str(&run->bind_address, &nc->bind_address);
-	server_keep_str(&run->bind_host, &nc->bind_host);
-	nc->bind_port = run->bind_port;
-	if (server_tls_toggled(run, nc)) {
-		server_keep_str(&run->tls_cert_file, &nc->tls_cert_file);
-		server_keep_str(&run->tls_key_file, &nc->tls_key_file);
-	}
-	server_keep_str(&run->identity_key_file, &nc->identity_key_file);
-	server_keep_str(&run->websocket_path, &nc->websocket_path);
-	server_keep_str(&run->tun_path, &nc->tun_path);
-	server_keep_str(&run->user, &nc->user);
-	server_keep_str(&run->group, &nc->group);
-	server_keep_str(&run->control_socket, &nc->control_socket);
-	server_keep_str(&run->pid_file, &nc->pid_file);
-	server_keep_str(&run->chroot_dir, &nc->chroot_dir);
-	nc->nat_enabled = run->nat_enabled;
-	nc->dhcp_range = run->dhcp_range;
-	server_keep_str(&run->tun_name, &nc->tun_name);
-	nc->mtu = run->mtu;
-	server_keep_str(&run->egress_interface, &nc->egress_interface);
 }
 
 /*
@@ -322,7 +235,7 @@ server_reload(struct server *sv, char **cause)
 	log_info("reload: reading %s", path);
 	if ((nc = server_config_load(path, cause)) == NULL)
 		goto fail;
-	server_keep_restart_keys(run, nc, false);
+	server_config_keep_restart(run, nc, false, server_restart_warn);
 	if (server_check_statics(sv, nc, cause) == -1)
 		goto fail;
 	if (nc->tls_cert_file != NULL && !server_tls_toggled(run, nc) &&
@@ -333,7 +246,7 @@ server_reload(struct server *sv, char **cause)
 		goto fail;
 
 	/* Nothing fails from here on. */
-	server_keep_restart_keys(run, nc, true);
+	server_config_keep_restart(run, nc, true, NULL);
 	pool_clear_static(sv->pool);
 	for (i = 0; i < nc->nclients; i++) {
 		if (nc->clients[i].has_addr4 && pool_reserve_static(sv->pool,
