@@ -17,10 +17,14 @@
 #include "client.h"
 #include "ipaddr.h"
 #include "log.h"
+#include "statefile.h"
 #include "xmalloc.h"
 
 #define RESOLV_CONF	"/etc/resolv.conf"
 #define RESOLV_MAX	(64 * 1024)
+#define RESOLV_MARKER	"# rvpn-client: "
+#define DNS_RECORD_DIR	RUNSTATEDIR "/rvpn"
+#define DNS_RECORD_HEAD	"rvpn-client dns record\n"
 
 extern char **environ;
 
@@ -198,6 +202,75 @@ client_dns_write(const char *path, const char *buf, size_t len, char **cause)
 	return 0;
 }
 
+/*
+ * The durable record of what DNS change is in place, so that the next
+ * start can undo it after a crash: DNS_RECORD_DIR/client-TUN.resolv.orig,
+ * with the network namespace's inode appended outside the initial
+ * namespace (clients in different namespaces have different files).
+ */
+static char *
+client_dns_record_path(const char *tun)
+{
+	struct stat self, init;
+	char *path;
+
+	if (stat("/proc/self/ns/net", &self) == 0 &&
+	    (stat("/proc/1/ns/net", &init) == -1 || self.st_ino != init.st_ino))
+		xasprintf(&path, "%s/client-%s.%llu.resolv.orig",
+		    DNS_RECORD_DIR, tun, (unsigned long long)self.st_ino);
+	else
+		xasprintf(&path, "%s/client-%s.resolv.orig", DNS_RECORD_DIR,
+		    tun);
+	return path;
+}
+
+/* mkdir -p DNS_RECORD_DIR (root's, 0755). */
+static void
+client_dns_record_dir(void)
+{
+	char dir[] = DNS_RECORD_DIR, *p;
+
+	for (p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		(void)mkdir(dir, 0755);
+		*p = '/';
+	}
+	(void)mkdir(dir, 0755);
+}
+
+/*
+ * Write the record: a header (method, interface, and for the file
+ * method its path and whether it existed), an empty line, then the
+ * file's original bytes.
+ */
+static struct statefile *
+client_dns_record(struct client *cl, const char *method, const char *path,
+    const char *orig, size_t len, char **cause)
+{
+	struct statefile *sf;
+	char *rpath, *head, *buf;
+	size_t hlen;
+
+	client_dns_record_dir();
+	rpath = client_dns_record_path(cl->cfg->tun_name);
+	xasprintf(&head, DNS_RECORD_HEAD "boot %s\nmethod %s\nifname %s\n"
+	    "path %s\nexists %d\n\n", statefile_boot_id(), method, cl->ifname,
+	    path != NULL ? path : "-", orig != NULL ? 1 : 0);
+	hlen = strlen(head);
+	buf = xmalloc(hlen + len + 1);
+	memcpy(buf, head, hlen);
+	if (orig != NULL)
+		memcpy(buf + hlen, orig, len);
+	sf = statefile_create(rpath, buf, hlen + (orig != NULL ? len : 0),
+	    cause);
+	free(buf);
+	free(head);
+	free(rpath);
+	return sf;
+}
+
 /* resolv.conf: our nameservers first, then the old non-nameserver lines. */
 static int
 client_dns_apply_file(struct client *cl, const char *path,
@@ -209,9 +282,20 @@ client_dns_apply_file(struct client *cl, const char *path,
 
 	if (client_dns_read(path, &orig, &len, cause) == -1)
 		return -1;
+	if (orig != NULL && strncmp(orig, RESOLV_MARKER,
+	    strlen(RESOLV_MARKER)) == 0)
+		log_warnx("%s was rewritten by an rvpn-client that did not "
+		    "restore it, and no record of the original is left: it "
+		    "is kept as found", path);
+	/* The original goes to disk before the file changes. */
+	if ((cl->dns_record = client_dns_record(cl, "file", path, orig, len,
+	    cause)) == NULL) {
+		free(orig);
+		return -1;
+	}
 	cap = len + 256 + ndns * 32;
 	out = xmalloc(cap);
-	olen = (size_t)snprintf(out, cap, "# rvpn-client: %s; the original is "
+	olen = (size_t)snprintf(out, cap, RESOLV_MARKER "%s; the original is "
 	    "restored when rvpn-client stops\n", cl->ifname);
 	for (i = 0; i < ndns; i++)
 		olen += (size_t)snprintf(out + olen, cap - olen,
@@ -231,6 +315,8 @@ client_dns_apply_file(struct client *cl, const char *path,
 	if (client_dns_write(path, out, olen, cause) == -1) {
 		free(out);
 		free(orig);
+		statefile_remove(cl->dns_record);
+		cl->dns_record = NULL;
 		return -1;
 	}
 	free(out);
@@ -241,24 +327,68 @@ client_dns_apply_file(struct client *cl, const char *path,
 	return 0;
 }
 
-/* Apply pushed DNS servers (once; again only if they change). */
+/*
+ * Run "resolvconf [-x] -a IFACE" with our nameservers: -x (openresolv)
+ * makes them exclusive, so other interfaces' servers cannot answer; a
+ * resolvconf without -x (Debian's) gets the plain form and a warning.
+ */
+static int
+client_dns_resolvconf(struct client *cl, const struct in_addr *dns,
+    unsigned ndns, char **cause)
+{
+	char *argv[5], *input, buf[INET_ADDRSTRLEN], *why = NULL;
+	size_t cap = ndns * 32 + 1;
+	unsigned i;
+	int rc;
+
+	input = xmalloc(cap);
+	input[0] = '\0';
+	for (i = 0; i < ndns; i++)
+		snprintf(input + strlen(input), cap - strlen(input),
+		    "nameserver %s\n", ipaddr_str4(dns[i], buf, sizeof(buf)));
+	argv[0] = "resolvconf";
+	argv[1] = "-x";
+	argv[2] = "-a";
+	argv[3] = cl->ifname;
+	argv[4] = NULL;
+	if ((rc = client_dns_run(argv, input, &why)) == -1) {
+		log_warnx("%s; without -x other interfaces' name servers may "
+		    "answer too", why);
+		free(why);
+		argv[1] = "-a";
+		argv[2] = cl->ifname;
+		argv[3] = NULL;
+		rc = client_dns_run(argv, input, cause);
+	}
+	free(input);
+	return rc;
+}
+
+/*
+ * Apply pushed DNS servers (once; again when they change, or when the
+ * TUN device was recreated: resolved and resolvconf know the link by its
+ * index and forgot the old one's servers).
+ */
 int
 client_dns_apply(struct client *cl, const struct in_addr *dns, unsigned ndns,
     char **cause)
 {
 	char path[PATH_MAX], list[PROTO_MAX_DNS * (INET_ADDRSTRLEN + 1) + 1];
-	char buf[INET_ADDRSTRLEN], *input = NULL;
+	char buf[INET_ADDRSTRLEN];
 	char *argv[4 + PROTO_MAX_DNS];
 	const char *how;
 	struct stat sb;
 	bool link = false;
-	unsigned i;
+	unsigned i, ifindex;
 
 	if (ndns > PROTO_MAX_DNS)
 		ndns = PROTO_MAX_DNS;
+	ifindex = if_nametoindex(cl->ifname);
 	if (cl->dns_method != CLIENT_DNS_NONE) {
 		if (ndns == cl->ndns &&
-		    memcmp(dns, cl->dns, ndns * sizeof(*dns)) == 0)
+		    memcmp(dns, cl->dns, ndns * sizeof(*dns)) == 0 &&
+		    (cl->dns_method == CLIENT_DNS_FILE ||
+		    ifindex == cl->dns_ifindex))
 			return 0;
 		client_dns_restore(cl);
 	}
@@ -281,6 +411,10 @@ client_dns_apply(struct client *cl, const struct in_addr *dns, unsigned ndns,
 		how = "resolv.conf rewritten in place";
 	} else if (strncmp(path, "/run/systemd/resolve/", 21) == 0 &&
 	    client_dns_have("resolvectl")) {
+		if ((cl->dns_record = client_dns_record(cl, "resolvectl", NULL,
+		    NULL, 0, cause)) == NULL)
+			return -1;
+		cl->dns_method = CLIENT_DNS_RESOLVECTL;
 		argv[0] = "resolvectl";
 		argv[1] = "dns";
 		argv[2] = cl->ifname;
@@ -291,11 +425,11 @@ client_dns_apply(struct client *cl, const struct in_addr *dns, unsigned ndns,
 		if (client_dns_run(argv, NULL, cause) == -1) {
 			for (i = 0; i < ndns; i++)
 				free(argv[3 + i]);
+			client_dns_restore(cl);
 			return -1;
 		}
 		for (i = 0; i < ndns; i++)
 			free(argv[3 + i]);
-		cl->dns_method = CLIENT_DNS_RESOLVECTL;
 		/* "~.": this link is the route for every domain. */
 		argv[1] = "domain";
 		argv[3] = "~.";
@@ -308,22 +442,14 @@ client_dns_apply(struct client *cl, const struct in_addr *dns, unsigned ndns,
 	} else if ((strncmp(path, "/run/resolvconf/", 16) == 0 ||
 	    strncmp(path, "/etc/resolvconf/", 16) == 0) &&
 	    client_dns_have("resolvconf")) {
-		input = xmalloc(ndns * 32 + 1);
-		input[0] = '\0';
-		for (i = 0; i < ndns; i++)
-			snprintf(input + strlen(input), ndns * 32 + 1 -
-			    strlen(input), "nameserver %s\n",
-			    ipaddr_str4(dns[i], buf, sizeof(buf)));
-		argv[0] = "resolvconf";
-		argv[1] = "-a";
-		argv[2] = cl->ifname;
-		argv[3] = NULL;
-		if (client_dns_run(argv, input, cause) == -1) {
-			free(input);
+		if ((cl->dns_record = client_dns_record(cl, "resolvconf", NULL,
+		    NULL, 0, cause)) == NULL)
+			return -1;
+		cl->dns_method = CLIENT_DNS_RESOLVCONF;
+		if (client_dns_resolvconf(cl, dns, ndns, cause) == -1) {
+			client_dns_restore(cl);
 			return -1;
 		}
-		free(input);
-		cl->dns_method = CLIENT_DNS_RESOLVCONF;
 		how = "resolvconf";
 	} else {
 		if (client_dns_apply_file(cl, path, dns, ndns, cause) == -1)
@@ -332,18 +458,36 @@ client_dns_apply(struct client *cl, const struct in_addr *dns, unsigned ndns,
 	}
 	memcpy(cl->dns, dns, ndns * sizeof(*dns));
 	cl->ndns = ndns;
+	cl->dns_ifindex = ifindex;
 	log_info("dns %s on %s via %s", list, cl->ifname, how);
 	return 0;
+}
+
+/* Undo a helper's change for ifname ("resolvectl revert", "resolvconf -d"). */
+static int
+client_dns_helper_undo(enum client_dns_method method, char *ifname,
+    char **cause)
+{
+	char *argv[4];
+
+	argv[0] = method == CLIENT_DNS_RESOLVECTL ? "resolvectl" :
+	    "resolvconf";
+	argv[1] = method == CLIENT_DNS_RESOLVECTL ? "revert" : "-d";
+	argv[2] = ifname;
+	argv[3] = NULL;
+	return client_dns_run(argv, NULL, cause);
 }
 
 /* Put DNS back as it was. */
 void
 client_dns_restore(struct client *cl)
 {
-	char *argv[4], *cause = NULL;
+	char *cause = NULL;
 
 	switch (cl->dns_method) {
 	case CLIENT_DNS_NONE:
+		statefile_remove(cl->dns_record);
+		cl->dns_record = NULL;
 		return;
 	case CLIENT_DNS_FILE:
 		if (cl->resolv_orig == NULL) {
@@ -358,26 +502,16 @@ client_dns_restore(struct client *cl)
 			    cl->resolv_path);
 		break;
 	case CLIENT_DNS_RESOLVECTL:
-		argv[0] = "resolvectl";
-		argv[1] = "revert";
-		argv[2] = cl->ifname;
-		argv[3] = NULL;
-		if (client_dns_run(argv, NULL, &cause) == -1) {
-			log_warnx("cannot restore DNS: %s", cause);
-			free(cause);
-		}
-		break;
 	case CLIENT_DNS_RESOLVCONF:
-		argv[0] = "resolvconf";
-		argv[1] = "-d";
-		argv[2] = cl->ifname;
-		argv[3] = NULL;
-		if (client_dns_run(argv, NULL, &cause) == -1) {
+		if (client_dns_helper_undo(cl->dns_method, cl->ifname,
+		    &cause) == -1) {
 			log_warnx("cannot restore DNS: %s", cause);
 			free(cause);
 		}
 		break;
 	}
+	statefile_remove(cl->dns_record);
+	cl->dns_record = NULL;
 	free(cl->resolv_path);
 	cl->resolv_path = NULL;
 	free(cl->resolv_orig);
@@ -385,4 +519,122 @@ client_dns_restore(struct client *cl)
 	cl->resolv_len = 0;
 	cl->ndns = 0;
 	cl->dns_method = CLIENT_DNS_NONE;
+}
+
+/* The value of "key " in the record's header, or NULL. */
+static char *
+client_dns_field(const char *head, const char *key, char *buf, size_t len)
+{
+	const char *p, *e;
+	size_t klen = strlen(key);
+
+	for (p = head; *p != '\0'; p = *e != '\0' ? e + 1 : e) {
+		e = strchr(p, '\n');
+		if (e == NULL)
+			e = p + strlen(p);
+		if ((size_t)(e - p) > klen && strncmp(p, key, klen) == 0 &&
+		    p[klen] == ' ') {
+			snprintf(buf, len, "%.*s", (int)(e - p - klen - 1),
+			    p + klen + 1);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * At start, before anything changes: undo what a run that did not stop
+ * (SIGKILL, a crash) left, from its record.  resolv.conf gets its
+ * original bytes back if it still carries rvpn-client's marker (a file
+ * someone rewrote since is theirs and left alone); resolvectl revert or
+ * resolvconf -d for the helpers.  One warning when anything was found.
+ */
+void
+client_dns_recover(struct client *cl)
+{
+	char *rpath, *data = NULL, *cause = NULL, *body, *cur = NULL;
+	char method[32], ifname[IFNAMSIZ], path[PATH_MAX], exists[4];
+	const char *did;
+	size_t len, blen, clen;
+	enum client_dns_method m;
+
+	rpath = client_dns_record_path(cl->cfg->tun_name);
+	if (statefile_read(rpath, &data, &len, &cause) == -1) {
+		log_warnx("dns record: %s", cause);
+		free(cause);
+		free(rpath);
+		return;
+	}
+	if (data == NULL || strncmp(data, DNS_RECORD_HEAD,
+	    strlen(DNS_RECORD_HEAD)) != 0 || (body = strstr(data, "\n\n")) ==
+	    NULL) {
+		if (data != NULL)
+			log_warnx("%s: not an rvpn-client dns record: "
+			    "ignored", rpath);
+		free(data);
+		free(rpath);
+		return;
+	}
+	*body = '\0';
+	body += 2;
+	blen = len - (size_t)(body - data);
+	if (client_dns_field(data, "method", method, sizeof(method)) == NULL ||
+	    client_dns_field(data, "ifname", ifname, sizeof(ifname)) == NULL ||
+	    client_dns_field(data, "path", path, sizeof(path)) == NULL ||
+	    client_dns_field(data, "exists", exists, sizeof(exists)) == NULL) {
+		log_warnx("%s: incomplete dns record: ignored", rpath);
+		free(data);
+		free(rpath);
+		return;
+	}
+	if (strcmp(method, "file") == 0) {
+		if (client_dns_read(path, &cur, &clen, &cause) == -1) {
+			log_warnx("dns: %s", cause);
+			free(cause);
+			cause = NULL;
+			did = "could not read it";
+		} else if (cur == NULL || strncmp(cur, RESOLV_MARKER,
+		    strlen(RESOLV_MARKER)) != 0)
+			did = "it was rewritten since, left as it is";
+		else if (strcmp(exists, "0") == 0) {
+			did = unlink(path) == 0 ? "removed it (there was none)" :
+			    "could not remove it";
+		} else if (client_dns_write(path, body, blen, &cause) == -1) {
+			log_warnx("dns: %s", cause);
+			free(cause);
+			cause = NULL;
+			did = "could not restore it";
+		} else
+			did = "restored the original";
+		free(cur);
+	} else if (strcmp(method, "resolvectl") == 0 ||
+	    strcmp(method, "resolvconf") == 0) {
+		m = method[7] == 'c' ? CLIENT_DNS_RESOLVECTL :
+		    CLIENT_DNS_RESOLVCONF;
+		snprintf(path, sizeof(path), "%s %s", method,
+		    m == CLIENT_DNS_RESOLVECTL ? "revert" : "-d");
+		if (client_dns_helper_undo(m, ifname, &cause) == -1) {
+			log_debug("%s: %s", __func__, cause);
+			free(cause);
+			cause = NULL;
+			did = "failed (the link is gone)";
+		} else
+			did = "done";
+		snprintf(path + strlen(path), sizeof(path) - strlen(path),
+		    " %s", ifname);
+	} else {
+		log_warnx("%s: unknown dns method '%s': ignored", rpath,
+		    method);
+		free(data);
+		free(rpath);
+		return;
+	}
+	log_warnx("recovering DNS from an unclean stop of the last run: %s: "
+	    "%s (record %s)", path, did, rpath);
+	if (statefile_unlink(rpath, &cause) == -1) {
+		log_warnx("%s", cause);
+		free(cause);
+	}
+	free(data);
+	free(rpath);
 }

@@ -433,6 +433,7 @@ main(int argc, char **argv)
 	client_resolve(cl);
 
 	signal(SIGPIPE, SIG_IGN);
+	client_dns_recover(cl);
 	if (client_tun_open(cl, &cause) == -1)
 		client_startup_failed(cl, cause);
 

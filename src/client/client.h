@@ -17,6 +17,7 @@ struct event_base;
 struct lws;
 struct lws_context;
 struct netlink;
+struct statefile;
 struct txq;
 
 #define CLIENT_TUN_BUDGET	64	/* packets per TUN wakeup */
@@ -125,6 +126,8 @@ struct client {
 	size_t			 resolv_len;
 	struct in_addr		 dns[PROTO_MAX_DNS];	/* applied */
 	unsigned		 ndns;
+	unsigned		 dns_ifindex;	/* the link they went to */
+	struct statefile	*dns_record;	/* the durable undo record */
 
 	struct client_stats	 stats;
 };
@@ -158,5 +161,7 @@ void	client_tun_resume(struct client *);
 int	client_dns_apply(struct client *, const struct in_addr *, unsigned,
 	    char **cause);
 void	client_dns_restore(struct client *);
+/* At start: undo what a crashed run left (from its record). */
+void	client_dns_recover(struct client *);
 
 #endif
