@@ -4,6 +4,7 @@ src_rvpn_server_SOURCES = src/server/server.c src/server/server-ws.c \
 	src/server/server-session.c src/server/server-tun.c \
 	src/server/server-nat.c src/server/server.h \
 	src/server/server-control.c
+lib_librvpn_a_SOURCES += lib/proc.c lib/proc.h
 src_rvpn_server_LDADD = $(RVPN_LIBS)
 dist_man_MANS += man/rvpn-server.8
 
@@ -15,11 +16,13 @@ TESTS += tests/lab/tunnel.sh tests/lab/two-clients.sh \
 	tests/lab/restart.sh tests/lab/cleanup.sh tests/lab/http.sh \
 	tests/lab/replace.sh tests/lab/reload.sh tests/lab/privdrop.sh \
 	tests/lab/proxy.sh tests/lab/timeouts.sh tests/lab/chroot.sh \
-	tests/lab/queue.sh tests/lab/crash-server.sh tests/lab/nft-forward.sh
+	tests/lab/queue.sh tests/lab/crash-server.sh tests/lab/nft-forward.sh \
+	tests/lab/units.sh
 EXTRA_DIST += tests/server-cli.sh tests/lab/lab.sh tests/lab/tunnel.sh \
 	tests/lab/two-clients.sh tests/lab/forged-source.sh \
 	tests/lab/unknown-key.sh tests/lab/pool.sh tests/lab/restart.sh \
 	tests/lab/cleanup.sh tests/lab/http.sh tests/lab/replace.sh \
 	tests/lab/reload.sh tests/lab/privdrop.sh tests/lab/proxy.sh \
 	tests/lab/timeouts.sh tests/lab/chroot.sh tests/lab/queue.sh \
-	tests/lab/crash-server.sh tests/lab/nft-forward.sh
+	tests/lab/crash-server.sh tests/lab/nft-forward.sh \
+	tests/lab/units.sh

@@ -2,7 +2,6 @@
 #include "autoconf.h"
 
 #include <sys/capability.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -24,6 +23,7 @@
 #include "ipaddr.h"
 #include "key.h"
 #include "log.h"
+#include "proc.h"
 #include "xmalloc.h"
 
 #define CLIENT_SYNOPSIS							\
@@ -337,45 +337,54 @@ client_resolve(struct client *cl)
 }
 
 /*
- * Once the TUN exists keep only CAP_NET_ADMIN (routes at reconnect and
- * teardown) and, when pushed DNS may be applied, CAP_DAC_OVERRIDE (to
- * write and restore resolv.conf): permitted, effective and bounding set;
- * inheritable and ambient empty.
+ * Once the TUN exists keep only CAP_NET_ADMIN: routes at reconnect and
+ * teardown, and resolvectl, run as root with it, for systemd-resolved.
+ * DNS needs nothing more: the client stays uid 0, the owner of
+ * resolv.conf and of resolvconf's files.  No SECBIT_NOROOT, for the
+ * same resolvectl; no_new_privs.  See proc_drop_privileges().
  */
-static void
-client_drop_caps(struct client *cl)
+static int
+client_drop_privileges(char **cause)
 {
-	cap_value_t keep[2] = { CAP_NET_ADMIN, CAP_DAC_OVERRIDE }, c;
-	int nkeep = cl->cfg->dns ? 2 : 1, i;
-	cap_t caps;
+	const cap_value_t keep[] = { CAP_NET_ADMIN };
+	struct proc_privs pp;
+	char *what;
 
-	for (c = 0; cap_get_bound(c) >= 0; c++) {
-		for (i = 0; i < nkeep && keep[i] != c; i++)
-			;
-		if (i == nkeep && cap_drop_bound(c) == -1)
-			fatal("cannot drop capability %d from the bounding set",
-			    (int)c);
-	}
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 &&
-	    errno != EINVAL)
-		fatal("cannot clear ambient capabilities");
-	if ((caps = cap_init()) == NULL ||
-	    cap_set_flag(caps, CAP_PERMITTED, nkeep, keep, CAP_SET) == -1 ||
-	    cap_set_flag(caps, CAP_EFFECTIVE, nkeep, keep, CAP_SET) == -1 ||
-	    cap_set_proc(caps) == -1)
-		fatal("cannot set capabilities");
-	cap_free(caps);
-	log_debug("%s: kept CAP_NET_ADMIN%s", __func__,
-	    nkeep == 2 ? " CAP_DAC_OVERRIDE" : "");
+	memset(&pp, 0, sizeof(pp));
+	pp.keep = keep;
+	pp.nkeep = nitems(keep);
+	if (proc_drop_privileges(&pp, &what, cause) == -1)
+		return -1;
+	log_debug("%s: running as %s", __func__, what);
+	free(what);
+	return 0;
 }
 
-/* Undo a partial startup: TUN, lws, events, config, keys; then exit 1. */
-static __attribute__((noreturn)) void
-client_startup_failed(struct client *cl, char *cause)
+/* Signal events, on the client's loop. */
+static int
+client_events_new(struct client *cl, char **cause)
 {
-	if (cause != NULL)
-		log_error("%s", cause);
-	free(cause);
+	cl->sigint_ev = evsignal_new(cl->base, SIGINT, client_signal_cb, cl);
+	cl->sigterm_ev = evsignal_new(cl->base, SIGTERM, client_signal_cb, cl);
+	cl->sighup_ev = evsignal_new(cl->base, SIGHUP, client_signal_cb, cl);
+	if (cl->sigint_ev == NULL || cl->sigterm_ev == NULL ||
+	    cl->sighup_ev == NULL || evsignal_add(cl->sigint_ev, NULL) == -1 ||
+	    evsignal_add(cl->sigterm_ev, NULL) == -1 ||
+	    evsignal_add(cl->sighup_ev, NULL) == -1) {
+		*cause = xstrdup("cannot install signal events");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Undo startup in reverse, whatever part of it happened: DNS, routes,
+ * TUN, lws, events, the event_base.
+ */
+static void
+client_teardown(struct client *cl)
+{
+	client_dns_restore(cl);
 	client_tun_restore(cl);
 	client_ws_free(cl);
 	if (cl->sigint_ev != NULL)
@@ -384,13 +393,20 @@ client_startup_failed(struct client *cl, char *cause)
 		event_free(cl->sigterm_ev);
 	if (cl->sighup_ev != NULL)
 		event_free(cl->sighup_ev);
+	cl->sigint_ev = cl->sigterm_ev = cl->sighup_ev = NULL;
 	if (cl->base != NULL)
 		event_base_free(cl->base);
+	cl->base = NULL;
+}
+
+/* Free what is left and wipe the key. */
+static void
+client_free(struct client *cl)
+{
 	explicit_bzero(cl->priv, sizeof(cl->priv));
 	client_config_free(cl->cfg);
 	free(cl->host_header);
 	free(cl);
-	exit(1);
 }
 
 int
@@ -400,7 +416,7 @@ main(int argc, char **argv)
 	struct client_config *cfg;
 	struct client *cl;
 	char *cause = NULL, *msg, kshort[9];
-	int exit_code;
+	int exit_code, notify = -1, devnull = -1;
 
 	log_init("rvpn_client", LOG_LVL_INFO);
 	client_parse_flags(argc, argv, &fl);
@@ -415,80 +431,66 @@ main(int argc, char **argv)
 	if (key_read_file(cl->cfg->identity_key_file, cl->priv, &cause) == -1) {
 		xasprintf(&msg, "private key: %s", cause);
 		free(cause);
-		client_startup_failed(cl, msg);
+		cause = msg;
+		goto fail;
 	}
 	if (key_public(cl->priv, cl->pub) == -1) {
 		xasprintf(&cause, "%s: cannot derive the public key",
 		    cl->cfg->identity_key_file);
-		client_startup_failed(cl, cause);
+		goto fail;
 	}
 	if (fl.test) {
 		/* Like sshd -t: no lookup, no TUN, no network. */
 		printf("configuration OK\n");
-		explicit_bzero(cl->priv, sizeof(cl->priv));
-		client_config_free(cl->cfg);
-		free(cl);
+		client_free(cl);
 		return 0;
 	}
+	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * Detached, the parent waits for the end of startup: an error up to
+	 * the first connection attempt is its exit status 1, as with -f.
+	 */
+	if (!fl.foreground)
+		notify = proc_daemonize();
 	client_resolve(cl);
 
-	signal(SIGPIPE, SIG_IGN);
 	client_dns_recover(cl);
 	if (client_tun_open(cl, &cause) == -1)
-		client_startup_failed(cl, cause);
-
-	if (!fl.foreground) {
-		if (daemon(0, 0) == -1) {
-			log_warn("daemon");
-			client_startup_failed(cl, NULL);
-		}
-		log_to_syslog();
-	}
-
+		goto fail;
 	if ((cl->base = event_base_new()) == NULL) {
 		cause = xstrdup("event_base_new failed");
-		client_startup_failed(cl, cause);
+		goto fail;
 	}
 	log_route_libs();
-	cl->sigint_ev = evsignal_new(cl->base, SIGINT, client_signal_cb, cl);
-	cl->sigterm_ev = evsignal_new(cl->base, SIGTERM, client_signal_cb, cl);
-	cl->sighup_ev = evsignal_new(cl->base, SIGHUP, client_signal_cb, cl);
-	if (cl->sigint_ev == NULL || cl->sigterm_ev == NULL ||
-	    cl->sighup_ev == NULL || evsignal_add(cl->sigint_ev, NULL) == -1 ||
-	    evsignal_add(cl->sigterm_ev, NULL) == -1 ||
-	    evsignal_add(cl->sighup_ev, NULL) == -1) {
-		cause = xstrdup("cannot install signal events");
-		client_startup_failed(cl, cause);
-	}
-
-	if (client_ws_init(cl, &cause) == -1)
-		client_startup_failed(cl, cause);
-	client_drop_caps(cl);
+	if (client_events_new(cl, &cause) == -1 ||
+	    client_ws_init(cl, &cause) == -1 ||
+	    client_drop_privileges(&cause) == -1)
+		goto fail;
+	if (!fl.foreground)
+		devnull = proc_detach_prepare("rvpn_client");
 	key_short(cl->pub, kshort);
 	log_info("rvpn-client %s: key %s: connecting to %s (%s)",
 	    PACKAGE_VERSION, kshort, cl->cfg->server_url, cl->server_ipstr);
+	if (!fl.foreground)
+		proc_detached(notify, devnull);
 	client_ws_connect(cl);
 
 	event_base_dispatch(cl->base);
 
-	/* Shutdown, reversing startup: DNS, routes, TUN, lws, events. */
-	client_dns_restore(cl);
-	client_tun_restore(cl);
-	client_ws_free(cl);
-	event_free(cl->sigint_ev);
-	event_free(cl->sigterm_ev);
-	event_free(cl->sighup_ev);
-	event_base_free(cl->base);
-
+	client_teardown(cl);
 	log_info("stopped (tx %llu packets, rx %llu packets, dropped %llu "
 	    "tx %llu rx)", (unsigned long long)cl->stats.tx_pkts,
 	    (unsigned long long)cl->stats.rx_pkts,
 	    (unsigned long long)cl->stats.tx_drop,
 	    (unsigned long long)cl->stats.rx_drop);
 	exit_code = cl->exit_code;
-	explicit_bzero(cl->priv, sizeof(cl->priv));
-	client_config_free(cl->cfg);
-	free(cl->host_header);
-	free(cl);
+	client_free(cl);
 	return exit_code;
+
+fail:
+	log_error("%s", cause != NULL ? cause : "startup failed");
+	free(cause);
+	client_teardown(cl);
+	client_free(cl);
+	return 1;
 }

@@ -23,6 +23,7 @@
 #include "key.h"
 #include "log.h"
 #include "pool.h"
+#include "proc.h"
 #include "server.h"
 #include "xmalloc.h"
 
@@ -580,26 +581,6 @@ control_check_stale(const char *path, char **cause)
 	return 0;
 }
 
-/* Create the socket's directory (0755) if it is missing. */
-static int
-control_mkdir(const char *path, char **cause)
-{
-	char *dir, *slash;
-	int rc = 0;
-
-	dir = xstrdup(path);
-	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
-		*slash = '\0';
-		if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
-			xasprintf(cause, "%s: cannot create the control socket "
-			    "directory: %s", dir, strerror(errno));
-			rc = -1;
-		}
-	}
-	free(dir);
-	return rc;
-}
-
 /*
  * Listen on control_socket, owned by root (we are root at startup,
  * before any privilege drop) with mode 0600, on the server's loop.
@@ -628,7 +609,7 @@ server_control_open(struct server *sv, char **cause)
 		return -1;
 	}
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", ctl->path);
-	if (control_mkdir(ctl->path, cause) == -1 ||
+	if (proc_mkdir_parent(ctl->path, cause) == -1 ||
 	    control_check_stale(ctl->path, cause) == -1)
 		return -1;
 
@@ -638,7 +619,10 @@ server_control_open(struct server *sv, char **cause)
 		xasprintf(cause, "socket: %s", strerror(errno));
 		return -1;
 	}
-	/* Never reachable with a wider mode, not even for a moment. */
+	/*
+	 * 0600 from the start: never reachable with a wider mode, not even
+	 * for a moment, and no chmod on a path afterwards.
+	 */
 	mask = umask(S_IXUSR | S_IRWXG | S_IRWXO);
 	if (bind(ctl->fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
 		saved = errno;
@@ -648,8 +632,7 @@ server_control_open(struct server *sv, char **cause)
 	}
 	umask(mask);
 	ctl->created = true;
-	if (chmod(ctl->path, S_IRUSR | S_IWUSR) == -1 ||
-	    listen(ctl->fd, CONTROL_BACKLOG) == -1) {
+	if (listen(ctl->fd, CONTROL_BACKLOG) == -1) {
 		xasprintf(cause, "%s: %s", ctl->path, strerror(errno));
 		return -1;
 	}

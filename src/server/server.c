@@ -2,24 +2,18 @@
 #include "autoconf.h"
 
 #include <sys/capability.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/event.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <grp.h>
 #include <limits.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,6 +23,7 @@
 #include "key.h"
 #include "log.h"
 #include "pool.h"
+#include "proc.h"
 #include "proto.h"
 #include "route.h"
 #include "server.h"
@@ -274,125 +269,32 @@ fail:
 }
 
 /*
- * chroot(2) to dir and chdir("/") into it.  Everything the server needs
- * from the file system is open by now: TUN, nft (ip_forward included),
- * sockets, TLS, keys, clients, syslog.  tzset() first: syslog's time
- * stamps keep the local zone without /etc/localtime.
- */
-static int
-server_chroot(const char *dir, char **cause)
-{
-	tzset();
-	if (chroot(dir) == -1 || chdir("/") == -1) {
-		xasprintf(cause, "chroot: '%s': %s", dir, strerror(errno));
-		return -1;
-	}
-	log_info("Chrooted to %s", dir);
-	return 0;
-}
-
-/*
  * Keep only CAP_NET_ADMIN, which the exit path needs (removing the
  * nftables table, restoring net.ipv4.ip_forward, which net sysctls allow
- * with it): users and groups are looked up, then with chroot set the
- * root changes (that needs CAP_SYS_CHROOT and the lookups need /etc),
- * the bounding set shrinks (that needs CAP_SETPCAP), ambient is
- * cleared, then with user/group set switch to them (setgroups to the
- * group alone, setgid, setuid, keeping capabilities across setuid), then
- * permitted = effective = CAP_NET_ADMIN, inheritable empty, and
- * no_new_privs.  Fails when root could be regained.
+ * with it).  Everything the server needs from the file system is open
+ * by now: TUN, nft (ip_forward included), sockets, TLS, keys, clients,
+ * syslog.  Staying uid 0 (no user), SECBIT_NOROOT keeps an exec from
+ * making root whole again.  See proc_drop_privileges().
  */
 static int
 server_drop_privileges(struct server *sv, char **cause)
 {
-	struct server_config *cfg = sv->cfg;
 	const cap_value_t keep[] = { CAP_NET_ADMIN };
-	struct passwd *pw = NULL;
-	struct group *gr = NULL, *lg;
-	cap_t caps = NULL, now = NULL;
-	cap_value_t c;
-	uid_t uid = getuid();
-	gid_t gid = getgid();
-	char gname[64];
-	int rc = -1;
+	struct proc_privs pp;
+	char *what;
 
-	if (cfg->user != NULL) {
-		if ((pw = getpwnam(cfg->user)) == NULL) {
-			xasprintf(cause, "user: '%s': no such user", cfg->user);
-			return -1;
-		}
-		uid = pw->pw_uid;
-		gid = pw->pw_gid;
-	}
-	if (cfg->group != NULL) {
-		if ((gr = getgrnam(cfg->group)) == NULL) {
-			xasprintf(cause, "group: '%s': no such group",
-			    cfg->group);
-			return -1;
-		}
-		gid = gr->gr_gid;
-	}
-	/* The group's name for the log, while /etc is in reach. */
-	lg = getgrgid(gid);
-	snprintf(gname, sizeof(gname), "%s", lg != NULL ? lg->gr_name : "?");
-	if (cfg->chroot_dir != NULL && server_chroot(cfg->chroot_dir,
-	    cause) == -1)
+	memset(&pp, 0, sizeof(pp));
+	pp.user = sv->cfg->user;
+	pp.group = sv->cfg->group;
+	pp.chroot_dir = sv->cfg->chroot_dir;
+	pp.keep = keep;
+	pp.nkeep = nitems(keep);
+	pp.noroot = true;
+	if (proc_drop_privileges(&pp, &what, cause) == -1)
 		return -1;
-	for (c = 0; cap_get_bound(c) >= 0; c++) {
-		if (c != CAP_NET_ADMIN && cap_drop_bound(c) == -1) {
-			xasprintf(cause, "cannot drop capability %d from the "
-			    "bounding set: %s", (int)c, strerror(errno));
-			return -1;
-		}
-	}
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 &&
-	    errno != EINVAL) {
-		xasprintf(cause, "cannot clear ambient capabilities: %s",
-		    strerror(errno));
-		return -1;
-	}
-	if (pw != NULL || gr != NULL) {
-		if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == -1 ||
-		    setgroups(1, &gid) == -1 ||
-		    setresgid(gid, gid, gid) == -1 ||
-		    setresuid(uid, uid, uid) == -1 ||
-		    prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) == -1) {
-			xasprintf(cause, "cannot switch to user %s group %s: "
-			    "%s", cfg->user != NULL ? cfg->user : "-",
-			    cfg->group != NULL ? cfg->group : "-",
-			    strerror(errno));
-			return -1;
-		}
-	}
-	if ((caps = cap_init()) == NULL ||
-	    cap_set_flag(caps, CAP_PERMITTED, 1, keep, CAP_SET) == -1 ||
-	    cap_set_flag(caps, CAP_EFFECTIVE, 1, keep, CAP_SET) == -1 ||
-	    cap_set_proc(caps) == -1) {
-		xasprintf(cause, "cannot set capabilities: %s",
-		    strerror(errno));
-		goto out;
-	}
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
-		xasprintf(cause, "cannot set no_new_privs: %s",
-		    strerror(errno));
-		goto out;
-	}
-	/* Check: no way back to root, and exactly the set we asked for. */
-	if ((uid != 0 && (setuid(0) != -1 || seteuid(0) != -1)) ||
-	    (gid != 0 && (setgid(0) != -1 || setegid(0) != -1)))
-		fatalx("privileges could be regained after the drop");
-	if ((now = cap_get_proc()) == NULL || cap_compare(now, caps) != 0)
-		fatalx("capabilities are not CAP_NET_ADMIN alone after the "
-		    "drop");
-	log_info("Running as %s%s (uid %u) group %s (gid %u), keeping only "
-	    "CAP_NET_ADMIN", pw != NULL ? "user " : "",
-	    pw != NULL ? cfg->user : "root", (unsigned)uid, gname,
-	    (unsigned)gid);
-	rc = 0;
-out:
-	cap_free(now);
-	cap_free(caps);
-	return rc;
+	log_info("Running as %s", what);
+	free(what);
+	return 0;
 }
 
 static void
@@ -572,104 +474,13 @@ server_teardown(struct server *sv)
 	explicit_bzero(sv->priv, sizeof(sv->priv));
 }
 
-/*
- * Detach: the child carries on with startup and tells the parent over a
- * pipe when it is ready, so startup errors still reach the terminal and
- * the exit status.  Returns the write end in the child.
- */
-static int
-server_daemonize(void)
-{
-	int fds[2], status;
-	pid_t pid;
-	char c;
-
-	if (pipe(fds) == -1)
-		fatal("pipe");
-	switch ((pid = fork())) {
-	case -1:
-		fatal("fork");
-	case 0:
-		close(fds[0]);
-		if (setsid() == -1)
-			fatal("setsid");
-		if (chdir("/") == -1)
-			fatal("chdir");
-		return fds[1];
-	default:
-		close(fds[1]);
-		if (read(fds[0], &c, 1) == 1)
-			_exit(0);
-		if (waitpid(pid, &status, 0) == pid && WIFEXITED(status))
-			_exit(WEXITSTATUS(status) == 0 ? 1 :
-			    WEXITSTATUS(status));
-		_exit(1);
-	}
-}
-
-/*
- * Write the pid file while still root (it replaces a stale one); the
- * dropped user removes it at exit only if it may write its directory.
- */
-static void
-server_write_pid(struct server *sv)
-{
-	FILE *f;
-
-	if (sv->cfg->pid_file == NULL)
-		return;
-	if ((f = fopen(sv->cfg->pid_file, "w")) == NULL)
-		log_warn("%s", sv->cfg->pid_file);
-	else {
-		fprintf(f, "%ld\n", (long)getpid());
-		if (fclose(f) == EOF)
-			log_warn("%s", sv->cfg->pid_file);
-	}
-}
-
-/*
- * Before a chroot, while /dev is in reach: connect to syslog (openlog
- * with LOG_NDELAY; log_to_syslog keeps the connection) and open
- * /dev/null for server_detached.  Returns the /dev/null descriptor.
- */
-static int
-server_detach_prepare(void)
-{
-	int fd;
-
-	openlog(SERVER_LOG_NAME, LOG_PID | LOG_NDELAY, LOG_DAEMON);
-	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
-		log_warn("/dev/null");
-	return fd;
-}
-
-/*
- * Startup is done: release the parent, drop the terminal (for devnull,
- * from server_detach_prepare), use syslog.
- */
-static void
-server_detached(struct server *sv, int notify, int devnull)
-{
-	log_to_syslog();
-	if (devnull != -1) {
-		dup2(devnull, STDIN_FILENO);
-		dup2(devnull, STDOUT_FILENO);
-		dup2(devnull, STDERR_FILENO);
-		if (devnull > STDERR_FILENO)
-			close(devnull);
-	}
-	if (write(notify, "1", 1) != 1)
-		log_warn("notify parent");
-	close(notify);
-}
-
 int
 main(int argc, char **argv)
 {
 	struct server sv;
 	const char *conffile = SERVER_DEFAULT_CONFIG;
 	char *cause = NULL;
-	bool foreground = false, test = false;
+	bool foreground = false, test = false, pid_written = false;
 	char abspath[PATH_MAX];
 	int ch, notify = -1, devnull = -1;
 
@@ -721,7 +532,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	if (!foreground)
-		notify = server_daemonize();
+		notify = proc_daemonize();
 
 	server_update_time(&sv);
 	if (server_load_identity(&sv, &cause) == -1)
@@ -743,8 +554,11 @@ main(int argc, char **argv)
 		goto fail;
 	/* Everything that needs root exists now: TUN, nft, sockets. */
 	if (!foreground) {
-		server_write_pid(&sv);
-		devnull = server_detach_prepare();
+		if (sv.cfg->pid_file != NULL &&
+		    proc_pidfile_write(sv.cfg->pid_file, &cause) == -1)
+			goto fail;
+		pid_written = sv.cfg->pid_file != NULL;
+		devnull = proc_detach_prepare(SERVER_LOG_NAME);
 	}
 	if (server_drop_privileges(&sv, &cause) == -1)
 		goto fail;
@@ -755,17 +569,15 @@ main(int argc, char **argv)
 	log_debug("%s: tunnel %s on %s", __func__, sv.cfg->tun_path,
 	    sv.tun_ifname);
 	if (!foreground)
-		server_detached(&sv, notify, devnull);
+		proc_detached(notify, devnull);
 
 	event_base_dispatch(sv.base);
 
 	log_info("shutting down");
 	server_teardown(&sv);
 	/* Under chroot the path would name a file inside it: leave it. */
-	if (!foreground && sv.cfg->pid_file != NULL &&
-	    sv.cfg->chroot_dir == NULL && unlink(sv.cfg->pid_file) == -1)
-		log_debug("%s: unlink %s: %s (replaced at the next start)",
-		    __func__, sv.cfg->pid_file, strerror(errno));
+	if (pid_written && sv.cfg->chroot_dir == NULL)
+		proc_pidfile_remove(sv.cfg->pid_file);
 	server_config_free(sv.cfg);
 	free(server_conffile);
 	return sv.exit_code;

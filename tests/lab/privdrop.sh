@@ -4,8 +4,9 @@
 # no_new_privs; traffic flows; a reload that cannot read the TLS key
 # fails and serving goes on; SIGTERM still removes the nft table and
 # restores ip_forward.  Without user/group it stays uid 0 with the same
-# capabilities.  A client keeps CAP_NET_ADMIN (+ CAP_DAC_OVERRIDE for
-# DNS).  A user that does not exist is a config error with file:line.
+# capabilities and SECBIT_NOROOT locked.  A client keeps CAP_NET_ADMIN
+# alone, with DNS too.  A user that does not exist is a config error with
+# file:line.
 [ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
 . "$(dirname "$0")/lab.sh"
 lab_init "$RVPN_CLIENT"
@@ -79,11 +80,12 @@ lab_client_start "$NS_C1" c1 $(lab_client_args c1)
 ping_ok "$NS_C1" || fail "no traffic with dropped privileges"
 cpid=$LAB_PID_c1
 [ "$(status_field "$cpid" Uid)" = "0 0 0 0" ] || fail "client uid changed"
-check_caps "$cpid" 0000000000001002 "client with DNS"
+check_caps "$cpid" 0000000000001000 "client with DNS"
+[ "$(status_field "$cpid" NoNewPrivs)" = 1 ] || fail "client: NoNewPrivs is not 1"
 lab_client_start "$NS_C2" c2 $(lab_client_args c2) --no-dns
 check_caps "$LAB_PID_c2" 0000000000001000 "client with --no-dns"
 ping_ok "$NS_C2" || fail "c2: no traffic"
-ok "traffic flows; clients keep CAP_NET_ADMIN (+ CAP_DAC_OVERRIDE with DNS) only"
+ok "traffic flows; clients keep CAP_NET_ADMIN only, with DNS or without"
 
 # A reload that cannot read the TLS key (as nobody) fails; serving goes on.
 chmod 600 "$LAB_DIR/server.key"
@@ -154,6 +156,9 @@ pid=$LAB_SERVER_PID
 [ "$(status_field "$pid" Uid)" = "0 0 0 0" ] || fail "root run: Uid changed"
 check_caps "$pid" 0000000000001000 "server as root"
 [ "$(status_field "$pid" NoNewPrivs)" = 1 ] || fail "root run: NoNewPrivs"
+# SECBIT_NOROOT | SECBIT_NOROOT_LOCKED (checked by the server itself).
+grep -q "INFO rvpn_server: Running as root (uid 0) group root (gid 0), keeping only CAP_NET_ADMIN, secure bits noroot (locked)" \
+	"$LAB_DIR/server.log" || fail "root run: no 'secure bits noroot (locked)' line"
 lab_client_start "$NS_C1" c1 $(lab_client_args c1)
 ping_ok "$NS_C1" || fail "root run: no traffic"
 lab_server_stop || fail "root run: stop"
