@@ -2,16 +2,14 @@
 /*
  * Control socket messages between rvpnctl and rvpn-server (pure: no I/O).
  * A message is a header, a big-endian u32 body length and a u8 type, then
- * the body.  Each decoder checks the body size before reading it, as
- * httpd's IMSG_SIZE_CHECK does; an unknown type is an error.
+ * the body.  A request gets one reply: OK or ERROR (text), STATS, or
+ * STATUS followed by exactly STATUS.nsessions SESSION messages.
  *
- * Strings in bodies are a u8 length and that many bytes, no NUL.
- * A request gets one reply: OK or ERROR (text), STATS, or STATUS
- * followed by exactly STATUS.nsessions SESSION messages.
- *
- * The layout is private to rvpnctl and rvpn-server of one build: a new
- * field changes a body's size, and a message of another layout is
- * refused (size or format error), never half read.
+ * Text bodies (requests, OK, ERROR) are bytes without a NUL.  The other
+ * bodies are private to rvpnctl and rvpn-server of one build, as
+ * OpenBSD's imsg: the C struct as it is in memory, after a u32 build
+ * id (ctlmsg_build_id: the version and the struct layouts).  A body of
+ * another size or build is refused before anything is read from it.
  */
 #ifndef RVPN_CTLMSG_H
 #define RVPN_CTLMSG_H
@@ -21,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "counters.h"
 #include "proto.h"
 
 #ifdef RUNSTATEDIR
@@ -57,6 +56,7 @@ enum ctlmsg_err {
 	CTLMSG_ERR_SIZE = -4,		/* body size wrong for its type */
 	CTLMSG_ERR_FORMAT = -5,		/* bad string or field */
 	CTLMSG_ERR_SPACE = -6,		/* output buffer too small */
+	CTLMSG_ERR_BUILD = -7,		/* struct of another build */
 };
 
 /* STATUS: the server as a whole. */
@@ -78,12 +78,8 @@ struct ctlmsg_session {
 	char		forwarded[CTLMSG_REMOTE_MAX + 1]; /* "" if none */
 	uint64_t	since;		/* Unix seconds */
 	uint64_t	duration;	/* seconds */
-	uint64_t	rx_bytes, rx_pkts;	/* from the client */
-	uint64_t	tx_bytes, tx_pkts;	/* to the client */
-	uint64_t	drop_source, drop_header, drop_c2c, drop_tun;
-	uint64_t	drop_queue, drop_noroute;
-	uint64_t	ipv6_ignored;	/* IPv6 from the client: not a drop */
-	bool		has_rtt;
+	struct counters	c;
+	uint8_t		has_rtt;	/* 0 or 1 */
 	uint64_t	rtt_us;		/* last PING/PONG round trip */
 };
 
@@ -92,13 +88,8 @@ struct ctlmsg_stats {
 	uint64_t	sessions_total;		/* handshakes completed */
 	uint64_t	sessions_current;
 	uint64_t	hs_aborted;		/* closed before handshaking */
-	uint64_t	rx_bytes, rx_pkts, tx_bytes, tx_pkts;
-	uint64_t	drop_source, drop_header, drop_c2c, drop_tun;
-	uint64_t	drop_queue, drop_noroute;
-	uint64_t	tun_noroute;		/* TUN packet to no session */
-	uint64_t	tun_short;	/* TUN packet short, not IPv4/6 */
-	uint64_t	ipv6_ignored;	/* IPv6 from clients: not drops */
-	uint64_t	tun_ipv6;		/* IPv6 on the TUN: not drops */
+	struct counters	c;			/* all sessions' */
+	struct counters_tun tun;
 	unsigned	nrefused;
 	struct {
 		uint16_t	code;		/* close code, 4000-4999 */
@@ -135,6 +126,8 @@ int		 ctlmsg_encode(const struct ctlmsg *m, uint8_t *buf, size_t cap,
 /* Encode a message with a text body (OK, ERROR, KICK_REQ) or none. */
 int		 ctlmsg_encode_text(uint8_t type, const char *text, uint8_t *buf,
 		    size_t cap, size_t *len);
+/* This build's id, as STATUS, SESSION and STATS carry it. */
+uint32_t	 ctlmsg_build_id(void);
 /* A request type (sent by rvpnctl). */
 bool		 ctlmsg_is_request(uint8_t type);
 const char	*ctlmsg_strerror(int);

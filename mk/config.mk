@@ -65,7 +65,7 @@ tests_unit_test_config_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DTOP_SRCDIR='"$(abs_top_srcdir)"'
 
 # The control socket (ctl): message format, rvpnctl against a server.
-lib_librvpn_a_SOURCES += lib/ctlmsg.c lib/ctlmsg.h
+lib_librvpn_a_SOURCES += lib/ctlmsg.c lib/ctlmsg.h lib/counters.h
 check_PROGRAMS += tests/unit/test-ctlmsg
 tests_unit_test_ctlmsg_SOURCES = tests/unit/test-ctlmsg.c
 tests_unit_test_ctlmsg_LDADD = $(RVPN_LIBS)

@@ -113,10 +113,17 @@ must_fail "rvpnctl: $S: malformed reply from the server: unexpected message type
 	"$CTL" -s "$S" status
 fake_done
 # STATUS promising one session, then the connection ends: no output.
-status=$(hex 0.1.0)
-fake "$S" "$(msg 66 "05${status}$(printf '%016x%016x%08x%08x%08x' 1700000000 5 1 10 1)")"
+# (The body is a struct of this build: test-ctlmsg makes it.)
+status=$("$top_builddir/tests/unit/test-ctlmsg" status-hex 1) ||
+	fail "test-ctlmsg status-hex"
+fake "$S" "$status"
 must_fail "rvpnctl: $S: the server closed the connection" \
 	"$CTL" -s "$S" status -j
+fake_done
+# The same STATUS from another build (its build id differs).
+fake "$S" "${status:0:10}$(printf '%02x' $(( 0x${status:10:2} ^ 1 )))${status:12}"
+must_fail "rvpnctl: $S: malformed reply from the server: from another build of rvpn (rvpnctl and rvpn-server must be the same build)" \
+	"$CTL" -s "$S" status
 fake_done
 # Nothing at all.
 fake "$S" ""

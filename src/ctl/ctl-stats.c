@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "ctl.h"
 #include "ctlmsg.h"
 #include "proto.h"
@@ -18,9 +19,21 @@ stats_reason(uint16_t code)
 	return r != NULL ? r : "unknown";
 }
 
+/* Every drop counter, the sessions' then the server's own. */
+struct stats_drop {
+	const char	*json, *label;
+	uint64_t	 n;
+};
+#define STATS_DROP(f, json, label, ...)	{ json, label, st->c.f },
+#define STATS_TUN_DROP(f, json, label)	{ json, label, st->tun.f },
+#define STATS_DROPS(st) {						\
+	COUNTERS_DROPS(STATS_DROP) COUNTERS_TUN_DROPS(STATS_TUN_DROP)	\
+}
+
 static void
 stats_print_json(const struct ctlmsg_stats *st)
 {
+	const struct stats_drop drops[] = STATS_DROPS(st);
 	unsigned i;
 
 	printf("{\n  \"sessions\": { \"total\": %llu, \"current\": %llu },\n"
@@ -38,28 +51,23 @@ stats_print_json(const struct ctlmsg_stats *st)
 	printf("%s]\n  },\n", st->nrefused > 0 ? "\n    " : "");
 	printf("  \"from_client\": { \"bytes\": %llu, \"packets\": %llu },\n"
 	    "  \"to_client\": { \"bytes\": %llu, \"packets\": %llu },\n"
-	    "  \"drops\": {\n    \"source\": %llu,\n    \"header\": %llu,\n"
-	    "    \"client_to_client\": %llu,\n    \"tun_write\": %llu,\n"
-	    "    \"queue_full\": %llu,\n    \"no_route\": %llu,\n"
-	    "    \"tun_no_route\": %llu,\n    \"tun_short\": %llu\n  },\n"
-	    "  \"ipv6_ignored\": %llu,\n  \"tun_ipv6_ignored\": %llu\n}\n",
-	    (unsigned long long)st->rx_bytes, (unsigned long long)st->rx_pkts,
-	    (unsigned long long)st->tx_bytes, (unsigned long long)st->tx_pkts,
-	    (unsigned long long)st->drop_source,
-	    (unsigned long long)st->drop_header,
-	    (unsigned long long)st->drop_c2c,
-	    (unsigned long long)st->drop_tun,
-	    (unsigned long long)st->drop_queue,
-	    (unsigned long long)st->drop_noroute,
-	    (unsigned long long)st->tun_noroute,
-	    (unsigned long long)st->tun_short,
-	    (unsigned long long)st->ipv6_ignored,
-	    (unsigned long long)st->tun_ipv6);
+	    "  \"drops\": {",
+	    (unsigned long long)st->c.rx_bytes,
+	    (unsigned long long)st->c.rx_pkts,
+	    (unsigned long long)st->c.tx_bytes,
+	    (unsigned long long)st->c.tx_pkts);
+	for (i = 0; i < nitems(drops); i++)
+		printf("%s\n    \"%s\": %llu", i == 0 ? "" : ",",
+		    drops[i].json, (unsigned long long)drops[i].n);
+	printf("\n  },\n  \"ipv6_ignored\": %llu,\n"
+	    "  \"tun_ipv6_ignored\": %llu\n}\n", (unsigned long long)st->c.ipv6,
+	    (unsigned long long)st->tun.tun_ipv6);
 }
 
 static void
 stats_print_text(const struct ctlmsg_stats *st)
 {
+	const struct stats_drop drops[] = STATS_DROPS(st);
 	unsigned i;
 
 	printf("sessions: %llu total, %llu current\n"
@@ -75,30 +83,19 @@ stats_print_text(const struct ctlmsg_stats *st)
 		    (unsigned long long)st->refused[i].count);
 	printf("from clients: %llu bytes, %llu packets\n"
 	    "to clients: %llu bytes, %llu packets\n"
-	    "packets dropped:\n"
-	    "  forged source address          %llu\n"
-	    "  bad header                     %llu\n"
-	    "  client to client               %llu\n"
-	    "  TUN write failed               %llu\n"
-	    "  queue full (overflow)          %llu\n"
-	    "  no route (pool address)        %llu\n"
-	    "  no route (from the TUN)        %llu\n"
-	    "  short or bad version (TUN)     %llu\n"
-	    "IPv6 packets ignored (not carried yet, not drops):\n"
+	    "packets dropped:\n",
+	    (unsigned long long)st->c.rx_bytes,
+	    (unsigned long long)st->c.rx_pkts,
+	    (unsigned long long)st->c.tx_bytes,
+	    (unsigned long long)st->c.tx_pkts);
+	for (i = 0; i < nitems(drops); i++)
+		printf("  %-31s%llu\n", drops[i].label,
+		    (unsigned long long)drops[i].n);
+	printf("IPv6 packets ignored (not carried yet, not drops):\n"
 	    "  from clients                   %llu\n"
 	    "  from the TUN                   %llu\n",
-	    (unsigned long long)st->rx_bytes, (unsigned long long)st->rx_pkts,
-	    (unsigned long long)st->tx_bytes, (unsigned long long)st->tx_pkts,
-	    (unsigned long long)st->drop_source,
-	    (unsigned long long)st->drop_header,
-	    (unsigned long long)st->drop_c2c,
-	    (unsigned long long)st->drop_tun,
-	    (unsigned long long)st->drop_queue,
-	    (unsigned long long)st->drop_noroute,
-	    (unsigned long long)st->tun_noroute,
-	    (unsigned long long)st->tun_short,
-	    (unsigned long long)st->ipv6_ignored,
-	    (unsigned long long)st->tun_ipv6);
+	    (unsigned long long)st->c.ipv6,
+	    (unsigned long long)st->tun.tun_ipv6);
 }
 
 /* rvpnctl stats [-j]: the server's counters since it started. */

@@ -73,12 +73,9 @@ status_duration(uint64_t s, char *buf, size_t len)
 	return buf;
 }
 
-static uint64_t
-status_drops(const struct ctlmsg_session *s)
-{
-	return s->drop_source + s->drop_header + s->drop_c2c + s->drop_tun +
-	    s->drop_queue + s->drop_noroute;
-}
+/* ", \"source\": %llu, ..." and the values in that order. */
+#define STATUS_DROP_FMT(f, json, ...)	", \"" json "\": %llu"
+#define STATUS_DROP_ARG(f, ...)		(unsigned long long)s->c.f,
 
 static void
 status_print_head(const struct ctlmsg_status *st, int json)
@@ -129,25 +126,18 @@ status_print_session(const struct ctlmsg_session *s, int json, int first)
 		    "\"packets\": %llu },\n"
 		    "      \"to_client\": { \"bytes\": %llu, "
 		    "\"packets\": %llu },\n"
-		    "      \"drops\": { \"total\": %llu, \"source\": %llu, "
-		    "\"header\": %llu, \"client_to_client\": %llu, "
-		    "\"tun_write\": %llu, \"queue_full\": %llu, "
-		    "\"no_route\": %llu },\n"
+		    "      \"drops\": { \"total\": %llu"
+		    COUNTERS_DROPS(STATUS_DROP_FMT) " },\n"
 		    "      \"ipv6_ignored\": %llu,\n      \"rtt_us\": ",
 		    status_time(s->since, 1, t, sizeof(t)),
 		    (unsigned long long)s->duration,
-		    (unsigned long long)s->rx_bytes,
-		    (unsigned long long)s->rx_pkts,
-		    (unsigned long long)s->tx_bytes,
-		    (unsigned long long)s->tx_pkts,
-		    (unsigned long long)status_drops(s),
-		    (unsigned long long)s->drop_source,
-		    (unsigned long long)s->drop_header,
-		    (unsigned long long)s->drop_c2c,
-		    (unsigned long long)s->drop_tun,
-		    (unsigned long long)s->drop_queue,
-		    (unsigned long long)s->drop_noroute,
-		    (unsigned long long)s->ipv6_ignored);
+		    (unsigned long long)s->c.rx_bytes,
+		    (unsigned long long)s->c.rx_pkts,
+		    (unsigned long long)s->c.tx_bytes,
+		    (unsigned long long)s->c.tx_pkts,
+		    (unsigned long long)counters_drops(&s->c),
+		    COUNTERS_DROPS(STATUS_DROP_ARG)
+		    (unsigned long long)s->c.ipv6);
 		if (s->has_rtt)
 			printf("%llu\n    }", (unsigned long long)s->rtt_us);
 		else
@@ -167,9 +157,9 @@ status_print_session(const struct ctlmsg_session *s, int json, int first)
 		snprintf(rtt, sizeof(rtt), "-");
 	printf("%-16s %-15s %-32s %-19s %10llu %8llu %10llu %8llu %6llu %9s\n",
 	    s->name, addr, remote, status_time(s->since, 0, t, sizeof(t)),
-	    (unsigned long long)s->rx_bytes, (unsigned long long)s->rx_pkts,
-	    (unsigned long long)s->tx_bytes, (unsigned long long)s->tx_pkts,
-	    (unsigned long long)status_drops(s), rtt);
+	    (unsigned long long)s->c.rx_bytes, (unsigned long long)s->c.rx_pkts,
+	    (unsigned long long)s->c.tx_bytes, (unsigned long long)s->c.tx_pkts,
+	    (unsigned long long)counters_drops(&s->c), rtt);
 }
 
 /*

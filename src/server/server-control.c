@@ -172,38 +172,12 @@ control_status(struct control_conn *c)
 		age = sv->now - s->t_start;
 		ms->since = now > age ? now - age : 0;
 		ms->duration = age;
-		ms->rx_bytes = s->stats.rx_bytes;
-		ms->rx_pkts = s->stats.rx_pkts;
-		ms->tx_bytes = s->stats.tx_bytes;
-		ms->tx_pkts = s->stats.tx_pkts;
-		ms->drop_source = s->stats.drop_source;
-		ms->drop_header = s->stats.drop_header;
-		ms->drop_c2c = s->stats.drop_c2c;
-		ms->drop_tun = s->stats.drop_tun;
-		ms->drop_queue = s->stats.drop_queue;
-		ms->drop_noroute = s->stats.drop_noroute;
-		ms->ipv6_ignored = s->stats.ipv6;
+		ms->c = s->stats;
 		ms->has_rtt = s->rtt_ns != 0;
 		ms->rtt_us = s->rtt_ns / 1000;
 		if (control_send(c, &m) == -1)
 			return;
 	}
-}
-
-static void
-control_stats_add(struct session_stats *to, const struct session_stats *from)
-{
-	to->rx_bytes += from->rx_bytes;
-	to->rx_pkts += from->rx_pkts;
-	to->tx_bytes += from->tx_bytes;
-	to->tx_pkts += from->tx_pkts;
-	to->drop_source += from->drop_source;
-	to->drop_header += from->drop_header;
-	to->drop_c2c += from->drop_c2c;
-	to->drop_tun += from->drop_tun;
-	to->drop_queue += from->drop_queue;
-	to->drop_noroute += from->drop_noroute;
-	to->ipv6 += from->ipv6;
 }
 
 /* A session ends: keep its counters in the server's totals. */
@@ -212,7 +186,7 @@ server_stats_end(struct server *sv, struct session *s)
 {
 	if (s->state == SESSION_HANDSHAKE)
 		sv->stats.hs_aborted++;
-	control_stats_add(&sv->stats.ended, &s->stats);
+	counters_add(&sv->stats.ended, &s->stats);
 }
 
 /* STATS: ended sessions' counters plus the live ones'. */
@@ -220,34 +194,20 @@ static void
 control_stats(struct control_conn *c)
 {
 	struct server *sv = c->ctl->sv;
-	struct session_stats sum;
 	struct ctlmsg m;
 	struct ctlmsg_stats *st = &m.u.stats;
 	struct session *s;
 	unsigned i;
 
-	sum = sv->stats.ended;
-	TAILQ_FOREACH(s, &sv->sessions, entry)
-		control_stats_add(&sum, &s->stats);
 	memset(&m, 0, sizeof(m));
 	m.type = CTLMSG_T_STATS;
+	st->c = sv->stats.ended;
+	TAILQ_FOREACH(s, &sv->sessions, entry)
+		counters_add(&st->c, &s->stats);
+	st->tun = sv->tun_stats;
 	st->sessions_total = sv->stats.hs_ok;
 	st->sessions_current = sv->nsessions;
 	st->hs_aborted = sv->stats.hs_aborted;
-	st->rx_bytes = sum.rx_bytes;
-	st->rx_pkts = sum.rx_pkts;
-	st->tx_bytes = sum.tx_bytes;
-	st->tx_pkts = sum.tx_pkts;
-	st->drop_source = sum.drop_source;
-	st->drop_header = sum.drop_header;
-	st->drop_c2c = sum.drop_c2c;
-	st->drop_tun = sum.drop_tun;
-	st->drop_queue = sum.drop_queue;
-	st->drop_noroute = sum.drop_noroute;
-	st->tun_noroute = sv->tun_noroute;
-	st->tun_short = sv->tun_short;
-	st->ipv6_ignored = sum.ipv6;
-	st->tun_ipv6 = sv->tun_ipv6;
 	for (i = 0; i < SERVER_NREFUSED && i < CTLMSG_MAX_CODES; i++) {
 		st->refused[i].code = (uint16_t)(PROTO_CLOSE_BAD_HANDSHAKE + i);
 		st->refused[i].count = sv->stats.hs_refused[i];

@@ -68,8 +68,7 @@ session_free(struct session *s)
 {
 	struct server *sv;
 	char addr[INET6_ADDRSTRLEN];
-	struct session_stats *st;
-	uint64_t drops;
+	struct counters *st;
 
 	if (s == NULL)
 		return;
@@ -82,15 +81,14 @@ session_free(struct session *s)
 		ipaddr_str4(s->addr, addr, sizeof(addr));
 	else
 		snprintf(addr, sizeof(addr), "-");
-	drops = st->drop_source + st->drop_header + st->drop_c2c +
-	    st->drop_tun + st->drop_queue + st->drop_noroute;
 	server_update_time(sv);
 	log_info("session end: %s %s from %s rx %llu bytes/%llu pkts "
 	    "tx %llu/%llu ipv6 ignored %llu drops %llu duration %llus "
 	    "reason: %s", s->name, addr, s->remote,
 	    (unsigned long long)st->rx_bytes, (unsigned long long)st->rx_pkts,
 	    (unsigned long long)st->tx_bytes, (unsigned long long)st->tx_pkts,
-	    (unsigned long long)st->ipv6, (unsigned long long)drops,
+	    (unsigned long long)st->ipv6,
+	    (unsigned long long)counters_drops(st),
 	    (unsigned long long)(sv->now - s->t_start),
 	    s->close_reason[0] != '\0' ? s->close_reason :
 	    "connection closed");
@@ -170,7 +168,6 @@ static void
 session_refuse(struct session *s, int code, const char *detail)
 {
 	if (s->state == SESSION_HANDSHAKE) {
-		s->sv->refused++;
 		if (code >= PROTO_CLOSE_BAD_HANDSHAKE &&
 		    code < PROTO_CLOSE_BAD_HANDSHAKE + SERVER_NREFUSED)
 			s->sv->stats.hs_refused[code -
@@ -731,29 +728,28 @@ session_tick(struct session *s)
 		session_request_write(s);
 }
 
+/* " source %llu header %llu ...", and the values in that order. */
+#define SESSION_DROP_FMT(f, j, l, word)	" " word " %llu"
+#define SESSION_DROP_ARG(f, ...)	(unsigned long long)st->f,
+
 /* SIGUSR1: one line of counters per session. */
 void
 session_dump(struct session *s)
 {
 	char addr[INET6_ADDRSTRLEN];
-	struct session_stats *st = &s->stats;
+	struct counters *st = &s->stats;
 
 	if (s->addr.s_addr != 0)
 		ipaddr_str4(s->addr, addr, sizeof(addr));
 	else
 		snprintf(addr, sizeof(addr), "-");
 	log_info("session %s %s from %s state %s rx %llu bytes/%llu pkts "
-	    "tx %llu/%llu drops source %llu header %llu c2c %llu tun %llu "
-	    "queue %llu noroute %llu ipv6 ignored %llu rtt %llums",
+	    "tx %llu/%llu drops" COUNTERS_DROPS(SESSION_DROP_FMT)
+	    " ipv6 ignored %llu rtt %llums",
 	    s->name, addr, s->remote, session_state_names[s->state],
 	    (unsigned long long)st->rx_bytes, (unsigned long long)st->rx_pkts,
 	    (unsigned long long)st->tx_bytes, (unsigned long long)st->tx_pkts,
-	    (unsigned long long)st->drop_source,
-	    (unsigned long long)st->drop_header,
-	    (unsigned long long)st->drop_c2c,
-	    (unsigned long long)st->drop_tun,
-	    (unsigned long long)st->drop_queue,
-	    (unsigned long long)st->drop_noroute,
+	    COUNTERS_DROPS(SESSION_DROP_ARG)
 	    (unsigned long long)st->ipv6,
 	    (unsigned long long)(s->rtt_ns / 1000000));
 }

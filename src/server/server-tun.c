@@ -42,16 +42,16 @@ server_tun_read_cb(evutil_socket_t fd, short events, void *arg)
 		 * (router solicitations, MLD) is ignored, not a drop.
 		 */
 		if (n > 0 && (sv->pktbuf[0] >> 4) == 6) {
-			sv->tun_ipv6++;
+			sv->tun_stats.tun_ipv6++;
 			continue;
 		}
 		if (n < PROTO_MIN_PACKET || (sv->pktbuf[0] >> 4) != 4) {
-			sv->tun_short++;
+			sv->tun_stats.tun_short++;
 			continue;
 		}
 		s = route_lookup(sv->routes, ipaddr_packet_dst4(sv->pktbuf));
 		if (s == NULL) {
-			sv->tun_noroute++;
+			sv->tun_stats.tun_noroute++;
 			continue;
 		}
 		session_queue_packet(s, sv->pktbuf, (size_t)n);

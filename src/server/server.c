@@ -320,8 +320,8 @@ server_signal_cb(evutil_socket_t sig, short events, void *arg)
 		log_info("sessions: %u up, pool %u/%u used, tun no route %llu "
 		    "ipv6 ignored %llu", sv->nsessions, pool_used(sv->pool),
 		    pool_capacity(sv->pool),
-		    (unsigned long long)sv->tun_noroute,
-		    (unsigned long long)sv->tun_ipv6);
+		    (unsigned long long)sv->tun_stats.tun_noroute,
+		    (unsigned long long)sv->tun_stats.tun_ipv6);
 		TAILQ_FOREACH(s, &sv->sessions, entry)
 			session_dump(s);
 		break;

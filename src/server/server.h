@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "counters.h"
 #include "proto.h"
 
 struct event;
@@ -41,19 +42,6 @@ struct txq;
 #define SERVER_NAME_MAX		64
 #define SERVER_REMOTE_MAX	64	/* INET6_ADDRSTRLEN + slack */
 
-/* Per-session counters: the per-packet path counts, never logs. */
-struct session_stats {
-	uint64_t	rx_bytes, rx_pkts;	/* client -> TUN/peer */
-	uint64_t	tx_bytes, tx_pkts;	/* TUN/peer -> client */
-	uint64_t	drop_source;		/* forged source address */
-	uint64_t	drop_header;		/* bad version/header/length */
-	uint64_t	drop_c2c;		/* to another client, isolated */
-	uint64_t	drop_tun;		/* write to the TUN failed */
-	uint64_t	drop_queue;		/* tx queue full (slow client) */
-	uint64_t	drop_noroute;		/* to a pool address nobody has */
-	uint64_t	ipv6;	/* IPv6 from the client: ignored, not a drop */
-};
-
 /*
  * Server-wide counters for rvpnctl stats: handshake results, and the
  * session counters of ended sessions (server-control.c adds the live
@@ -64,7 +52,7 @@ struct server_stats {
 	uint64_t		hs_ok;		/* handshakes done = sessions */
 	uint64_t		hs_aborted;	/* gone before handshaking */
 	uint64_t		hs_refused[SERVER_NREFUSED]; /* by code - 4000 */
-	struct session_stats	ended;		/* sum over ended sessions */
+	struct counters		ended;		/* sum over ended sessions */
 };
 
 enum session_state {
@@ -118,7 +106,7 @@ struct session {
 	uint64_t		 ping_sent_ns;
 	uint64_t		 rtt_ns;
 
-	struct session_stats	 stats;
+	struct counters		 stats;
 	TAILQ_ENTRY(session)	 entry;
 };
 TAILQ_HEAD(sessions, session);
@@ -157,10 +145,7 @@ struct server {
 	uint8_t			*pktbuf;	/* one TUN read */
 
 	/* Server-wide counters. */
-	uint64_t		 tun_noroute;	/* TUN packet to nobody */
-	uint64_t		 tun_short;	/* short, or not IPv4 nor IPv6 */
-	uint64_t		 tun_ipv6;	/* IPv6 on the TUN: ignored */
-	uint64_t		 refused;	/* handshakes refused */
+	struct counters_tun	 tun_stats;
 	struct server_stats	 stats;
 
 	struct server_control	*control;	/* server-control.c */

@@ -3,7 +3,9 @@
 
 #include <arpa/inet.h>
 
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctlmsg.h"
@@ -38,18 +40,18 @@ fill_session(struct ctlmsg *m)
 	snprintf(s->forwarded, sizeof(s->forwarded), "203.0.113.9");
 	s->since = 1700000000;
 	s->duration = 3661;
-	s->rx_bytes = 0x0102030405060708ULL;
-	s->rx_pkts = 2;
-	s->tx_bytes = UINT64_MAX;
-	s->tx_pkts = 4;
-	s->drop_source = 5;
-	s->drop_header = 6;
-	s->drop_c2c = 7;
-	s->drop_tun = 8;
-	s->drop_queue = 9;
-	s->drop_noroute = 10;
-	s->ipv6_ignored = 11;
-	s->has_rtt = true;
+	s->c.rx_bytes = 0x0102030405060708ULL;
+	s->c.rx_pkts = 2;
+	s->c.tx_bytes = UINT64_MAX;
+	s->c.tx_pkts = 4;
+	s->c.drop_source = 5;
+	s->c.drop_header = 6;
+	s->c.drop_c2c = 7;
+	s->c.drop_tun = 8;
+	s->c.drop_queue = 9;
+	s->c.drop_noroute = 10;
+	s->c.ipv6 = 11;
+	s->has_rtt = 1;
 	s->rtt_us = 1234;
 }
 
@@ -103,11 +105,25 @@ test_status(void)
 	tap_is_int(d.u.status.pool_capacity, 253, "STATUS pool capacity");
 	tap_is_int(d.u.status.nsessions, 2, "STATUS nsessions");
 
-	/* used > capacity is not a status */
+	tap_is_int(len, CTLMSG_HDR_LEN + 4 + sizeof(struct ctlmsg_status),
+	    "STATUS: header, build id, struct");
+
+	/* used > capacity is not a status, sent or received */
 	m.u.status.pool_used = 254;
+	tap_is_int(ctlmsg_encode(&m, buf, sizeof(buf), &len),
+	    CTLMSG_ERR_FORMAT, "encode STATUS with used > capacity: refused");
+	m.u.status.pool_used = 2;
 	ctlmsg_encode(&m, buf, sizeof(buf), &len);
+	memcpy(buf + CTLMSG_HDR_LEN + 4 + offsetof(struct ctlmsg_status,
+	    pool_used), &(uint32_t){ 254 }, 4);
 	tap_is_int(ctlmsg_decode(buf, len, &d), CTLMSG_ERR_FORMAT,
 	    "STATUS with used > capacity: format error");
+	tap_is_int(d.u.status.pool_used, 0, "a refused STATUS is not kept");
+	/* A version without its NUL. */
+	ctlmsg_encode(&m, buf, sizeof(buf), &len);
+	memset(buf + CTLMSG_HDR_LEN + 4, 'v', sizeof(m.u.status.version));
+	tap_is_int(ctlmsg_decode(buf, len, &d), CTLMSG_ERR_FORMAT,
+	    "STATUS version without a NUL: format error");
 }
 
 static void
@@ -115,6 +131,7 @@ test_session(void)
 {
 	struct ctlmsg m, d;
 	size_t len, cut;
+	uint32_t other;
 	int rc, bad = 0;
 
 	fill_session(&m);
@@ -123,18 +140,20 @@ test_session(void)
 	tap_is_int(ctlmsg_decode(buf, len, &d), CTLMSG_OK, "decode SESSION");
 	tap_ok(memcmp(&m.u.session, &d.u.session, sizeof(m.u.session)) == 0,
 	    "SESSION round trip is exact");
-	tap_is_int(d.u.session.tx_bytes == UINT64_MAX, 1, "u64 max survives");
-	tap_is_int(d.u.session.ipv6_ignored, 11, "SESSION ipv6_ignored");
-	/* Strings "laptop", "198.18.1.2", "203.0.113.9"; 13 u64 counters. */
-	tap_is_int(len, CTLMSG_HDR_LEN + 1 + 6 + PROTO_KEY_LEN + 4 + 1 + 10 +
-	    1 + 11 + 8 * 13 + 1 + 8, "SESSION length with ipv6_ignored");
+	tap_is_int(d.u.session.c.tx_bytes == UINT64_MAX, 1,
+	    "u64 max survives");
+	tap_is_int(d.u.session.c.ipv6, 11, "SESSION ipv6 ignored");
+	tap_is_int(len, CTLMSG_HDR_LEN + 4 + sizeof(struct ctlmsg_session),
+	    "SESSION: header, build id, struct");
 
-	/* The layout without ipv6_ignored (8 bytes before the flags). */
-	memmove(buf + len - 17, buf + len - 9, 9);
-	put_hdr(buf, (uint32_t)(len - 8 - CTLMSG_HDR_LEN), CTLMSG_T_SESSION);
-	tap_is_int(ctlmsg_decode(buf, len - 8, &d), CTLMSG_ERR_FORMAT,
-	    "SESSION without ipv6_ignored: refused");
-	/* A layout with one more counter after the RTT. */
+	/* Another build: same size, other id. */
+	memcpy(&other, buf + CTLMSG_HDR_LEN, 4);
+	other ^= 1;
+	memcpy(buf + CTLMSG_HDR_LEN, &other, 4);
+	tap_is_int(ctlmsg_decode(buf, len, &d), CTLMSG_ERR_BUILD,
+	    "SESSION of another build: refused");
+	tap_ok(d.u.session.name[0] == '\0', "nothing of it is kept");
+	/* A layout with one more counter. */
 	ctlmsg_encode(&m, buf, sizeof(buf), &len);
 	memset(buf + len, 0, 8);
 	put_hdr(buf, (uint32_t)(len + 8 - CTLMSG_HDR_LEN), CTLMSG_T_SESSION);
@@ -151,35 +170,31 @@ test_session(void)
 	tap_is_int(bad, 0, "every truncated SESSION is refused");
 	tap_is_int(ctlmsg_decode(buf, len - 1, &d), CTLMSG_ERR_SHORT,
 	    "one byte short: CTLMSG_ERR_SHORT");
-
 	/* A body that claims one byte less (last byte cut, header fixed). */
 	put_hdr(buf, (uint32_t)(len - CTLMSG_HDR_LEN - 1), CTLMSG_T_SESSION);
-	tap_is_int(ctlmsg_decode(buf, len - 1, &d), CTLMSG_ERR_FORMAT,
-	    "SESSION body one byte short: refused");
+	tap_is_int(ctlmsg_decode(buf, len - 1, &d), CTLMSG_ERR_SIZE,
+	    "SESSION body one byte short: size error");
 	/* A trailing byte. */
 	ctlmsg_encode(&m, buf, sizeof(buf), &len);
 	buf[len] = 0;
 	put_hdr(buf, (uint32_t)(len - CTLMSG_HDR_LEN + 1), CTLMSG_T_SESSION);
 	tap_is_int(ctlmsg_decode(buf, len + 1, &d), CTLMSG_ERR_SIZE,
 	    "SESSION with a trailing byte: size error");
-	/* A string length running past the body. */
+	/* Strings without their NUL, an empty name, a bad flag. */
 	ctlmsg_encode(&m, buf, sizeof(buf), &len);
-	buf[CTLMSG_HDR_LEN] = 250;
+	memset(buf + CTLMSG_HDR_LEN + 4 + offsetof(struct ctlmsg_session,
+	    remote), 'r', sizeof(m.u.session.remote));
 	tap_is_int(ctlmsg_decode(buf, len, &d), CTLMSG_ERR_FORMAT,
-	    "SESSION name length past the body: refused");
-	/* A NUL inside a string. */
+	    "SESSION remote without a NUL: refused");
 	ctlmsg_encode(&m, buf, sizeof(buf), &len);
-	buf[CTLMSG_HDR_LEN + 2] = '\0';
+	buf[CTLMSG_HDR_LEN + 4] = '\0';
 	tap_is_int(ctlmsg_decode(buf, len, &d), CTLMSG_ERR_FORMAT,
-	    "SESSION name with a NUL: refused");
-	/* Unknown flag bits. */
+	    "SESSION with an empty name: refused");
 	ctlmsg_encode(&m, buf, sizeof(buf), &len);
-	buf[len - 9] = 0x80;
+	buf[CTLMSG_HDR_LEN + 4 + offsetof(struct ctlmsg_session, has_rtt)] = 2;
 	tap_is_int(ctlmsg_decode(buf, len, &d), CTLMSG_ERR_FORMAT,
-	    "SESSION with unknown flags: refused");
-	/* A name too long for the wire is not silently cut. */
-	fill_session(&m);
-	memset(m.u.session.remote, 'x', sizeof(m.u.session.remote) - 1);
+	    "SESSION with has_rtt 2: refused");
+	/* No room: an error, not a cut. */
 	tap_is_int(ctlmsg_encode(&m, buf, 40, &len), CTLMSG_ERR_SPACE,
 	    "SESSION into a small buffer: CTLMSG_ERR_SPACE");
 }
@@ -188,17 +203,17 @@ static void
 test_stats(void)
 {
 	struct ctlmsg m, d;
-	size_t len;
+	size_t len, off;
 	unsigned i;
 
 	memset(&m, 0, sizeof(m));
 	m.type = CTLMSG_T_STATS;
 	m.u.stats.sessions_total = 3;
 	m.u.stats.sessions_current = 2;
-	m.u.stats.drop_queue = 77;
-	m.u.stats.tun_short = 5;
-	m.u.stats.ipv6_ignored = 0x1122334455667788ULL;
-	m.u.stats.tun_ipv6 = 9;
+	m.u.stats.c.drop_queue = 77;
+	m.u.stats.tun.tun_short = 5;
+	m.u.stats.c.ipv6 = 0x1122334455667788ULL;
+	m.u.stats.tun.tun_ipv6 = 9;
 	m.u.stats.nrefused = 14;
 	for (i = 0; i < 14; i++) {
 		m.u.stats.refused[i].code = (uint16_t)(4000 + i);
@@ -210,47 +225,27 @@ test_stats(void)
 	tap_ok(memcmp(&m.u.stats, &d.u.stats, sizeof(m.u.stats)) == 0,
 	    "STATS round trip is exact");
 	tap_is_int(d.u.stats.refused[1].code, 4001, "STATS code 4001");
-	tap_ok(d.u.stats.ipv6_ignored == 0x1122334455667788ULL,
-	    "STATS ipv6_ignored");
-	tap_is_int(d.u.stats.tun_ipv6, 9, "STATS tun_ipv6");
-	tap_is_int(d.u.stats.tun_short, 5, "STATS tun_short");
-	tap_is_int(len, CTLMSG_HDR_LEN + 8 * 17 + 1 + 14 * 10,
-	    "STATS length: 17 counters, 14 codes");
+	tap_ok(d.u.stats.c.ipv6 == 0x1122334455667788ULL, "STATS ipv6");
+	tap_is_int(d.u.stats.tun.tun_ipv6, 9, "STATS tun_ipv6");
+	tap_is_int(d.u.stats.tun.tun_short, 5, "STATS tun_short");
+	tap_is_int(len, CTLMSG_HDR_LEN + 4 + sizeof(struct ctlmsg_stats),
+	    "STATS: header, build id, struct");
 
-	/* The refusal count must match the body exactly. */
-	buf[CTLMSG_HDR_LEN + 8 * 17] = 15;
-	tap_is_int(ctlmsg_decode(buf, len, &d), CTLMSG_ERR_SIZE,
-	    "STATS count larger than the body: size error");
-	buf[CTLMSG_HDR_LEN + 8 * 17] = 13;
-	tap_is_int(ctlmsg_decode(buf, len, &d), CTLMSG_ERR_SIZE,
-	    "STATS count smaller than the body: size error");
-	buf[CTLMSG_HDR_LEN + 8 * 17] = 200;
-	tap_is_int(ctlmsg_decode(buf, len, &d), CTLMSG_ERR_SIZE,
-	    "STATS count over CTLMSG_MAX_CODES: size error");
+	/* More refusal codes than the array holds. */
+	off = CTLMSG_HDR_LEN + 4 + offsetof(struct ctlmsg_stats, nrefused);
+	memcpy(buf + off, &(unsigned){ CTLMSG_MAX_CODES + 1 },
+	    sizeof(unsigned));
+	tap_is_int(ctlmsg_decode(buf, len, &d), CTLMSG_ERR_FORMAT,
+	    "STATS count over CTLMSG_MAX_CODES: format error");
+	m.u.stats.nrefused = CTLMSG_MAX_CODES + 1;
+	tap_is_int(ctlmsg_encode(&m, buf, sizeof(buf), &len),
+	    CTLMSG_ERR_FORMAT, "encoding it: format error");
 	put_hdr(buf, 10, CTLMSG_T_STATS);
 	tap_is_int(ctlmsg_decode(buf, 15, &d), CTLMSG_ERR_SIZE,
-	    "STATS shorter than its fixed part: size error");
-
-	/* The layout without ipv6_ignored and tun_ipv6 (15 counters). */
-	ctlmsg_encode(&m, buf, sizeof(buf), &len);
-	memmove(buf + CTLMSG_HDR_LEN + 8 * 15, buf + CTLMSG_HDR_LEN + 8 * 17,
-	    len - CTLMSG_HDR_LEN - 8 * 17);
-	put_hdr(buf, (uint32_t)(len - 16 - CTLMSG_HDR_LEN), CTLMSG_T_STATS);
-	tap_is_int(ctlmsg_decode(buf, len - 16, &d), CTLMSG_ERR_SIZE,
-	    "STATS without the IPv6 counters: size error");
-	m.u.stats.nrefused = 0;
-	ctlmsg_encode(&m, buf, sizeof(buf), &len);
-	tap_is_int(len, CTLMSG_HDR_LEN + 8 * 17 + 1, "STATS with no codes");
-	tap_is_int(ctlmsg_decode(buf, len, &d), CTLMSG_OK,
-	    "STATS with no codes: decoded");
-	put_hdr(buf, 8 * 15 + 1, CTLMSG_T_STATS);
-	buf[CTLMSG_HDR_LEN + 8 * 15] = 0;
-	tap_is_int(ctlmsg_decode(buf, CTLMSG_HDR_LEN + 8 * 15 + 1, &d),
-	    CTLMSG_ERR_SIZE, "STATS of the old 121-byte size: size error");
-	put_hdr(buf, 8 * 17, CTLMSG_T_STATS);
-	tap_is_int(ctlmsg_decode(buf, CTLMSG_HDR_LEN + 8 * 17, &d),
-	    CTLMSG_ERR_SIZE, "STATS one byte short of its fixed part: "
-	    "size error");
+	    "STATS of 10 bytes: size error");
+	put_hdr(buf, 8 * 17 + 1, CTLMSG_T_STATS);
+	tap_is_int(ctlmsg_decode(buf, CTLMSG_HDR_LEN + 8 * 17 + 1, &d),
+	    CTLMSG_ERR_SIZE, "STATS of the old encoded layout: size error");
 }
 
 static void
@@ -326,9 +321,37 @@ test_negative(void)
 	tap_is_str(ctlmsg_strerror(-100), "unknown error", "strerror of junk");
 }
 
-int
-main(void)
+/*
+ * test-ctlmsg status-hex N: a STATUS of this build promising N sessions,
+ * in hex, for tests/ctl-errors.sh's fake servers.
+ */
+static int
+status_hex(const char *n)
 {
+	struct ctlmsg m;
+	size_t len, i;
+
+	memset(&m, 0, sizeof(m));
+	m.type = CTLMSG_T_STATUS;
+	snprintf(m.u.status.version, sizeof(m.u.status.version), "0.1.0");
+	m.u.status.now = 1700000000;
+	m.u.status.uptime = 5;
+	m.u.status.pool_used = 1;
+	m.u.status.pool_capacity = 10;
+	m.u.status.nsessions = (uint32_t)strtoul(n, NULL, 10);
+	if (ctlmsg_encode(&m, buf, sizeof(buf), &len) != CTLMSG_OK)
+		return 1;
+	for (i = 0; i < len; i++)
+		printf("%02x", buf[i]);
+	printf("\n");
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc == 3 && strcmp(argv[1], "status-hex") == 0)
+		return status_hex(argv[2]);
 	test_empty_and_text();
 	test_status();
 	test_session();
