@@ -2,6 +2,7 @@
 #include "autoconf.h"
 
 #include <arpa/inet.h>
+#include <endian.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -11,6 +12,7 @@
 #include "compat.h"
 #include "log.h"
 #include "pool.h"
+#include "route.h"
 #include "xmalloc.h"
 
 /*
@@ -437,6 +439,253 @@ pool_capacity(const struct pool *p)
 
 unsigned
 pool_used(const struct pool *p)
+{
+	return p->used;
+}
+
+/* ---- IPv6 ---------------------------------------------------------------- */
+
+/*
+ * Leased and reserved hosts live in a route6_table whose values are the
+ * flags below (never NULL while set): no bitmap over 2^64 hosts.
+ */
+#define POOL6_LEASED	1
+#define POOL6_RESERVED	2
+
+struct pool6_static {
+	uint8_t		 key[PROTO_KEY_LEN];
+	uint64_t	 host;
+};
+
+struct pool6 {
+	uint8_t			 net[16];	/* host bits zero */
+	uint64_t		 hostmask;
+	struct route6_table	*state;
+	uint64_t		 hint;		/* no free host below it */
+	unsigned		 used;
+	struct pool6_static	*statics;
+	size_t			 nstatics;
+	size_t			 statics_cap;
+};
+
+static void
+pool6_addr(const struct pool6 *p, uint64_t host, uint8_t out[16])
+{
+	uint64_t lo;
+
+	memcpy(out, p->net, 16);
+	memcpy(&lo, out + 8, sizeof(lo));
+	lo = htobe64(be64toh(lo) | host);
+	memcpy(out + 8, &lo, sizeof(lo));
+}
+
+/* Host number of a usable address (not host 0 or 1), or false. */
+static bool
+pool6_host(const struct pool6 *p, const uint8_t a[16], uint64_t *host)
+{
+	uint64_t lo, nlo;
+
+	if (memcmp(a, p->net, 8) != 0)
+		return false;
+	memcpy(&lo, a + 8, sizeof(lo));
+	memcpy(&nlo, p->net + 8, sizeof(nlo));
+	lo = be64toh(lo);
+	nlo = be64toh(nlo);
+	if ((lo & ~p->hostmask) != nlo || (lo & p->hostmask) < 2)
+		return false;
+	*host = lo & p->hostmask;
+	return true;
+}
+
+static unsigned
+pool6_flags(const struct pool6 *p, uint64_t host)
+{
+	uint8_t a[16];
+
+	pool6_addr(p, host, a);
+	return (unsigned)(uintptr_t)route6_lookup(p->state, a);
+}
+
+static void
+pool6_set_flags(struct pool6 *p, uint64_t host, unsigned flags)
+{
+	struct in6_addr a;
+
+	pool6_addr(p, host, a.s6_addr);
+	if (route6_set(p->state, &a, (void *)(uintptr_t)flags) == -1)
+		fatalx("%s: host outside the pool", __func__);
+}
+
+struct pool6 *
+pool6_new(const struct in6_addr *net, uint8_t prefix)
+{
+	struct pool6 *p;
+	uint64_t lo;
+
+	if (prefix < 64 || prefix > 126)
+		fatalx("%s: prefix /%u outside 64..126", __func__, prefix);
+	p = xcalloc(1, sizeof(*p));
+	p->hostmask = prefix == 64 ? UINT64_MAX :
+	    (UINT64_C(1) << (128 - prefix)) - 1;
+	memcpy(p->net, net->s6_addr, 16);
+	memcpy(&lo, p->net + 8, sizeof(lo));
+	lo = htobe64(be64toh(lo) & ~p->hostmask);
+	memcpy(p->net + 8, &lo, sizeof(lo));
+	p->state = route6_new(net, prefix);
+	p->hint = 2;
+	return p;
+}
+
+void
+pool6_free(struct pool6 *p)
+{
+	if (p == NULL)
+		return;
+	route6_free(p->state);
+	free(p->statics);
+	free(p);
+}
+
+static struct pool6_static *
+pool6_static_key(struct pool6 *p, const uint8_t key[PROTO_KEY_LEN])
+{
+	size_t i;
+
+	for (i = 0; i < p->nstatics; i++) {
+		if (memcmp(p->statics[i].key, key, PROTO_KEY_LEN) == 0)
+			return &p->statics[i];
+	}
+	return NULL;
+}
+
+/* Clear RESERVED on host; a host neither leased nor reserved is free. */
+static void
+pool6_unreserve(struct pool6 *p, uint64_t host)
+{
+	pool6_set_flags(p, host, pool6_flags(p, host) & ~POOL6_RESERVED);
+	if (host < p->hint)
+		p->hint = host;
+}
+
+int
+pool6_reserve_static(struct pool6 *p, const struct in6_addr *addr,
+    const uint8_t key[PROTO_KEY_LEN])
+{
+	struct pool6_static *s;
+	uint64_t host;
+	size_t i;
+
+	if (!pool6_host(p, addr->s6_addr, &host))
+		return POOL_ERR_RANGE;
+	for (i = 0; i < p->nstatics; i++) {
+		if (p->statics[i].host == host) {
+			if (memcmp(p->statics[i].key, key, PROTO_KEY_LEN) != 0)
+				return POOL_ERR_RESERVED;
+			return POOL_OK;
+		}
+	}
+	if ((s = pool6_static_key(p, key)) != NULL) {
+		pool6_unreserve(p, s->host);
+		s->host = host;
+	} else {
+		if (p->nstatics == p->statics_cap) {
+			p->statics_cap = p->statics_cap ?
+			    p->statics_cap * 2 : 16;
+			p->statics = xreallocarray(p->statics, p->statics_cap,
+			    sizeof(*p->statics));
+		}
+		s = &p->statics[p->nstatics++];
+		memcpy(s->key, key, PROTO_KEY_LEN);
+		s->host = host;
+	}
+	pool6_set_flags(p, host, pool6_flags(p, host) | POOL6_RESERVED);
+	return POOL_OK;
+}
+
+void
+pool6_clear_static(struct pool6 *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nstatics; i++)
+		pool6_unreserve(p, p->statics[i].host);
+	if (p->statics != NULL)
+		explicit_bzero(p->statics, p->nstatics * sizeof(*p->statics));
+	p->nstatics = 0;
+}
+
+static void
+pool6_take(struct pool6 *p, uint64_t host, struct in6_addr *out)
+{
+	pool6_set_flags(p, host, pool6_flags(p, host) | POOL6_LEASED);
+	p->used++;
+	pool6_addr(p, host, out->s6_addr);
+}
+
+int
+pool6_alloc(struct pool6 *p, const uint8_t key[PROTO_KEY_LEN],
+    uint64_t want_host, struct in6_addr *out)
+{
+	struct pool6_static *s;
+	uint64_t host, n;
+
+	if ((s = pool6_static_key(p, key)) != NULL) {
+		if (pool6_flags(p, s->host) & POOL6_LEASED)
+			return POOL_ERR_TAKEN;
+		pool6_take(p, s->host, out);
+		return POOL_OK;
+	}
+	if (want_host >= 2 && want_host <= p->hostmask &&
+	    pool6_flags(p, want_host) == 0) {
+		pool6_take(p, want_host, out);
+		return POOL_OK;
+	}
+	/* Every busy host has an entry: a free one within count + 1 steps. */
+	n = (uint64_t)route6_count(p->state) + 1;
+	for (host = p->hint; n > 0 && host >= 2 && host <= p->hostmask;
+	    host++, n--) {
+		if (pool6_flags(p, host) == 0) {
+			p->hint = host + 1;
+			pool6_take(p, host, out);
+			return POOL_OK;
+		}
+	}
+	return POOL_ERR_EXHAUSTED;
+}
+
+void
+pool6_release(struct pool6 *p, const struct in6_addr *addr)
+{
+	uint64_t host;
+	unsigned flags;
+
+	if (!pool6_host(p, addr->s6_addr, &host) ||
+	    !((flags = pool6_flags(p, host)) & POOL6_LEASED))
+		return;
+	pool6_set_flags(p, host, flags & ~POOL6_LEASED);
+	p->used--;
+	if (host < p->hint)
+		p->hint = host;
+}
+
+bool
+pool6_is_leased(const struct pool6 *p, const struct in6_addr *addr)
+{
+	uint64_t host;
+
+	if (!pool6_host(p, addr->s6_addr, &host))
+		return false;
+	return (pool6_flags(p, host) & POOL6_LEASED) != 0;
+}
+
+void
+pool6_gateway(const struct pool6 *p, struct in6_addr *out)
+{
+	pool6_addr(p, 1, out->s6_addr);
+}
+
+unsigned
+pool6_used(const struct pool6 *p)
 {
 	return p->used;
 }

@@ -46,4 +46,27 @@ struct in_addr	 pool_gateway(const struct pool *);
 unsigned	 pool_capacity(const struct pool *);	/* usable addresses */
 unsigned	 pool_used(const struct pool *);
 
+/*
+ * The IPv6 pool of dhcp_range6 (prefix 64..126): host 0 (the
+ * Subnet-Router anycast address) and host 1 (the server's) are never
+ * handed out.  A key gets its static address6 if it has one; else the
+ * host number of its IPv4 lease when that is free (so the pair reads
+ * 10.200.0.5 / fd10:200::5, and a key's IPv4 stickiness carries over);
+ * else the lowest free host.  Same error codes as above.
+ */
+struct pool6;
+
+struct pool6	*pool6_new(const struct in6_addr *net, uint8_t prefix);
+void		 pool6_free(struct pool6 *);
+int		 pool6_reserve_static(struct pool6 *, const struct in6_addr *,
+		    const uint8_t key[PROTO_KEY_LEN]);
+void		 pool6_clear_static(struct pool6 *);
+/* want_host: the preferred host number (0: none). */
+int		 pool6_alloc(struct pool6 *, const uint8_t key[PROTO_KEY_LEN],
+		    uint64_t want_host, struct in6_addr *out);
+void		 pool6_release(struct pool6 *, const struct in6_addr *);
+bool		 pool6_is_leased(const struct pool6 *, const struct in6_addr *);
+void		 pool6_gateway(const struct pool6 *, struct in6_addr *);
+unsigned	 pool6_used(const struct pool6 *);
+
 #endif

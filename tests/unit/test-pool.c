@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pool.h"
@@ -247,9 +248,125 @@ test_big(void)
 	pool_free(p);
 }
 
+static struct in6_addr
+A6(const char *s)
+{
+	struct in6_addr a;
+
+	if (inet_pton(AF_INET6, s, &a) != 1)
+		abort();
+	return a;
+}
+
+static const char *
+S6(const struct in6_addr *a)
+{
+	static char buf[4][INET6_ADDRSTRLEN];
+	static int n;
+
+	n = (n + 1) % 4;
+	return inet_ntop(AF_INET6, a, buf[n], sizeof(buf[n]));
+}
+
+/* dhcp_range6 /126: ::0 anycast, ::1 the server, ::2 and ::3 the pool. */
+static void
+test_v6_small(void)
+{
+	struct pool6 *p;
+	struct in6_addr got, a;
+	uint8_t k1[PROTO_KEY_LEN], k2[PROTO_KEY_LEN], k3[PROTO_KEY_LEN];
+
+	K(k1, 1);
+	K(k2, 2);
+	K(k3, 3);
+	a = A6("fd10:200::");
+	p = pool6_new(&a, 126);
+	pool6_gateway(p, &got);
+	tap_is_str(S6(&got), "fd10:200::1", "v6 gateway is ::1");
+	tap_is_int(pool6_alloc(p, k1, 0, &got), POOL_OK, "v6 k1 leases");
+	tap_is_str(S6(&got), "fd10:200::2", "v6 k1: lowest free ::2");
+	tap_is_int(pool6_alloc(p, k2, 0, &got), POOL_OK, "v6 k2 leases");
+	tap_is_str(S6(&got), "fd10:200::3", "v6 k2: ::3");
+	tap_is_int(pool6_alloc(p, k3, 0, &got), POOL_ERR_EXHAUSTED,
+	    "v6 /126 exhausted");
+	tap_is_int(pool6_used(p), 2, "v6 used 2");
+	a = A6("fd10:200::2");
+	tap_ok(pool6_is_leased(p, &a), "v6 ::2 leased");
+	pool6_release(p, &a);
+	tap_ok(!pool6_is_leased(p, &a), "v6 ::2 released");
+	pool6_release(p, &a);
+	tap_is_int(pool6_used(p), 1, "v6 double release is a no-op");
+	tap_is_int(pool6_alloc(p, k3, 0, &got), POOL_OK, "v6 k3 leases");
+	tap_is_str(S6(&got), "fd10:200::2", "v6 k3: the freed ::2");
+	a = A6("fd10:200::1");
+	pool6_release(p, &a);
+	tap_is_int(pool6_used(p), 2, "v6 releasing the gateway: no-op");
+	pool6_free(p);
+	pool6_free(NULL);
+}
+
+/* Preferred host (the IPv4 lease's), statics, a /64. */
+static void
+test_v6_pairs(void)
+{
+	struct pool6 *p;
+	struct in6_addr got, a;
+	uint8_t k1[PROTO_KEY_LEN], k2[PROTO_KEY_LEN], k3[PROTO_KEY_LEN];
+	uint8_t k4[PROTO_KEY_LEN];
+
+	K(k1, 1);
+	K(k2, 2);
+	K(k3, 3);
+	K(k4, 4);
+	a = A6("fd10:200::");
+	p = pool6_new(&a, 64);
+	a = A6("fd10:200::7");
+	tap_is_int(pool6_reserve_static(p, &a, k1), POOL_OK,
+	    "v6 static ::7 for k1");
+	a = A6("fd10:200::beef:1");
+	tap_is_int(pool6_reserve_static(p, &a, k2), POOL_OK,
+	    "v6 static far in the /64 for k2");
+	tap_is_int(pool6_reserve_static(p, &a, k3), POOL_ERR_RESERVED,
+	    "v6 another key's static: RESERVED");
+	a = A6("fd10:201::9");
+	tap_is_int(pool6_reserve_static(p, &a, k3), POOL_ERR_RANGE,
+	    "v6 static outside: RANGE");
+	a = A6("fd10:200::1");
+	tap_is_int(pool6_reserve_static(p, &a, k3), POOL_ERR_RANGE,
+	    "v6 static gateway: RANGE");
+
+	tap_is_int(pool6_alloc(p, k1, 5, &got), POOL_OK, "v6 k1 (static)");
+	tap_is_str(S6(&got), "fd10:200::7", "v6 static wins over the pair");
+	tap_is_int(pool6_alloc(p, k1, 5, &got), POOL_ERR_TAKEN,
+	    "v6 static in use: TAKEN");
+	tap_is_int(pool6_alloc(p, k2, 0, &got), POOL_OK, "v6 k2 (static)");
+	tap_is_str(S6(&got), "fd10:200::beef:1", "v6 k2: its far static");
+	tap_is_int(pool6_alloc(p, k3, 5, &got), POOL_OK, "v6 k3 wants 5");
+	tap_is_str(S6(&got), "fd10:200::5", "v6 k3: the IPv4 pair ::5");
+	tap_is_int(pool6_alloc(p, k4, 7, &got), POOL_OK, "v6 k4 wants 7");
+	tap_is_str(S6(&got), "fd10:200::2", "v6 k4: ::7 reserved, lowest ::2");
+	a = A6("fd10:200::5");
+	pool6_release(p, &a);
+	tap_is_int(pool6_alloc(p, k3, 5, &got), POOL_OK, "v6 k3 again");
+	tap_is_str(S6(&got), "fd10:200::5", "v6 k3: same address (sticky)");
+
+	/* Reload: statics dropped; a leased one stays leased. */
+	pool6_clear_static(p);
+	a = A6("fd10:200::beef:1");
+	tap_ok(pool6_is_leased(p, &a), "v6 cleared static still leased");
+	pool6_release(p, &a);
+	tap_ok(!pool6_is_leased(p, &a), "v6 then released");
+	tap_is_int(pool6_alloc(p, k4, 0, &got), POOL_OK, "v6 k4 lowest");
+	tap_is_str(S6(&got), "fd10:200::3", "v6 k4: ::3");
+	tap_is_int(pool6_used(p), 4, "v6 used 4");
+	pool6_free(p);
+}
+
 int
 main(void)
 {
+	test_v6_small();
+	test_v6_pairs();
 	test_small();
 	test_static();
 	test_big();
