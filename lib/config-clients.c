@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The authorized-clients file: [client.NAME] sections with public_key
- * and an optional static address; see rvpn-server.toml(5).
+ * and optional static address and address6; see rvpn-server.toml(5).
  */
 #include "autoconf.h"
 
@@ -23,6 +23,7 @@ struct cfg_clients {
 	unsigned		*publine;
 	bool			*pubok;
 	unsigned		*addrline;
+	unsigned		*addr6line;
 	bool			 range_ok;	/* sc->dhcp_range was accepted */
 };
 
@@ -55,14 +56,62 @@ cfg_clients_section(struct cfg_ctx *ctx, const char *name)
 	cl->pubok = xreallocarray(cl->pubok, i, sizeof(bool));
 	cl->addrline = xreallocarray(cl->addrline, i,
 	    sizeof(unsigned));
+	cl->addr6line = xreallocarray(cl->addr6line, i, sizeof(unsigned));
 	memset(&sc->clients[i - 1], 0, sizeof(sc->clients[i - 1]));
 	sc->clients[i - 1].name = xstrdup(cn);
 	cl->line[i - 1] = ctx->line;
 	cl->publine[i - 1] = 0;
 	cl->pubok[i - 1] = false;
 	cl->addrline[i - 1] = 0;
+	cl->addr6line[i - 1] = 0;
 	sc->nclients = i;
 	return true;
+}
+
+/* address6: inside dhcp_range6, not host 0 or 1, one key's only. */
+static void
+cfg_clients_addr6(struct cfg_ctx *ctx, struct cfg_clients *cl,
+    struct config_client *c, unsigned idx, const char *name, const char *s)
+{
+	struct server_config *sc = cl->sc;
+	const struct config_cidr6 *r = &sc->dhcp_range6;
+	struct in6_addr a, gw;
+	char buf[INET6_ADDRSTRLEN];
+	unsigned i;
+
+	if (!ipaddr_parse6(s, &a)) {
+		cfg_keyerr(ctx, name, s, "not an IPv6 address");
+		return;
+	}
+	if (r->prefix == 0) {
+		cfg_keyerr(ctx, name, s, "dhcp_range6 is not set in %s",
+		    sc->path != NULL ? sc->path : "the server configuration");
+		return;
+	}
+	if (!ipaddr_in_cidr6(&a, &r->addr, r->prefix)) {
+		cfg_keyerr(ctx, name, s, "outside dhcp_range6 %s/%u",
+		    ipaddr_str6(&r->addr, buf, sizeof(buf)), r->prefix);
+		return;
+	}
+	gw = r->addr;
+	gw.s6_addr[15] |= 1;
+	if (memcmp(&a, &r->addr, sizeof(a)) == 0 ||
+	    memcmp(&a, &gw, sizeof(a)) == 0) {
+		cfg_keyerr(ctx, name, s, "the network (anycast) or gateway "
+		    "address of dhcp_range6");
+		return;
+	}
+	for (i = 0; i < idx; i++) {
+		if (sc->clients[i].has_addr6 &&
+		    memcmp(&sc->clients[i].addr6, &a, sizeof(a)) == 0) {
+			cfg_keyerr(ctx, name, s, "already the address6 of "
+			    "client '%s' (line %u)", sc->clients[i].name,
+			    cl->addr6line[i]);
+			return;
+		}
+	}
+	c->has_addr6 = true;
+	c->addr6 = a;
 }
 
 static void
@@ -88,6 +137,8 @@ cfg_clients_key(struct cfg_ctx *ctx, const char *section, const char *name,
 		line = &cl->publine[idx];
 	else if (strcmp(name, "address") == 0)
 		line = &cl->addrline[idx];
+	else if (strcmp(name, "address6") == 0)
+		line = &cl->addr6line[idx];
 	else {
 		cfg_keyerr(ctx, name, NULL, "unknown key in [%s]", section);
 		return;
@@ -118,6 +169,10 @@ cfg_clients_key(struct cfg_ctx *ctx, const char *section, const char *name,
 			}
 		}
 		cl->pubok[idx] = true;
+		return;
+	}
+	if (line == &cl->addr6line[idx]) {
+		cfg_clients_addr6(ctx, cl, c, idx, name, v->s);
 		return;
 	}
 	if (!ipaddr_parse4(v->s, &a)) {
@@ -183,6 +238,7 @@ cfg_load_clients(struct server_config *sc, bool range_ok, char **errs)
 	free(cl.publine);
 	free(cl.pubok);
 	free(cl.addrline);
+	free(cl.addr6line);
 	cfg_ctx_done(&ctx);
 	cfg_errors_join(&ctx, errs);
 }

@@ -320,6 +320,41 @@ cfg_set_range(struct cfg_ctx *ctx, const struct cfg_key *k,
 	return true;
 }
 
+/* dhcp_range6: an IPv6 network of prefix length 64..126. */
+static bool
+cfg_set_range6(struct cfg_ctx *ctx, const struct cfg_key *k,
+    const struct toml_value *v)
+{
+	struct config_cidr6 *c = CFG_FIELD(ctx, k, struct config_cidr6), tmp;
+	struct in6_addr a, net;
+	const char *why;
+	char buf[INET6_ADDRSTRLEN];
+	uint8_t prefix;
+
+	if (!ipaddr_parse_cidr6_why(v->s, &a, &prefix, true, &why)) {
+		if (strncmp(why, "prefix", 6) == 0)
+			why = "prefix length must be 64..126";
+		cfg_keyerr(ctx, k->name, v->s, "%s", why);
+		return false;
+	}
+	if (prefix < 64 || prefix > 126) {
+		cfg_keyerr(ctx, k->name, v->s, "prefix length must be 64..126");
+		return false;
+	}
+	net = a;
+	ipaddr_net6(&net, prefix);
+	if (memcmp(&net, &a, sizeof(a)) != 0) {
+		cfg_keyerr(ctx, k->name, v->s, "host bits set (the network is "
+		    "%s/%u)", ipaddr_str6(&net, buf, sizeof(buf)), prefix);
+		return false;
+	}
+	memset(&tmp, 0, sizeof(tmp));	/* compared byte for byte */
+	tmp.addr = net;
+	tmp.prefix = prefix;
+	*c = tmp;
+	return true;
+}
+
 /* Too many array elements for the key? */
 static bool
 cfg_check_count(struct cfg_ctx *ctx, const struct cfg_key *k,
@@ -568,6 +603,9 @@ static const struct cfg_key server_keys[] = {
 	{ NET, "dhcp_range", TOML_STRING, "10.200.0.0/24", 0, 0,
 	    S(dhcp_range), 0, cfg_set_range, CFG_RESTART,
 	    .store = CFG_ST_CIDR4 },
+	{ NET, "dhcp_range6", TOML_STRING, NULL, 0, 0,
+	    S(dhcp_range6), 0, cfg_set_range6, CFG_RESTART,
+	    .store = CFG_ST_BYTES },
 	{ NET, "dns_servers", TOML_ARRAY, "", 0, CONFIG_MAX_DNS,
 	    S(dns_servers), SN(ndns_servers), cfg_set_dns, CFG_RELOAD,
 	    .store = CFG_ST_BYTES },

@@ -23,12 +23,20 @@ struct config_cidr4 {
 	uint8_t		prefix;
 };
 
+/* An IPv6 prefix; prefix 0: unset. */
+struct config_cidr6 {
+	struct in6_addr	addr;
+	uint8_t		prefix;
+};
+
 /* One entry of the authorized-clients file. */
 struct config_client {
 	char		*name;				/* section name */
 	uint8_t		 pub[PROTO_KEY_LEN];
 	bool		 has_addr4;			/* static address */
 	struct in_addr	 addr4;
+	bool		 has_addr6;			/* static address6 */
+	struct in6_addr	 addr6;
 };
 
 struct server_config {
@@ -59,6 +67,7 @@ struct server_config {
 	/* [server.network] */
 	bool		 nat_enabled;
 	struct config_cidr4 dhcp_range;		/* network address, prefix */
+	struct config_cidr6 dhcp_range6;	/* prefix 0: IPv4 only */
 	struct in_addr	 dns_servers[CONFIG_MAX_DNS];
 	unsigned	 ndns_servers;
 	char		*tun_name;		/* "tun0" */

@@ -241,3 +241,110 @@ ipaddr_packet_dst4(const uint8_t *pkt)
 	memcpy(&dst, pkt + 16, sizeof(dst));
 	return dst;
 }
+
+bool
+ipaddr_parse6(const char *s, struct in6_addr *out)
+{
+	return inet_pton(AF_INET6, s, out) == 1;
+}
+
+void
+ipaddr_net6(struct in6_addr *a, uint8_t prefix)
+{
+	unsigned i;
+
+	for (i = 0; i < 16; i++) {
+		if (prefix >= 8)
+			prefix -= 8;
+		else {
+			a->s6_addr[i] &= (uint8_t)(0xff00 >> prefix);
+			prefix = 0;
+		}
+	}
+}
+
+bool
+ipaddr_in_cidr6(const struct in6_addr *a, const struct in6_addr *net,
+    uint8_t prefix)
+{
+	struct in6_addr x = *a, y = *net;
+
+	ipaddr_net6(&x, prefix);
+	ipaddr_net6(&y, prefix);
+	return memcmp(&x, &y, sizeof(x)) == 0;
+}
+
+bool
+ipaddr_parse_cidr6_why(const char *s, struct in6_addr *addr, uint8_t *prefix,
+    bool allow_host, const char **problem)
+{
+	char buf[INET6_ADDRSTRLEN];
+	const char *slash, *why = NULL;
+	unsigned long n = 0;
+	struct in6_addr a, net;
+
+	if ((slash = strchr(s, '/')) == NULL)
+		why = "missing prefix length";
+	else if ((size_t)(slash - s) >= sizeof(buf))
+		why = "not an IPv6 address";
+	else {
+		memcpy(buf, s, (size_t)(slash - s));
+		buf[slash - s] = '\0';
+		if (!ipaddr_parse6(buf, &a))
+			why = "not an IPv6 address";
+		else if (!ipaddr_parse_num(slash + 1, strlen(slash + 1), 3,
+		    &n) || n > 128 || (slash[1] == '0' && slash[2] != '\0'))
+			why = "prefix length must be 0..128";
+		else if (!allow_host) {
+			net = a;
+			ipaddr_net6(&net, (uint8_t)n);
+			if (memcmp(&net, &a, sizeof(a)) != 0)
+				why = "host bits set";
+		}
+	}
+	if (why != NULL) {
+		if (problem != NULL)
+			*problem = why;
+		return false;
+	}
+	*addr = a;
+	*prefix = (uint8_t)n;
+	return true;
+}
+
+const char *
+ipaddr_str6(const struct in6_addr *a, char *buf, size_t len)
+{
+	if (inet_ntop(AF_INET6, a, buf, (socklen_t)len) == NULL) {
+		if (len > 0)
+			buf[0] = '\0';
+	}
+	return buf;
+}
+
+/* Per-packet path: no allocation, no logging. */
+enum ip_check
+ipaddr_check_packet6(const uint8_t *pkt, size_t len, const uint8_t *want_src)
+{
+	uint16_t plen;
+
+	if (len < 1 || (pkt[0] >> 4) != 6)
+		return IP_CHECK_VERSION;
+	if (len < IPADDR_IP6_HLEN)
+		return IP_CHECK_HEADER;
+	memcpy(&plen, pkt + 4, sizeof(plen));
+	if ((size_t)ntohs(plen) + IPADDR_IP6_HLEN != len)
+		return IP_CHECK_LENGTH;
+	/* Source fe80::/10 or ::, or destination ff00::/8. */
+	if ((pkt[8] == 0xfe && (pkt[9] & 0xc0) == 0x80) ||
+	    pkt[IPADDR_IP6_DST] == 0xff)
+		return IP_CHECK_LOCAL;
+	if (memcmp(pkt + 8, want_src, 16) != 0) {
+		static const uint8_t zero[16];
+
+		if (memcmp(pkt + 8, zero, 16) == 0)
+			return IP_CHECK_LOCAL;
+		return IP_CHECK_SOURCE;
+	}
+	return IP_CHECK_OK;
+}

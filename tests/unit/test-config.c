@@ -814,6 +814,168 @@ test_hostile(void)
 	free(p);
 }
 
+/* Load text as server.toml (clients: the clients file, or NULL). */
+static struct server_config *
+load_v6(const char *text, const char *clients, char **cause)
+{
+	struct server_config *sc;
+	char *srv, *cl = NULL, *full;
+
+	srv = tmp_path("v6-server.toml");
+	if (clients != NULL) {
+		cl = tmp_path("v6-clients.toml");
+		write_file(cl, clients);
+		xasprintf(&full, "[server]\nauthorized_clients_file = \"%s\"\n"
+		    "%s", cl, text);
+	} else
+		full = xstrdup(text);
+	write_file(srv, full);
+	sc = server_config_load(srv, cause);
+	unlink(srv);
+	if (cl != NULL)
+		unlink(cl);
+	free(srv);
+	free(cl);
+	free(full);
+	return sc;
+}
+
+static void
+expect_v6_err(const char *text, const char *clients, const char *want)
+{
+	struct server_config *sc;
+	char *cause = NULL;
+	const char *got;
+
+	sc = load_v6(text, clients, &cause);
+	got = cause == NULL ? "" : strchr(cause, ':') + 1;
+	tap_ok(sc == NULL && strcmp(got, want) == 0, "v6 rejected: %s", want);
+	if (sc != NULL || strcmp(got, want) != 0)
+		printf("# got '%s'\n", cause != NULL ? cause : "(loaded)");
+	server_config_free(sc);
+	free(cause);
+}
+
+static void
+test_v6(void)
+{
+	static const char key[] =
+	    "\"hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo=\"";
+	static const char key2[] =
+	    "\"dWwqUqOMptthPImChhRjY7yRmPUDzDsHsWDh8vqPs2I=\"";
+	struct server_config *sc;
+	struct client_config *cc;
+	char *cause = NULL, *clients, *path;
+	char buf[INET6_ADDRSTRLEN];
+
+	sc = load_v6("[server.network]\n", NULL, &cause);
+	tap_ok(sc != NULL && sc->dhcp_range6.prefix == 0,
+	    "dhcp_range6 unset by default: IPv4 only");
+	server_config_free(sc);
+	sc = load_v6("[server.network]\ndhcp_range6 = \"fd10:200::/64\"\n",
+	    NULL, &cause);
+	tap_ok(sc != NULL && sc->dhcp_range6.prefix == 64 &&
+	    strcmp(ipaddr_str6(&sc->dhcp_range6.addr, buf, sizeof(buf)),
+	    "fd10:200::") == 0, "dhcp_range6 fd10:200::/64");
+	server_config_free(sc);
+	sc = load_v6("[server.network]\ndhcp_range6 = \"fd10:200::100/120\"\n",
+	    NULL, &cause);
+	tap_ok(sc != NULL && sc->dhcp_range6.prefix == 120,
+	    "dhcp_range6 /120");
+	server_config_free(sc);
+	expect_v6_err("[server.network]\ndhcp_range6 = \"fd10:200::/60\"\n",
+	    NULL, "2: dhcp_range6: 'fd10:200::/60': prefix length must be "
+	    "64..126");
+	expect_v6_err("[server.network]\ndhcp_range6 = \"fd10:200::/127\"\n",
+	    NULL, "2: dhcp_range6: 'fd10:200::/127': prefix length must be "
+	    "64..126");
+	expect_v6_err("[server.network]\ndhcp_range6 = \"fd10:200::1/64\"\n",
+	    NULL, "2: dhcp_range6: 'fd10:200::1/64': host bits set (the "
+	    "network is fd10:200::/64)");
+	expect_v6_err("[server.network]\ndhcp_range6 = \"10.200.0.0/24\"\n",
+	    NULL, "2: dhcp_range6: '10.200.0.0/24': not an IPv6 address");
+	expect_v6_err("[server.network]\ndhcp_range6 = \"fd10:200::\"\n",
+	    NULL, "2: dhcp_range6: 'fd10:200::': missing prefix length");
+
+	/* address6 in the clients file. */
+	xasprintf(&clients, "[client.a]\npublic_key = %s\naddress6 = "
+	    "\"fd10:200::beef\"\n[client.b]\npublic_key = %s\n", key, key2);
+	sc = load_v6("[server.network]\ndhcp_range6 = \"fd10:200::/64\"\n",
+	    clients, &cause);
+	tap_ok(sc != NULL && sc->nclients == 2 && sc->clients[0].has_addr6 &&
+	    strcmp(ipaddr_str6(&sc->clients[0].addr6, buf, sizeof(buf)),
+	    "fd10:200::beef") == 0 && !sc->clients[1].has_addr6,
+	    "address6 read; a client without one has none");
+	if (sc == NULL)
+		printf("# %s\n", cause);
+	server_config_free(sc);
+	free(clients);
+
+	path = tmp_path("v6-clients.toml");
+#define ERR6(addr, range, msg)	do {					\
+	xasprintf(&clients, "[client.a]\npublic_key = %s\n"		\
+	    "address6 = \"%s\"\n", key, addr);				\
+	sc = load_v6(range, clients, &cause);				\
+	tap_ok(sc == NULL && cause != NULL &&				\
+	    strncmp(cause, path, strlen(path)) == 0 &&			\
+	    strcmp(cause + strlen(path), msg) == 0, "address6 %s", msg); \
+	if (sc != NULL || cause == NULL ||				\
+	    strcmp(cause + strlen(path), msg) != 0)			\
+		printf("# got '%s'\n", cause ? cause : "(loaded)");	\
+	server_config_free(sc);						\
+	free(cause);							\
+	cause = NULL;							\
+	free(clients);							\
+} while (0)
+	ERR6("fd10:201::5", "[server.network]\ndhcp_range6 = \"fd10:200::/64\"\n",
+	    ":3: address6: 'fd10:201::5': outside dhcp_range6 fd10:200::/64");
+	ERR6("fd10:200::1", "[server.network]\ndhcp_range6 = \"fd10:200::/64\"\n",
+	    ":3: address6: 'fd10:200::1': the network (anycast) or gateway "
+	    "address of dhcp_range6");
+	ERR6("10.200.0.5", "[server.network]\ndhcp_range6 = \"fd10:200::/64\"\n",
+	    ":3: address6: '10.200.0.5': not an IPv6 address");
+#undef ERR6
+	xasprintf(&clients, "[client.a]\npublic_key = %s\naddress6 = "
+	    "\"fd10:200::5\"\n[client.b]\npublic_key = %s\naddress6 = "
+	    "\"fd10:200::5\"\n", key, key2);
+	sc = load_v6("[server.network]\ndhcp_range6 = \"fd10:200::/64\"\n",
+	    clients, &cause);
+	tap_ok(sc == NULL && cause != NULL && strstr(cause, ":6: address6: "
+	    "'fd10:200::5': already the address6 of client 'a' (line 3)") !=
+	    NULL, "address6 twice: rejected");
+	free(cause);
+	cause = NULL;
+	free(clients);
+	xasprintf(&clients, "[client.a]\npublic_key = %s\naddress6 = "
+	    "\"fd10:200::5\"\n", key);
+	sc = load_v6("[server.network]\n", clients, &cause);
+	tap_ok(sc == NULL && cause != NULL && strstr(cause, ":3: address6: "
+	    "'fd10:200::5': dhcp_range6 is not set in ") != NULL,
+	    "address6 without dhcp_range6: rejected");
+	free(cause);
+	cause = NULL;
+	free(clients);
+	free(path);
+
+	/* The client's block_ipv6. */
+	path = tmp_path("v6-client.toml");
+	write_file(path, "[client]\nblock_ipv6 = false\n");
+	cc = client_config_load(path, &cause);
+	tap_ok(cc != NULL && !cc->block_ipv6, "client block_ipv6 = false");
+	client_config_free(cc);
+	cc = client_config_default();
+	tap_ok(cc->block_ipv6, "client block_ipv6 default true");
+	client_config_free(cc);
+	write_file(path, "[client]\nblock_ipv6 = \"no\"\n");
+	cc = client_config_load(path, &cause);
+	tap_ok(cc == NULL && cause != NULL && strstr(cause, ":2: block_ipv6: ")
+	    != NULL, "client block_ipv6 not a boolean: rejected");
+	client_config_free(cc);
+	free(cause);
+	unlink(path);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -832,6 +994,7 @@ main(void)
 	test_paths();
 	test_client();
 	test_hostile();
+	test_v6();
 	rmdir(tmpdir);
 	return tap_done();
 }
