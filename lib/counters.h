@@ -35,7 +35,7 @@ struct counters {
 	uint64_t	rx_bytes, rx_pkts;	/* client -> TUN/peer */
 	uint64_t	tx_bytes, tx_pkts;	/* TUN/peer -> client */
 	COUNTERS_DROPS(COUNTERS_FIELD)
-	uint64_t	ipv6;	/* IPv6 from the client: ignored, not a drop */
+	uint64_t	ipv6;	/* IPv6 not carried, or link-local chatter: ignored */
 };
 
 /* The server's TUN side. */

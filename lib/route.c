@@ -304,3 +304,11 @@ route6_count(const struct route6_table *rt)
 {
 	return rt->count;
 }
+
+bool
+route6_in_range(const struct route6_table *rt, const uint8_t *dst)
+{
+	uint64_t host;
+
+	return route6_host(rt, dst, &host);
+}

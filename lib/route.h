@@ -7,6 +7,7 @@
 #define RVPN_ROUTE_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct route_table;
@@ -47,5 +48,8 @@ int			 route6_set(struct route6_table *,
 void			*route6_lookup(const struct route6_table *,
 			    const uint8_t *dst);
 unsigned		 route6_count(const struct route6_table *);
+/* Whether the 16 address bytes at dst lie in the table's range. */
+bool			 route6_in_range(const struct route6_table *,
+			    const uint8_t *dst);
 
 #endif

@@ -176,6 +176,15 @@ client_tun_del_routes(struct client *cl)
 		}
 	}
 	cl->nroutes = 0;
+	for (i = 0; i < cl->nroutes6; i++) {
+		if (netlink_route_del6(cl->nl, &cl->routes6[i].addr.v6,
+		    cl->routes6[i].prefix, NULL, cl->ifname, &cause) == -1) {
+			log_warnx("%s", cause);
+			free(cause);
+			cause = NULL;
+		}
+	}
+	cl->nroutes6 = 0;
 }
 
 /* Whether dst falls inside one of the routes about to go via the TUN. */
@@ -299,6 +308,49 @@ client_tun_add_routes(struct client *cl, const struct proto_assign *a,
 	return 0;
 }
 
+/*
+ * The IPv6 routes through the TUN when the server pushed an IPv6
+ * address: the pushed IPv6 routes, else (and only with a full IPv4
+ * tunnel) ::/1 and 8000::/1.  Configured IPv4 routes make a split
+ * tunnel: then only the pushed IPv6 routes.
+ */
+static int
+client_tun_add_routes6(struct client *cl, const struct proto_assign *a,
+    bool full, char **cause)
+{
+	struct proto_route want[PROTO_MAX_ROUTES + 2];
+	char *why = NULL;
+	unsigned i, n = 0;
+
+	for (i = 0; i < a->nroutes && i < PROTO_MAX_ROUTES; i++) {
+		if (a->routes[i].family == AF_INET6)
+			want[n++] = a->routes[i];
+	}
+	if (n == 0 && full) {
+		memset(want, 0, 2 * sizeof(want[0]));
+		want[0].family = want[1].family = AF_INET6;
+		want[0].prefix = want[1].prefix = 1;
+		want[1].addr.v6.s6_addr[0] = 0x80;
+		n = 2;
+	}
+	for (i = 0; i < n; i++) {
+		if (netlink_route_add6(cl->nl, &want[i].addr.v6,
+		    want[i].prefix, NULL, cl->ifname, &why) == -1) {
+			if (errno == EEXIST) {
+				log_warnx("%s: not routed through %s", why,
+				    cl->ifname);
+				free(why);
+				why = NULL;
+				continue;
+			}
+			*cause = why;
+			return -1;
+		}
+		cl->routes6[cl->nroutes6++] = want[i];
+	}
+	return 0;
+}
+
 /* Reopen the TUN device fresh: it takes its address and routes along. */
 static int
 client_tun_reopen(struct client *cl, char **cause)
@@ -312,6 +364,7 @@ client_tun_reopen(struct client *cl, char **cause)
 	close(cl->tun_fd);
 	cl->tun_fd = -1;
 	cl->tun_up = false;
+	cl->tun_has6 = false;
 	if ((cl->tun_fd = tun_open(cl->cfg->tun_name, cl->ifname,
 	    cause)) == -1)
 		return -1;
@@ -319,13 +372,14 @@ client_tun_reopen(struct client *cl, char **cause)
 }
 
 /*
- * rvpn carries no IPv6 yet: turn IPv6 off on our TUN device only (its
- * own sysctl, gone with the device), before the link comes up, so the
- * kernel sends no router solicitations or MLD reports into the tunnel.
- * A kernel without IPv6 has no such file: nothing to do.
+ * Without an IPv6 address from the server, turn IPv6 off on our TUN
+ * device only (its own sysctl, gone with the device) before the link
+ * comes up, so the kernel sends no router solicitations or MLD reports
+ * into the tunnel; with one, make sure it is on.  A kernel without IPv6
+ * has no such file: nothing to do.
  */
 static void
-client_tun_no_ipv6(struct client *cl)
+client_tun_ipv6(struct client *cl, bool on)
 {
 	char path[64 + IFNAMSIZ];
 	int fd;
@@ -337,7 +391,7 @@ client_tun_no_ipv6(struct client *cl)
 			log_warn("%s", path);
 		return;
 	}
-	if (write(fd, "1\n", 2) != 2)
+	if (write(fd, on ? "0\n" : "1\n", 2) != 2)
 		log_warn("%s", path);
 	close(fd);
 }
@@ -366,6 +420,18 @@ client_tun_apply(struct client *cl, const struct proto_assign *a,
 		return -1;
 	}
 
+	if (a->has_addr6 && (a->prefix6 < 1 || a->prefix6 > 128)) {
+		xasprintf(cause, "server assigned IPv6 prefix length %u",
+		    (unsigned)a->prefix6);
+		return -1;
+	}
+	if (cl->tun_up && (a->has_addr6 != cl->tun_has6 || (a->has_addr6 &&
+	    (memcmp(&a->addr6, &cl->tun_addr6, sizeof(a->addr6)) != 0 ||
+	    a->prefix6 != cl->tun_prefix6)))) {
+		log_info("IPv6 assignment changed: re-applying");
+		if (client_tun_reopen(cl, cause) == -1)
+			return -1;
+	}
 	if (cl->tun_up && (a->addr4.s_addr != cl->tun_addr.s_addr ||
 	    a->prefix4 != cl->tun_prefix)) {
 		log_info("address changed from %s/%u to %s/%u: re-applying",
@@ -376,15 +442,20 @@ client_tun_apply(struct client *cl, const struct proto_assign *a,
 	}
 
 	if (!cl->tun_up) {
-		client_tun_no_ipv6(cl);
+		client_tun_ipv6(cl, a->has_addr6);
 		if (netlink_addr_add4(cl->nl, cl->ifname, a->addr4,
 		    a->prefix4, &why) == -1 ||
+		    (a->has_addr6 && netlink_addr_add6(cl->nl, cl->ifname,
+		    &a->addr6, a->prefix6, &why) == -1) ||
 		    netlink_link_up(cl->nl, cl->ifname, a->mtu, &why) == -1) {
 			xasprintf(cause, "%s: %s/%u mtu %u: %s", cl->ifname,
 			    addr, (unsigned)a->prefix4, (unsigned)a->mtu, why);
 			free(why);
 			return -1;
 		}
+		cl->tun_has6 = a->has_addr6;
+		cl->tun_addr6 = a->addr6;
+		cl->tun_prefix6 = a->prefix6;
 		cl->tun_up = true;
 		cl->tun_addr = a->addr4;
 		cl->tun_prefix = a->prefix4;
@@ -408,8 +479,15 @@ client_tun_apply(struct client *cl, const struct proto_assign *a,
 		 * default route, until exit.  A split tunnel leaves IPv6
 		 * alone, as it leaves the rest of IPv4.
 		 */
-		if (full && !a->has_addr6 && cl->cfg->block_ipv6 &&
-		    !cl->v6_blocked) {
+		if (a->has_addr6) {
+			/* Same prefixes as the block: it goes first. */
+			if (cl->v6_blocked) {
+				client_tun_block6(cl, false, NULL);
+				cl->v6_blocked = false;
+			}
+			if (client_tun_add_routes6(cl, a, full, cause) == -1)
+				return -1;
+		} else if (full && cl->cfg->block_ipv6 && !cl->v6_blocked) {
 			if (client_tun_block6(cl, true, cause) == -1)
 				return -1;
 			cl->v6_blocked = true;	/* ours to remove */

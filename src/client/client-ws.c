@@ -442,7 +442,8 @@ client_ws_log_up(struct client *cl)
 {
 	const struct proto_assign *a = &cl->assign;
 	char addr[INET_ADDRSTRLEN], dns[PROTO_MAX_DNS * INET_ADDRSTRLEN + 8];
-	char one[INET_ADDRSTRLEN];
+	char one[INET_ADDRSTRLEN], one6[INET6_ADDRSTRLEN];
+	char v6[INET6_ADDRSTRLEN + 16];
 	unsigned i;
 
 	dns[0] = '\0';
@@ -453,9 +454,15 @@ client_ws_log_up(struct client *cl)
 	}
 	if (cl->ndns == 0)
 		snprintf(dns, sizeof(dns), "%s", cl->cfg->dns ? "none" : "off");
-	log_info("tunnel up: %s/%u via %s mtu %u dns %s",
+	if (a->has_addr6)
+		snprintf(v6, sizeof(v6), " address6 %s/%u",
+		    ipaddr_str6(&a->addr6, one6, sizeof(one6)),
+		    (unsigned)a->prefix6);
+	else
+		v6[0] = '\0';
+	log_info("tunnel up: %s/%u via %s mtu %u dns %s%s",
 	    ipaddr_str4(a->addr4, addr, sizeof(addr)), (unsigned)a->prefix4,
-	    cl->cfg->url_host, (unsigned)a->mtu, dns);
+	    cl->cfg->url_host, (unsigned)a->mtu, dns, v6);
 }
 
 /* HANDSHAKE_RESP accepted: apply the assignment and start the data path. */

@@ -118,6 +118,11 @@ struct client {
 	struct in_addr		 host_gw;
 	bool			 host_has_gw;
 	bool			 v6_blocked;	/* unreachable ::/1, 8000::/1 */
+	bool			 tun_has6;	/* an IPv6 address applied */
+	struct in6_addr		 tun_addr6;
+	uint8_t			 tun_prefix6;
+	struct proto_route	 routes6[PROTO_MAX_ROUTES + 2];	/* added */
+	unsigned		 nroutes6;
 
 	/* client-dns.c */
 	enum client_dns_method	 dns_method;

@@ -55,8 +55,38 @@ session_release(struct session *s)
 		return;
 	route_del(sv->routes, s->addr, s);
 	pool_release(sv->pool, s->addr);
+	if (s->leased6) {
+		route6_del(sv->routes6, &s->addr6, s);
+		pool6_release(sv->pool6, &s->addr6);
+		s->leased6 = false;
+	}
 	s->leased = false;
 	sv->nsessions--;
+}
+
+/*
+ * With dhcp_range6: an IPv6 address too, its static one or the one of
+ * its IPv4 host number if free (see pool.h), and its route.  A POOL_*
+ * code; the caller refuses the session.
+ */
+static int
+session_lease6(struct session *s)
+{
+	struct server *sv = s->sv;
+	uint64_t host;
+	int rc;
+
+	if (sv->pool6 == NULL)
+		return POOL_OK;
+	host = ntohl(s->addr.s_addr) - ntohl(sv->cfg->dhcp_range.addr.s_addr);
+	if ((rc = pool6_alloc(sv->pool6, s->pub, host, &s->addr6)) != POOL_OK)
+		return rc;
+	if (route6_add(sv->routes6, &s->addr6, s) == -1) {
+		pool6_release(sv->pool6, &s->addr6);
+		return POOL_ERR_TAKEN;
+	}
+	s->leased6 = true;
+	return POOL_OK;
 }
 
 /*
@@ -261,6 +291,11 @@ session_assign(struct session *s, struct proto_assign *a)
 	for (i = 0; i < cfg->ndns_servers && i < PROTO_MAX_DNS; i++)
 		a->dns4[i] = cfg->dns_servers[i];
 	a->ndns4 = i;
+	if (s->leased6) {
+		a->has_addr6 = true;
+		a->addr6 = s->addr6;
+		a->prefix6 = cfg->dhcp_range6.prefix;
+	}
 	a->mtu = (uint16_t)cfg->mtu;
 	a->keepalive = (uint16_t)cfg->keepalive;
 	for (i = 0; i < cfg->nroutes && i < PROTO_MAX_ROUTES; i++) {
@@ -284,7 +319,8 @@ session_handshake(struct session *s, uint8_t *rec, size_t len)
 	struct proto_hello hello;
 	struct proto_assign assign;
 	struct session *old;
-	char addr[INET6_ADDRSTRLEN], detail[PROTO_REASON_MAX + 1];
+	char addr[INET6_ADDRSTRLEN], addr6[INET6_ADDRSTRLEN];
+	char detail[PROTO_REASON_MAX + 1];
 	int rc;
 
 	if (len < 1 || rec[0] != PROTO_T_HANDSHAKE_INIT) {
@@ -352,6 +388,18 @@ session_handshake(struct session *s, uint8_t *rec, size_t len)
 	}
 	s->leased = true;
 	sv->nsessions++;
+	switch (session_lease6(s)) {
+	case POOL_OK:
+		break;
+	case POOL_ERR_EXHAUSTED:
+		session_refuse(s, PROTO_CLOSE_POOL_EXHAUSTED,
+		    "IPv6 address pool exhausted");
+		return;
+	default:
+		session_refuse(s, PROTO_CLOSE_ADDRESS_TAKEN,
+		    "IPv6 address already in use");
+		return;
+	}
 
 	session_assign(s, &assign);
 	s->ps = proto_session_new();
@@ -373,9 +421,64 @@ session_handshake(struct session *s, uint8_t *rec, size_t len)
 	s->state = SESSION_UP;
 	sv->stats.hs_ok++;
 	s->t_data = sv->now;
-	log_info("session up: %s %s from %s", s->name,
-	    ipaddr_str4(s->addr, addr, sizeof(addr)), s->remote);
+	log_info("session up: %s %s from %s%s%s", s->name,
+	    ipaddr_str4(s->addr, addr, sizeof(addr)), s->remote,
+	    s->leased6 ? " address6 " : "", s->leased6 ?
+	    ipaddr_str6(&s->addr6, addr6, sizeof(addr6)) : "");
 	session_request_write(s);
+}
+
+/*
+ * One IPv6 packet from the client, as session_forward.  Link-local and
+ * multicast (the client kernel's router solicitations, MLD reports, ND:
+ * nothing a point-to-point TUN needs) are ignored, never forwarded.
+ */
+static void
+session_forward6(struct session *s, const uint8_t *pkt, size_t len)
+{
+	struct server *sv = s->sv;
+	struct session *peer;
+	const uint8_t *dst;
+
+	if (!s->leased6) {
+		s->stats.ipv6++;	/* not carried: ignored, not a drop */
+		return;
+	}
+	switch (ipaddr_check_packet6(pkt, len, s->addr6.s6_addr)) {
+	case IP_CHECK_OK:
+		break;
+	case IP_CHECK_SOURCE:
+		s->stats.drop_source++;
+		return;
+	case IP_CHECK_LOCAL:
+		s->stats.ipv6++;
+		return;
+	default:
+		s->stats.drop_header++;
+		return;
+	}
+	dst = pkt + IPADDR_IP6_DST;
+	if (route6_in_range(sv->routes6, dst) &&
+	    memcmp(dst, sv->gateway6.s6_addr, 16) != 0) {
+		if (!sv->cfg->client_to_client) {
+			s->stats.drop_c2c++;
+			return;
+		}
+		if ((peer = route6_lookup(sv->routes6, dst)) == NULL) {
+			s->stats.drop_noroute++;
+			return;
+		}
+		s->stats.rx_pkts++;
+		s->stats.rx_bytes += len;
+		session_queue_packet(peer, pkt, len);
+		return;
+	}
+	if (server_tun_write(sv, pkt, len) == -1) {
+		s->stats.drop_tun++;
+		return;
+	}
+	s->stats.rx_pkts++;
+	s->stats.rx_bytes += len;
 }
 
 /*
@@ -390,19 +493,15 @@ session_forward(struct session *s, const uint8_t *pkt, size_t len)
 	struct session *peer;
 	struct in_addr dst;
 
+	if (len > 0 && (pkt[0] >> 4) == 6) {
+		session_forward6(s, pkt, len);
+		return;
+	}
 	switch (ipaddr_check_packet4(pkt, len, s->addr.s_addr)) {
 	case IP_CHECK_OK:
 		break;
 	case IP_CHECK_SOURCE:
 		s->stats.drop_source++;
-		return;
-	case IP_CHECK_VERSION:
-		/* No IPv6 in the tunnel yet: ignored, not a drop. */
-		if (len > 0 && (pkt[0] >> 4) == 6) {
-			s->stats.ipv6++;
-			return;
-		}
-		s->stats.drop_header++;
 		return;
 	default:
 		s->stats.drop_header++;

@@ -37,12 +37,24 @@ server_tun_read_cb(evutil_socket_t fd, short events, void *arg)
 				log_warn("%s: read", sv->tun_ifname);
 			return;
 		}
-		/*
-		 * IPv4 only for now: the kernel's IPv6 chatter on the TUN
-		 * (router solicitations, MLD) is ignored, not a drop.
-		 */
 		if (n > 0 && (sv->pktbuf[0] >> 4) == 6) {
-			sv->tun_stats.tun_ipv6++;
+			/*
+			 * Without dhcp_range6, and the kernel's own chatter
+			 * (router solicitations, MLD to ff02::/16): ignored,
+			 * not a drop.
+			 */
+			if (sv->routes6 == NULL || n < IPADDR_IP6_HLEN ||
+			    sv->pktbuf[IPADDR_IP6_DST] == 0xff) {
+				sv->tun_stats.tun_ipv6++;
+				continue;
+			}
+			s = route6_lookup(sv->routes6,
+			    sv->pktbuf + IPADDR_IP6_DST);
+			if (s == NULL) {
+				sv->tun_stats.tun_noroute++;
+				continue;
+			}
+			session_queue_packet(s, sv->pktbuf, (size_t)n);
 			continue;
 		}
 		if (n < PROTO_MIN_PACKET || (sv->pktbuf[0] >> 4) != 4) {
@@ -69,8 +81,8 @@ server_tun_write(struct server *sv, const uint8_t *pkt, size_t len)
 }
 
 /*
- * Create the TUN device, give it the gateway address of dhcp_range, the
- * MTU, bring it up, and watch its fd.  Closing the fd removes all that.
+ * Create the TUN device, give it the gateway address of dhcp_range (and
+ * of dhcp_range6), the MTU, bring it up, and watch its fd.  Closing the fd removes all that.
  */
 int
 server_tun_open(struct server *sv, char **cause)
@@ -85,7 +97,9 @@ server_tun_open(struct server *sv, char **cause)
 		return -1;
 	if (netlink_link_up(nl, sv->tun_ifname, cfg->mtu, cause) == -1 ||
 	    netlink_addr_add4(nl, sv->tun_ifname, sv->gateway,
-	    cfg->dhcp_range.prefix, cause) == -1) {
+	    cfg->dhcp_range.prefix, cause) == -1 ||
+	    (sv->pool6 != NULL && netlink_addr_add6(nl, sv->tun_ifname,
+	    &sv->gateway6, cfg->dhcp_range6.prefix, cause) == -1)) {
 		netlink_close(nl);
 		return -1;
 	}

@@ -243,10 +243,17 @@ server_reload(struct server *sv, char **cause)
 	/* Nothing fails from here on. */
 	server_config_keep_restart(run, nc, true, NULL);
 	pool_clear_static(sv->pool);
+	if (sv->pool6 != NULL)
+		pool6_clear_static(sv->pool6);
 	for (i = 0; i < nc->nclients; i++) {
 		if (nc->clients[i].has_addr4 && pool_reserve_static(sv->pool,
 		    nc->clients[i].addr4, nc->clients[i].pub) != POOL_OK)
 			log_warnx("reload: client %s: static address not "
+			    "reserved", nc->clients[i].name);
+		if (nc->clients[i].has_addr6 && (sv->pool6 == NULL ||
+		    pool6_reserve_static(sv->pool6, &nc->clients[i].addr6,
+		    nc->clients[i].pub) != POOL_OK))
+			log_warnx("reload: client %s: static address6 not "
 			    "reserved", nc->clients[i].name);
 	}
 	nrevoked = session_revoke(sv, nc);
@@ -386,12 +393,25 @@ server_tables_new(struct server *sv, char **cause)
 		return -1;
 	}
 	sv->gateway = pool_gateway(sv->pool);
+	if (cfg->dhcp_range6.prefix != 0) {
+		sv->pool6 = pool6_new(&cfg->dhcp_range6.addr,
+		    cfg->dhcp_range6.prefix);
+		sv->routes6 = route6_new(&cfg->dhcp_range6.addr,
+		    cfg->dhcp_range6.prefix);
+		pool6_gateway(sv->pool6, &sv->gateway6);
+	}
 	for (i = 0; i < cfg->nclients; i++) {
-		if (!cfg->clients[i].has_addr4)
-			continue;
-		if (pool_reserve_static(sv->pool, cfg->clients[i].addr4,
-		    cfg->clients[i].pub) != POOL_OK) {
+		if (cfg->clients[i].has_addr4 && pool_reserve_static(sv->pool,
+		    cfg->clients[i].addr4, cfg->clients[i].pub) != POOL_OK) {
 			xasprintf(cause, "%s: client %s: static address "
+			    "cannot be reserved", cfg->authorized_clients_file,
+			    cfg->clients[i].name);
+			return -1;
+		}
+		if (cfg->clients[i].has_addr6 && (sv->pool6 == NULL ||
+		    pool6_reserve_static(sv->pool6, &cfg->clients[i].addr6,
+		    cfg->clients[i].pub) != POOL_OK)) {
+			xasprintf(cause, "%s: client %s: static address6 "
 			    "cannot be reserved", cfg->authorized_clients_file,
 			    cfg->clients[i].name);
 			return -1;
@@ -463,6 +483,10 @@ server_teardown(struct server *sv)
 	sv->routes = NULL;
 	pool_free(sv->pool);
 	sv->pool = NULL;
+	route6_free(sv->routes6);
+	sv->routes6 = NULL;
+	pool6_free(sv->pool6);
+	sv->pool6 = NULL;
 	proto_replay_free(sv->replay);
 	sv->replay = NULL;
 	free(sv->pktbuf);

@@ -21,7 +21,9 @@ struct lws;
 struct lws_context;
 struct nft_state;
 struct pool;
+struct pool6;
 struct route_table;
+struct route6_table;
 struct server_control;
 struct proto_replay;
 struct txq;
@@ -73,6 +75,8 @@ struct session {
 	char			 remote[SERVER_REMOTE_MAX];
 	struct in_addr		 addr;		/* leased tunnel address */
 	bool			 leased;	/* addr leased and routed */
+	struct in6_addr		 addr6;		/* leased IPv6 address */
+	bool			 leased6;	/* addr6 leased and routed */
 
 	struct proto_hs		*hs;
 	struct proto_session	*ps;
@@ -133,6 +137,10 @@ struct server {
 	struct route_table	*routes;
 	struct proto_replay	*replay;
 	struct in_addr		 gateway;
+	/* dhcp_range6 set: the IPv6 pool, its table, the server's address. */
+	struct pool6		*pool6;
+	struct route6_table	*routes6;
+	struct in6_addr		 gateway6;
 
 	struct sessions		 sessions;
 	unsigned		 nsessions;	/* SESSION_UP ones */

@@ -85,7 +85,7 @@ test_route6(void)
 
 	/* Many entries: growth, collisions, deletes from runs. */
 	for (i = 0; i < 600; i++) {
-		snprintf(name, sizeof(name), "fd10:200::%x:%x", i * 7919, i + 1);
+		snprintf(name, sizeof(name), "fd10:200::%x:%x", (i * 7919) & 0xffff, i + 1);
 		a = A6(name);
 		if (route6_add(rt, &a, &v[i]) == -1)
 			break;
@@ -93,12 +93,12 @@ test_route6(void)
 	tap_is_int(i, 600, "v6: 600 entries added");
 	tap_is_int(route6_count(rt), 600, "v6: count 600");
 	for (i = 0; i < 600; i += 2) {
-		snprintf(name, sizeof(name), "fd10:200::%x:%x", i * 7919, i + 1);
+		snprintf(name, sizeof(name), "fd10:200::%x:%x", (i * 7919) & 0xffff, i + 1);
 		a = A6(name);
 		route6_del(rt, &a, &v[i]);
 	}
 	for (i = 0, bad = 0; i < 600; i++) {
-		snprintf(name, sizeof(name), "fd10:200::%x:%x", i * 7919, i + 1);
+		snprintf(name, sizeof(name), "fd10:200::%x:%x", (i * 7919) & 0xffff, i + 1);
 		if (L6(rt, name) != (i % 2 ? &v[i] : NULL))
 			bad++;
 	}
