@@ -26,3 +26,7 @@ EXTRA_DIST += tests/server-cli.sh tests/lab/lab.sh tests/lab/tunnel.sh \
 	tests/lab/timeouts.sh tests/lab/chroot.sh tests/lab/queue.sh \
 	tests/lab/crash-server.sh tests/lab/nft-forward.sh \
 	tests/lab/units.sh tests/lab/runstate.sh
+
+# IPv6 through the tunnel (issue 9).
+TESTS += tests/lab/tunnel6.sh
+EXTRA_DIST += tests/lab/tunnel6.sh

@@ -433,6 +433,11 @@ lab_tun_addr() {
 	nsx "$1" ip -o -4 addr show | awk '$4 ~ /^10\.200\./ { split($4, a, "/"); print a[1]; exit }'
 }
 
+# The tunnel IPv6 address of a client namespace (fd10:200::/64; "" if none).
+lab_tun_addr6() {
+	nsx "$1" ip -o -6 addr show | awk '$4 ~ /^fd10:200:/ { split($4, a, "/"); print a[1]; exit }'
+}
+
 # The TUN device of a client namespace.
 lab_tun_dev() {
 	nsx "$1" ip -o -4 addr show | awk '$4 ~ /^10\.200\./ { print $2; exit }'

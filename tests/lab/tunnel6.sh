@@ -1,0 +1,104 @@
+#!/bin/sh
+# IPv6 through the tunnel (dhcp_range6 = "fd10:200::/64"): each client
+# gets one IPv4 and one IPv6 address in range, ::/1 and 8000::/1 through
+# its TUN and no IPv6 block; IPv6 to each tunnel address reaches only
+# its owner; clients are isolated over IPv6 too; a forged IPv6 source is
+# dropped and counted and client 2 is unaffected.
+[ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
+. "$(dirname "$0")/lab.sh"
+lab_init "$RVPN_CLIENT"
+lab_up
+
+R6=fd10:200::
+LAB_NET_EXTRA="dhcp_range6 = \"$R6/64\"" lab_server_config "$LAB_DIR/server.toml"
+lab_server_start "$LAB_DIR/server.toml"
+nsx "$NS_SRV" ip -6 addr show dev "$LAB_TUN" | grep -q "inet6 ${R6}1/64" ||
+	fail "server TUN has no ${R6}1/64: $(nsx "$NS_SRV" ip -6 addr show dev "$LAB_TUN")"
+ok "the server's TUN has ${R6}1/64"
+
+# shellcheck disable=SC2046
+lab_client_start "$NS_C1" c1 $(lab_client_args c1)
+# shellcheck disable=SC2046
+lab_client_start "$NS_C2" c2 $(lab_client_args c2)
+a1=$(lab_tun_addr "$NS_C1"); a2=$(lab_tun_addr "$NS_C2")
+b1=$(lab_tun_addr6 "$NS_C1"); b2=$(lab_tun_addr6 "$NS_C2")
+dev1=$(lab_tun_dev "$NS_C1")
+case $a1 in 10.200.0.*) ;; *) fail "c1 IPv4 '$a1'" ;; esac
+case $b1 in "$R6"*) ;; *) fail "c1 IPv6 '$b1'" ;; esac
+case $b2 in "$R6"*) ;; *) fail "c2 IPv6 '$b2'" ;; esac
+[ "$b1" != "$b2" ] || fail "both clients got $b1"
+[ "$(nsx "$NS_C1" ip -o -6 addr show scope global | grep -c "$R6")" = 1 ] ||
+	fail "c1 has not exactly one tunnel IPv6 address"
+# The IPv6 host number follows the IPv4 one (10.200.0.N / fd10:200::N).
+[ "${b1#"$R6"}" = "$(printf %x "${a1##*.}")" ] || fail "c1 pair $a1 / $b1"
+grep -q "tunnel up: $a1/24 via .* address6 $b1/64" "$LAB_DIR/client-c1.log" ||
+	fail "tunnel up line: $(grep 'tunnel up' "$LAB_DIR/client-c1.log")"
+grep -q "session up: c1 $a1 from $LAB_C1 address6 $b1" "$LAB_DIR/server.log" ||
+	grep -Eq "session up: [^ ]+ $a1 from $LAB_C1 address6 $b1\$" "$LAB_DIR/server.log" ||
+	fail "session up line: $(grep 'session up' "$LAB_DIR/server.log")"
+for r in ::/1 8000::/1; do
+	nsx "$NS_C1" ip -6 route show "$r" | grep -q "dev $dev1" ||
+		fail "c1: no $r dev $dev1: $(nsx "$NS_C1" ip -6 route show)"
+done
+nsx "$NS_C1" ip -6 route show | grep -q '^unreachable' &&
+	fail "c1 blocks IPv6 although the server pushed IPv6"
+grep -q "IPv6 blocked" "$LAB_DIR/client-c1.log" && fail "c1 logged a block"
+ok "c1 $a1 + $b1, c2 $a2 + $b2; ::/1 and 8000::/1 via $dev1; no block"
+
+nsx "$NS_C1" ping -6 -c 3 -i 0.2 -W 2 "${R6}1" >/dev/null ||
+	fail "c1 cannot ping the server's ${R6}1"
+ok "c1 pings the server's tunnel address ${R6}1"
+
+rxp() {
+	nsx "$1" cat "/sys/class/net/$(lab_tun_dev "$1")/statistics/rx_packets"
+}
+for target in 1 2; do
+	if [ $target = 1 ]; then dst=$b1; else dst=$b2; fi
+	r1=$(rxp "$NS_C1"); r2=$(rxp "$NS_C2")
+	nsx "$NS_SRV" ping -6 -c 20 -i 0.05 -W 2 "$dst" >"$LAB_DIR/ping.out" 2>&1 ||
+		fail "server -> $dst: $(tail -3 "$LAB_DIR/ping.out")"
+	d1=$(( $(rxp "$NS_C1") - r1 )); d2=$(( $(rxp "$NS_C2") - r2 ))
+	if [ $target = 1 ]; then mine=$d1; other=$d2; else mine=$d2; other=$d1; fi
+	[ "$mine" -ge 20 ] || fail "owner of $dst got $mine packets"
+	[ "$other" -eq 0 ] || fail "the other client got $other packets for $dst"
+	ok "20 IPv6 pings to $dst reached its owner only ($mine vs $other)"
+done
+
+# Isolation over IPv6: c1 -> c2 dropped and counted.
+r2=$(rxp "$NS_C2")
+nsx "$NS_C1" ping -6 -c 3 -i 0.2 -W 1 "$b2" >/dev/null 2>&1 &&
+	fail "c1 reached c2 over IPv6 with client_to_client = false"
+lab_server_dump >"$LAB_DIR/dump.out"
+grep -Eq "session .* $a1 .* c2c [3-9]" "$LAB_DIR/dump.out" ||
+	fail "IPv6 c2c drops not counted: $(cat "$LAB_DIR/dump.out")"
+[ "$(rxp "$NS_C2")" -eq "$r2" ] || fail "c2's TUN got packets from c1"
+ok "client_to_client = false: c1 -> c2 over IPv6 dropped and counted"
+
+# A forged IPv6 source: a second address on c1's TUN.
+nsx "$NS_C1" ip -6 addr add "${R6}beef/128" dev "$dev1" nodad ||
+	fail "ip -6 addr add"
+r2=$(rxp "$NS_C2")
+nsx "$NS_C1" ping -6 -c 5 -i 0.2 -W 1 -I "${R6}beef" "${R6}1" \
+	>/dev/null 2>&1 && fail "a forged-source IPv6 ping was answered"
+nsx "$NS_C1" ping -6 -c 5 -i 0.2 -W 1 -I "${R6}beef" "$b2" \
+	>/dev/null 2>&1 && fail "a forged-source IPv6 ping reached c2"
+lab_server_dump >"$LAB_DIR/dump2.out"
+n=$(sed -n "s/.* $a1 .* drops source \([0-9]*\) .*/\1/p" "$LAB_DIR/dump2.out")
+[ -n "$n" ] && [ "$n" -ge 10 ] ||
+	fail "forged IPv6 not counted (source '$n'): $(cat "$LAB_DIR/dump2.out")"
+[ "$(rxp "$NS_C2")" -eq "$r2" ] || fail "c2's TUN got forged packets"
+nsx "$NS_C2" ping -6 -c 3 -i 0.2 -W 2 "${R6}1" >/dev/null ||
+	fail "c2 affected: cannot ping ${R6}1"
+grep -Eq "session .* $a2 .* drops source 0 " "$LAB_DIR/dump2.out" ||
+	fail "c2 counted source drops: $(cat "$LAB_DIR/dump2.out")"
+ok "forged IPv6 source dropped and counted ($n); c2 unaffected"
+
+lab_stop "$LAB_PID_c1" || fail "c1 did not stop cleanly"
+lab_stop "$LAB_PID_c2" || fail "c2 did not stop cleanly"
+nsx "$NS_C1" ip -6 route show | grep -Eq '^(::/1|8000::/1|unreachable)' &&
+	fail "c1 left IPv6 routes: $(nsx "$NS_C1" ip -6 route show)"
+lab_server_stop || fail "server did not stop cleanly"
+[ -z "$(nsx "$NS_SRV" ip -6 route show | grep "$R6")" ] ||
+	fail "server left $R6 routes"
+ok "stopped: no IPv6 tunnel routes left"
+exit 0
