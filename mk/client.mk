@@ -8,6 +8,7 @@ dist_man_MANS += man/rvpn-client.8
 # client-cli.sh needs no root; the others use tests/lab/lab.sh (skip: 77).
 CLIENT_TESTS = tests/client-cli.sh tests/client-restore.sh \
 	tests/client-reconnect.sh tests/client-tls.sh tests/client-ipv6-leak.sh \
-	tests/lab/crash-client.sh tests/lab/client-daemon.sh
+	tests/lab/crash-client.sh tests/lab/client-daemon.sh \
+	tests/lab/forged-close.sh
 TESTS += $(CLIENT_TESTS)
-EXTRA_DIST += $(CLIENT_TESTS)
+EXTRA_DIST += $(CLIENT_TESTS) tests/lab/fake-close.py

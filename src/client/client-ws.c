@@ -57,6 +57,21 @@ client_ws_refusal(struct client *cl, int code)
 	const char *why;
 
 	key_to_base64(cl->pub, pub);
+	if (!cl->close_authentic && (code == PROTO_CLOSE_UNKNOWN_KEY ||
+	    code == PROTO_CLOSE_VERSION || code == PROTO_CLOSE_BAD_HANDSHAKE ||
+	    code == PROTO_CLOSE_REVOKED || code == PROTO_CLOSE_KICKED ||
+	    code == PROTO_CLOSE_REPLACED)) {
+		/*
+		 * Anyone on the path can send a close frame over ws:// or
+		 * unverified TLS: nothing unauthenticated ends the client.
+		 */
+		if ((why = proto_close_reason(code)) == NULL)
+			why = "unknown code";
+		log_warnx("server closed the connection: %s (%d), not "
+		    "authenticated (%s): retrying", why, code,
+		    cl->cfg->url_tls ? "--insecure" : "ws://");
+		return CLIENT_RETRY;
+	}
 	switch (code) {
 	case PROTO_CLOSE_UNKNOWN_KEY:
 		log_error("server refused: unknown client key (%d): add this "
@@ -215,6 +230,7 @@ client_ws_connect_timeout_cb(evutil_socket_t fd, short events, void *arg)
 	log_debug("%s: no assignment after %d s", __func__,
 	    CLIENT_CONNECT_TIMEOUT);
 	cl->close_code = 0;
+	cl->close_authentic = false;
 	client_ws_drop(cl, "no assignment in time");
 }
 
@@ -318,6 +334,7 @@ client_ws_connect(struct client *cl)
 	proto_session_free(cl->ps);
 	cl->ps = proto_session_new();
 	cl->close_code = 0;
+	cl->close_authentic = false;
 	cl->close_reason[0] = '\0';
 	cl->drop_why = NULL;
 	cl->rxlen = 0;
@@ -556,7 +573,9 @@ client_ws_record(struct client *cl, struct lws *wsi, uint8_t *rec,
 		lws_callback_on_writable(wsi);
 		break;
 	case PROTO_CTL_CLOSE:
+		/* Inside the Noise session: the server said it. */
 		cl->close_code = ctl.code;
+		cl->close_authentic = true;
 		snprintf(cl->close_reason, sizeof(cl->close_reason), "%s",
 		    ctl.reason);
 		return -1;
@@ -745,7 +764,14 @@ client_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			return -1;
 		return client_ws_receive(cl, wsi, in, len);
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
-		if (len >= 2) {
+		/*
+		 * A WebSocket close frame is as authentic as the transport:
+		 * only TLS verified against a CA says it is the server's.
+		 * A code from the Noise session (above) is kept.
+		 */
+		if (len >= 2 && !cl->close_authentic) {
+			cl->close_authentic = cl->cfg->url_tls &&
+			    !cl->cfg->insecure;
 			cl->close_code = (p[0] << 8) | p[1];
 			len -= 2;
 			if (len > PROTO_REASON_MAX)

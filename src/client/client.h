@@ -78,6 +78,7 @@ struct client {
 	unsigned		 backoff;	/* next delay, seconds */
 	uint64_t		 last_rx_ns;	/* monotonic */
 	int			 close_code;	/* from the server, 0: none */
+	bool			 close_authentic; /* in Noise, or verified TLS */
 	char			 close_reason[PROTO_REASON_MAX + 1];
 	const char		*drop_why;	/* why we closed, or NULL */
 
