@@ -459,7 +459,7 @@ lab_server_dump() {
 # report at exit makes it non-zero), and no rvpn log may hold a sanitizer
 # report: a test that passed turns into a failure when either is seen.
 lab_down() {
-	local rc=$? pid ns f st
+	local rc=$? pid ns f st ino
 	set +e
 	if [ "$rc" != 77 ]; then
 		for pid in $LAB_RVPN_PIDS; do
@@ -492,6 +492,10 @@ lab_down() {
 		wait "$pid" 2>/dev/null
 	done
 	for ns in $LAB_NSES; do
+		# A client killed on purpose leaves its DNS record, named
+		# after the namespace's inode: gone with the namespace.
+		ino=$(stat -L -c %i "/run/netns/$ns" 2>/dev/null) &&
+			rm -f /run/rvpn/client-*."$ino".resolv.orig
 		ip netns del "$ns" 2>/dev/null
 		rm -rf "/etc/netns/$ns"
 	done
