@@ -7,12 +7,15 @@
 #ifndef RVPN_CONFIG_INT_H
 #define RVPN_CONFIG_INT_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "toml.h"
 
 #define CFG_MAX_SECTIONS 16
+/* The "line" of a value from the command line: no line in messages. */
+#define CFG_LINE_CMDLINE UINT_MAX
 
 /*
  * What a reload (SIGHUP) does with a key: rvpn-server.toml(5) RELOAD

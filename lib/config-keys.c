@@ -484,17 +484,6 @@ cfg_url(struct client_config *cc, const char *url, char *pbuf, size_t plen)
 	return true;
 }
 
-bool
-client_config_set_url(struct client_config *cc, const char *url, char **cause)
-{
-	char why[96], vis[TOML_VIS_LEN];
-
-	if (cfg_url(cc, url, why, sizeof(why)))
-		return true;
-	xasprintf(cause, "'%s': %s", toml_vis(url, vis, sizeof(vis)), why);
-	return false;
-}
-
 static bool
 cfg_set_url(struct cfg_ctx *ctx, const struct cfg_key *k,
     const struct toml_value *v)

@@ -53,7 +53,7 @@ cfg_error(struct cfg_ctx *ctx, unsigned line, const char *fmt, ...)
 	    sizeof(*ctx->errv));
 	e = &ctx->errv[ctx->nerrs++];
 	e->line = line;
-	if (line != 0)
+	if (line != 0 && line != CFG_LINE_CMDLINE)
 		xasprintf(&e->msg, "%s:%u: %s", ctx->path, line, msg);
 	else
 		xasprintf(&e->msg, "%s: %s", ctx->path, msg);
@@ -651,8 +651,18 @@ server_config_free(struct server_config *sc)
 
 /* ---- client.toml ------------------------------------------------------ */
 
+/* The files client.toml names (or flags: only the key set). */
 static void
-cfg_client_init(struct cfg_ctx *ctx, struct client_config *cc)
+cfg_client_checks(struct cfg_ctx *ctx, struct client_config *cc)
+{
+	if (ctx->seen[cfg_key_index(ctx, "ca_file")] != 0)
+		cfg_check_readable(ctx, "ca_file", cc->ca_file);
+	cfg_check_dir(ctx, "identity_key_file", cc->identity_key_file);
+}
+
+static void
+cfg_client_init(struct cfg_ctx *ctx, struct client_config *cc,
+    bool defaults)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->ops = &cfg_table_ops;
@@ -662,7 +672,8 @@ cfg_client_init(struct cfg_ctx *ctx, struct client_config *cc)
 	ctx->sections = cfg_client_schema.sections;
 	ctx->seen = xcalloc(ctx->nkeys, sizeof(*ctx->seen));
 	ctx->bad = xcalloc(ctx->nkeys, sizeof(*ctx->bad));
-	cfg_defaults(ctx);
+	if (defaults)
+		cfg_defaults(ctx);
 }
 
 struct client_config *
@@ -672,7 +683,7 @@ client_config_default(void)
 	struct cfg_ctx ctx;
 
 	cc = xcalloc(1, sizeof(*cc));
-	cfg_client_init(&ctx, cc);
+	cfg_client_init(&ctx, cc, true);
 	cfg_ctx_done(&ctx);
 	return cc;
 }
@@ -686,13 +697,11 @@ client_config_load(const char *path, char **cause)
 
 	cc = xcalloc(1, sizeof(*cc));
 	cc->path = xstrdup(path);
-	cfg_client_init(&ctx, cc);
+	cfg_client_init(&ctx, cc, true);
 	ctx.path = path;
 	cfg_parse(&ctx);
-	if (ctx.opened) {
-		cfg_check_readable(&ctx, "ca_file", cc->ca_file);
-		cfg_check_dir(&ctx, "identity_key_file", cc->identity_key_file);
-	}
+	if (ctx.opened)
+		cfg_client_checks(&ctx, cc);
 	cfg_errors_join(&ctx, &errs);
 	cfg_ctx_done(&ctx);
 	if (errs != NULL) {
@@ -701,6 +710,54 @@ client_config_load(const char *path, char **cause)
 		return NULL;
 	}
 	return cc;
+}
+
+/*
+ * A flag: the key's own setter and checks, as in the file, with source
+ * ("command line") where a file name and line would be.
+ */
+bool
+client_config_set(struct client_config *cc, const char *key,
+    const char *const *values, unsigned nvalues, const char *source,
+    char **cause)
+{
+	const struct cfg_key *k;
+	struct cfg_ctx ctx;
+	struct toml_value v;
+	char *errs = NULL;
+	size_t i;
+
+	cfg_client_init(&ctx, cc, false);
+	ctx.path = source;
+	ctx.dir = cfg_dir_of(".");	/* the working directory */
+	i = cfg_key_index(&ctx, key);
+	k = &ctx.keys[i];
+	memset(&v, 0, sizeof(v));
+	v.type = k->type;
+	if (k->type == TOML_ARRAY) {
+		v.items = (char **)values;
+		v.nitems = nvalues;
+	} else if (nvalues != 1)
+		fatalx("config: %s takes one value", key);
+	else if (k->type == TOML_BOOL &&
+	    strcmp(values[0], "true") != 0 && strcmp(values[0], "false") != 0)
+		fatalx("config: %s: not a boolean", key);
+	else {
+		v.s = (char *)values[0];
+		v.b = strcmp(values[0], "true") == 0;
+		if (k->type == TOML_INT)
+			fatalx("config: %s: no integer flags", key);
+	}
+	ctx.keyline = ctx.seen[i] = CFG_LINE_CMDLINE;
+	if (k->set(&ctx, k, &v))
+		cfg_client_checks(&ctx, cc);
+	cfg_errors_join(&ctx, &errs);
+	cfg_ctx_done(&ctx);
+	if (errs != NULL) {
+		*cause = errs;
+		return false;
+	}
+	return true;
 }
 
 void

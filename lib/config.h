@@ -129,9 +129,15 @@ void			 server_config_keep_restart(struct server_config *run,
 /* Defaults only, for a client run entirely from flags. */
 struct client_config	*client_config_default(void);
 void			 client_config_free(struct client_config *);
-/* Set server_url and the url_* fields from a URL; false with *cause. */
-bool			 client_config_set_url(struct client_config *,
-			    const char *url, char **cause);
+/*
+ * Set one key of client.toml from the command line, through the setter
+ * and checks the file uses (as sshd -o does): values[0] for a scalar
+ * ("true"/"false" for a boolean), all nvalues for an array.  False with
+ * *cause "SOURCE: KEY: 'VALUE': problem" (SOURCE: "command line").
+ */
+bool			 client_config_set(struct client_config *,
+			    const char *key, const char *const *values,
+			    unsigned nvalues, const char *source, char **cause);
 /*
  * Normalise a WebSocket base path: leading '/', no doubled '/', no
  * trailing '/' or "/tun" ("/" stays "/").  Returns an allocated string,

@@ -189,3 +189,12 @@ fatalx(const char *fmt, ...)
 	va_end(ap);
 	exit(1);
 }
+
+void
+log_print_cause(const char *cause)
+{
+	size_t n = strlen(cause);
+
+	fprintf(stderr, "%s%s", cause, n > 0 && cause[n - 1] == '\n' ? "" :
+	    "\n");
+}

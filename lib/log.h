@@ -43,4 +43,7 @@ void	fatalx(const char *, ...) LOG_PRINTF(1, 2) __attribute__((noreturn));
 /* Route libwebsockets' and libevent's own messages through this module (log-lws.c). */
 void	log_route_libs(void);
 
+/* A cause of one or more lines ('\n' between them) to stderr. */
+void		 log_print_cause(const char *cause);
+
 #endif

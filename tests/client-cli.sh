@@ -2,7 +2,8 @@
 # rvpn-client command line, without root: --help covers the man page's
 # SYNOPSIS, -V, -t; missing server URL/key, bad --server, --server-key,
 # --route, --tun and --key values and unknown options each exit 1 with
-# their own message, and each has a passing counterpart.
+# their own message, and each has a passing counterpart.  A flag goes
+# through its client.toml key's setter: the same error as the key.
 [ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
@@ -93,26 +94,26 @@ must_pass --server "$URL" --server-key "$SKEY" --key "$T/client.key"
 ok "missing server URL or key: specific errors, exit 1"
 
 # Bad values, each with a good counterpart.
-must_fail "--server: 'https://x/y': " --server https://x/y \
+must_fail "command line: server_url: 'https://x/y': " --server https://x/y \
 	--server-key "$SKEY" --key "$T/client.key"
 must_pass --server ws://127.0.0.1:8080/api/v1/ws/tun --server-key "$SKEY" \
 	--key "$T/client.key"
 ok "--server: bad scheme refused, ws:// accepted"
 
-must_fail "--server-key: 'AAAA': not a base64 X25519 public key" \
+must_fail "command line: server_public_key: 'AAAA': not a key" \
 	--server "$URL" --server-key AAAA --key "$T/client.key"
 ok "--server-key: bad key refused"
 
 # shellcheck disable=SC2086
-must_fail "--route: '10.1.2.3/8': not an IPv4 prefix" $GOOD --route 10.1.2.3/8
+must_fail "command line: routes: '10.1.2.3/8': host bits set" $GOOD --route 10.1.2.3/8
 # shellcheck disable=SC2086
-must_fail "--route: '10.0.0.0/33': not an IPv4 prefix" $GOOD --route 10.0.0.0/33
+must_fail "command line: routes: '10.0.0.0/33': prefix length" $GOOD --route 10.0.0.0/33
 # shellcheck disable=SC2086
 must_pass $GOOD --route 10.0.0.0/8 --route 192.168.0.0/16
 ok "--route: bad prefixes refused, good ones accepted"
 
 # shellcheck disable=SC2086
-must_fail "--tun: 'averyveryverylongname': not a valid interface name" \
+must_fail "command line: tun_name: 'averyveryverylongname': must be 1..15" \
 	$GOOD --tun averyveryverylongname
 # shellcheck disable=SC2086
 must_pass $GOOD --tun rvt-tun0
@@ -127,7 +128,7 @@ must_fail "private key: $T/bad.key" \
 ok "--key: missing or bad key file refused"
 
 # shellcheck disable=SC2086
-must_fail "--ca: '$T/none.pem': No such file or directory" $GOOD --ca "$T/none.pem"
+must_fail "command line: ca_file: '$T/none.pem': No such file or directory" $GOOD --ca "$T/none.pem"
 ok "--ca: missing file refused"
 
 # A configuration file; flags override it.
@@ -140,10 +141,35 @@ routes = ["10.0.0.0/8"]
 EOF2
 must_pass -c "$T/client.toml"
 must_pass -c "$T/client.toml" --route 172.16.0.0/12
-must_fail "--route: '172.16.0.1/12'" -c "$T/client.toml" --route 172.16.0.1/12
+must_fail "command line: routes: '172.16.0.1/12'" -c "$T/client.toml" --route 172.16.0.1/12
 printf '[client]\nserver_url = "ftp://x"\n' >"$T/bad.toml"
 must_fail "$T/bad.toml:2: server_url: 'ftp://x'" -c "$T/bad.toml"
 ok "-c: good file passes, bad file reports file:line: key: 'value'"
+
+# A flag and its key: the same setter, so the same error after the
+# source ("command line:" or "FILE:LINE:").  --tun once accepted names
+# tun_name refuses ("..", control characters).
+same_error() {	# same_error FLAG KEY VALUE TOML-VALUE
+	local flag=$1 key=$2 value=$3 tv=$4 a b
+	run $GOOD "$flag" "$value"
+	[ "$rc" = 1 ] || fail "$flag '$value': exit $rc, want 1"
+	a=$(sed -n 's/^command line: //p' "$T/err")
+	printf '[client]\n%s = %s\n' "$key" "$tv" >"$T/same.toml"
+	run -c "$T/same.toml" $GOOD
+	[ "$rc" = 1 ] || fail "$key = $tv: exit $rc, want 1"
+	b=$(sed -n "s|^$T/same.toml:2: ||p" "$T/err")
+	[ -n "$a" ] && [ "$a" = "$b" ] ||
+		fail "$flag '$value' and $key: '$a' vs '$b'"
+	ok "$flag '$value' and $key = $tv: '$a'"
+}
+same_error --tun tun_name .. '".."'
+same_error --tun tun_name "$(printf 'tun\001')" '"tun\u0001"'
+same_error --tun tun_name averyveryverylongname '"averyveryverylongname"'
+same_error --route routes 10.1.2.3/8 '["10.1.2.3/8"]'
+same_error --server-key server_public_key AAAA '"AAAA"'
+same_error --server server_url ftp://x '"ftp://x"'
+same_error --ca ca_file "$T/none.pem" "\"$T/none.pem\""
+same_error --key identity_key_file "$T/no/such.key" "\"$T/no/such.key\""
 
 # Without root nothing beyond the checks can happen: the TUN open fails
 # with a clear error and exit 1 (only checked when not root).

@@ -88,7 +88,7 @@ struct client_flags {
 	const char	*key;
 	const char	*ca;
 	bool		 insecure;
-	const char	*routes[CONFIG_MAX_ROUTES];
+	const char	**routes;		/* argc of them at most */
 	unsigned	 nroutes;
 	bool		 no_dns;
 	bool		 ipv6_leak;
@@ -154,6 +154,7 @@ client_parse_flags(int argc, char **argv, struct client_flags *fl)
 	int ch;
 
 	memset(fl, 0, sizeof(*fl));
+	fl->routes = xcalloc((size_t)argc, sizeof(*fl->routes));
 	while ((ch = getopt_long(argc, argv, "fc:ts:p:i:C:kr:nT:vVh",
 	    client_longopts, NULL)) != -1) {
 		switch (ch) {
@@ -182,9 +183,6 @@ client_parse_flags(int argc, char **argv, struct client_flags *fl)
 			fl->insecure = true;
 			break;
 		case 'r':
-			if (fl->nroutes == nitems(fl->routes))
-				fatalx("--route: '%s': more than %u routes",
-				    optarg, (unsigned)nitems(fl->routes));
 			fl->routes[fl->nroutes++] = optarg;
 			break;
 		case 'n':
@@ -216,78 +214,60 @@ client_parse_flags(int argc, char **argv, struct client_flags *fl)
 	}
 }
 
+/*
+ * One flag through the setter and checks of its client.toml key, as a
+ * value of the "command line" (the same rules and messages as the file).
+ */
+static void
+client_flag(struct client_config *cfg, const char *key,
+    const char *const *values, unsigned nvalues)
+{
+	char *cause = NULL;
+
+	if (!client_config_set(cfg, key, values, nvalues, "command line",
+	    &cause)) {
+		log_print_cause(cause);
+		free(cause);
+		exit(1);
+	}
+}
+
 /* Load the configuration (or defaults) and lay the flags over it. */
 static struct client_config *
 client_load_config(const struct client_flags *fl)
 {
+	static const char *const f[] = { "false" }, *const t[] = { "true" };
 	struct client_config *cfg;
-	struct in_addr a;
-	char *ca;
-	uint8_t prefix;
 	char *cause = NULL;
-	unsigned i;
 	int level;
 
 	if (fl->config != NULL) {
 		if ((cfg = client_config_load(fl->config, &cause)) == NULL) {
-			fprintf(stderr, "%s", cause);
-			if (cause[0] != '\0' &&
-			    cause[strlen(cause) - 1] != '\n')
-				fputc('\n', stderr);
+			log_print_cause(cause);
 			free(cause);
 			exit(1);
 		}
 	} else
 		cfg = client_config_default();
 
-	if (fl->server != NULL &&
-	    !client_config_set_url(cfg, fl->server, &cause))
-		fatalx("--server: %s", cause);
-	if (fl->server_key != NULL) {
-		if (!key_from_base64(fl->server_key, cfg->server_key))
-			fatalx("--server-key: '%s': not a base64 X25519 "
-			    "public key (44 characters)", fl->server_key);
-		cfg->has_server_key = true;
-	}
-	if (fl->key != NULL) {
-		free(cfg->identity_key_file);
-		cfg->identity_key_file = xstrdup(fl->key);
-	}
-	if (fl->ca != NULL) {
-		/* Absolute: the daemon runs in "/" when lws reads it. */
-		if (access(fl->ca, R_OK) == -1 ||
-		    (ca = realpath(fl->ca, NULL)) == NULL)
-			fatal("--ca: '%s'", fl->ca);
-		free(cfg->ca_file);
-		cfg->ca_file = ca;
-	}
+	if (fl->server != NULL)
+		client_flag(cfg, "server_url", &fl->server, 1);
+	if (fl->server_key != NULL)
+		client_flag(cfg, "server_public_key", &fl->server_key, 1);
+	if (fl->key != NULL)
+		client_flag(cfg, "identity_key_file", &fl->key, 1);
+	if (fl->ca != NULL)
+		client_flag(cfg, "ca_file", &fl->ca, 1);
 	if (fl->insecure)
-		cfg->insecure = true;
-	if (fl->nroutes > 0) {
-		for (i = 0; i < fl->nroutes; i++) {
-			if (!ipaddr_parse_cidr4(fl->routes[i], &a, &prefix,
-			    false))
-				fatalx("--route: '%s': not an IPv4 prefix "
-				    "(a.b.c.d/n, host bits zero)",
-				    fl->routes[i]);
-			cfg->routes[i].addr = a;
-			cfg->routes[i].prefix = prefix;
-		}
-		cfg->nroutes = fl->nroutes;
-	}
+		client_flag(cfg, "insecure", t, 1);
+	if (fl->nroutes > 0)
+		client_flag(cfg, "routes", fl->routes, fl->nroutes);
 	if (fl->no_dns)
-		cfg->dns = false;
+		client_flag(cfg, "dns", f, 1);
 	if (fl->ipv6_leak)
-		cfg->block_ipv6 = false;
-	if (fl->tun != NULL) {
-		if (fl->tun[0] == '\0' || strlen(fl->tun) >= IFNAMSIZ ||
-		    strpbrk(fl->tun, "/ \t\n:") != NULL)
-			fatalx("--tun: '%s': not a valid interface name "
-			    "(1-%d characters, no '/', ':' or spaces)",
-			    fl->tun, IFNAMSIZ - 1);
-		free(cfg->tun_name);
-		cfg->tun_name = xstrdup(fl->tun);
-	}
+		client_flag(cfg, "block_ipv6", f, 1);
+	if (fl->tun != NULL)
+		client_flag(cfg, "tun_name", &fl->tun, 1);
 	level = (int)cfg->log_level + fl->verbose;
 	if (level > LOG_LVL_TRACE)
 		level = LOG_LVL_TRACE;
@@ -423,6 +403,7 @@ main(int argc, char **argv)
 
 	/* Before anything else is allocated: its errors just exit. */
 	cfg = client_load_config(&fl);
+	free(fl.routes);
 	log_set_level(cfg->log_level);
 	cl = xcalloc(1, sizeof(*cl));
 	cl->tun_fd = -1;

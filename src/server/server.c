@@ -66,17 +66,6 @@ usage(int code)
 	exit(code);
 }
 
-/* Print a multi-line cause to stderr, one error per line. */
-static void
-print_cause(const char *cause)
-{
-	size_t n;
-
-	n = strlen(cause);
-	fprintf(stderr, "%s%s", cause,
-	    n > 0 && cause[n - 1] == '\n' ? "" : "\n");
-}
-
 /* Refresh the cached monotonic clock (seconds and nanoseconds). */
 void
 server_update_time(struct server *sv)
@@ -541,7 +530,7 @@ main(int argc, char **argv)
 	TAILQ_INIT(&sv.sessions);
 
 	if ((sv.cfg = server_config_load(conffile, &cause)) == NULL) {
-		print_cause(cause);
+		log_print_cause(cause);
 		free(cause);
 		return 1;
 	}

@@ -665,12 +665,16 @@ test_client(void)
 		{ "wss://[2001:db8::1]:8443/api/v1/ws/tun", true, true,
 		    "2001:db8::1", 8443, "/api/v1/ws", "/api/v1/ws/tun", NULL },
 		{ "https://h/", false, 0, NULL, 0, NULL, NULL,
+		    "command line: server_url: "
 		    "'https://h/': must start with wss:// or ws://" },
 		{ "wss://h:0/", false, 0, NULL, 0, NULL, NULL,
+		    "command line: server_url: "
 		    "'wss://h:0/': port must be 1..65535" },
 		{ "wss://u@h/", false, 0, NULL, 0, NULL, NULL,
+		    "command line: server_url: "
 		    "'wss://u@h/': user information is not supported" },
 		{ "wss://h/a?b", false, 0, NULL, 0, NULL, NULL,
+		    "command line: server_url: "
 		    "'wss://h/a?b': a query or fragment is not supported" },
 	};
 	size_t i;
@@ -696,6 +700,25 @@ test_client(void)
 		tap_ok(!cc->dns, "dns false");
 		tap_is_int(cc->reconnect_max, 30, "reconnect_max");
 		tap_is_str(cc->tun_name, "rvpn0", "client tun_name default");
+		/* A flag over the file changes its key and nothing else. */
+		{
+			const char *tun[] = { "rvt9" }, *dot[] = { ".." };
+
+			tap_ok(client_config_set(cc, "tun_name", tun, 1,
+			    "command line", &cause), "flag tun_name set");
+			tap_is_str(cc->tun_name, "rvt9", "flag tun_name");
+			tap_ok(!cc->dns && cc->nroutes == 1 &&
+			    cc->reconnect_max == 30, "flag: the file's other "
+			    "keys kept");
+			tap_ok(!client_config_set(cc, "tun_name", dot, 1,
+			    "command line", &cause), "flag tun_name '..'");
+			tap_is_str(cause, "command line: tun_name: '..': must "
+			    "be 1..15 characters without '/', ':' or spaces",
+			    "flag error: command line: KEY: 'VALUE': problem");
+			tap_is_str(cc->tun_name, "rvt9", "refused: kept");
+			free(cause);
+			cause = NULL;
+		}
 		client_config_free(cc);
 	}
 
@@ -712,7 +735,8 @@ test_client(void)
 		bool ok;
 
 		cause = NULL;
-		ok = client_config_set_url(cc, urls[i].url, &cause);
+		ok = client_config_set(cc, "server_url", &urls[i].url, 1,
+		    "command line", &cause);
 		if (urls[i].ok) {
 			tap_ok(ok && cc->url_tls == urls[i].tls &&
 			    strcmp(cc->url_host, urls[i].host) == 0 &&
