@@ -23,6 +23,7 @@
 #include "xmalloc.h"
 
 #define NFT_IP_FORWARD	"/proc/sys/net/ipv4/ip_forward"
+#define NFT_IP6_FORWARD	"/proc/sys/net/ipv6/conf/all/forwarding"
 #define NFT_MTU_MIN	576
 #define NFT_MTU_MAX	9000
 
@@ -31,6 +32,9 @@ struct nft_state {
 	bool			 forward_set;	/* we wrote ip_forward */
 	char			 forward_old;	/* '0' or '1' */
 	int			 forward_fd;	/* open while forward_set */
+	bool			 forward6_set;	/* and the IPv6 one */
+	char			 forward6_old;
+	int			 forward6_fd;
 	struct statefile	*undo;		/* the durable undo record */
 	struct nft_params	 p;		/* for nft_reconfigure */
 	char			*tun_name;	/* p's strings */
@@ -137,15 +141,15 @@ nft_check_params(const struct nft_params *np, char **cause)
 	return true;
 }
 
-/* Read ip_forward ('0' or '1'); -1 with *cause. */
+/* Read a forwarding sysctl ('0' or '1'); -1 with *cause. */
 static int
-nft_forward_read(char *value, char **cause)
+nft_forward_read(const char *path, char *value, char **cause)
 {
 	char buf[8];
 	ssize_t n;
 	int fd, error;
 
-	if ((fd = open(NFT_IP_FORWARD, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		goto fail;
 	n = read(fd, buf, sizeof(buf) - 1);
 	error = errno;
@@ -154,8 +158,7 @@ nft_forward_read(char *value, char **cause)
 	if (n == -1)
 		goto fail;
 	if (n < 1 || (buf[0] != '0' && buf[0] != '1')) {
-		xasprintf(cause, "nft: %s: unexpected contents",
-		    NFT_IP_FORWARD);
+		xasprintf(cause, "nft: %s: unexpected contents", path);
 		errno = EINVAL;
 		return -1;
 	}
@@ -164,7 +167,7 @@ nft_forward_read(char *value, char **cause)
 
 fail:
 	error = errno;
-	xasprintf(cause, "nft: %s: %s", NFT_IP_FORWARD, strerror(error));
+	xasprintf(cause, "nft: %s: %s", path, strerror(error));
 	errno = error;
 	return -1;
 }
@@ -176,14 +179,14 @@ fail:
  * each write (CAP_NET_ADMIN will do), not only at open.
  */
 static int
-nft_forward_open(char value, char **cause)
+nft_forward_open(const char *path, char value, char **cause)
 {
 	int fd, error;
 
-	if ((fd = open(NFT_IP_FORWARD, O_WRONLY | O_CLOEXEC)) == -1) {
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1) {
 		error = errno;
-		xasprintf(cause, "nft: write %c to %s: %s", value,
-		    NFT_IP_FORWARD, strerror(error));
+		xasprintf(cause, "nft: write %c to %s: %s", value, path,
+		    strerror(error));
 		errno = error;
 	}
 	return fd;
@@ -191,7 +194,7 @@ nft_forward_open(char value, char **cause)
 
 /* Write ip_forward through fd; -1 with *cause (if not NULL). */
 static int
-nft_forward_write(int fd, char value, char **cause)
+nft_forward_write(int fd, const char *path, char value, char **cause)
 {
 	char buf[2] = { value, '\n' };
 	int error;
@@ -200,7 +203,7 @@ nft_forward_write(int fd, char value, char **cause)
 		error = errno;
 		if (cause != NULL)
 			xasprintf(cause, "nft: write %c to %s: %s", value,
-			    NFT_IP_FORWARD, strerror(error));
+			    path, strerror(error));
 		errno = error;
 		return -1;
 	}
@@ -212,19 +215,41 @@ static char *
 nft_ruleset(const struct nft_params *np, const char *table)
 {
 	struct in_addr net;
-	char nbuf[INET_ADDRSTRLEN], *nat, *cmds;
+	char nbuf[INET_ADDRSTRLEN], n6buf[INET6_ADDRSTRLEN], *nat, *cmds;
+	char *nat6, *mss6;
 	unsigned mss = np->mtu - 40;
 
 	net.s_addr = np->range.s_addr &
 	    htonl(UINT32_MAX << (32 - np->prefix));
 	inet_ntop(AF_INET, &net, nbuf, sizeof(nbuf));
+	/*
+	 * With dhcp_range6: NAT66 out of the same egress, and a second MSS
+	 * clamp for IPv6 (40 bytes more of header: mtu - 60) after the
+	 * first, which matched it at mtu - 40 already.
+	 */
+	if (np->prefix6 != 0) {
+		inet_ntop(AF_INET6, &np->range6, n6buf, sizeof(n6buf));
+		xasprintf(&nat6, "\t\tip6 saddr %s/%u oifname \"%s\" "
+		    "masquerade\n", n6buf, np->prefix6, np->egress);
+		xasprintf(&mss6,
+		    "\t\tmeta nfproto ipv6 iifname \"%s\" tcp flags syn tcp "
+		    "option maxseg size > %u tcp option maxseg size set %u\n"
+		    "\t\tmeta nfproto ipv6 oifname \"%s\" tcp flags syn tcp "
+		    "option maxseg size > %u tcp option maxseg size set %u\n",
+		    np->tun_name, np->mtu - 60, np->mtu - 60, np->tun_name,
+		    np->mtu - 60, np->mtu - 60);
+	} else {
+		nat6 = xstrdup("");
+		mss6 = xstrdup("");
+	}
 	if (np->masquerade)
 		xasprintf(&nat,
 		    "\tchain postrouting {\n"
 		    "\t\ttype nat hook postrouting priority srcnat; "
 		    "policy accept;\n"
 		    "\t\tip saddr %s/%u oifname \"%s\" masquerade\n"
-		    "\t}\n", nbuf, np->prefix, np->egress);
+		    "%s"
+		    "\t}\n", nbuf, np->prefix, np->egress, nat6);
 	else
 		nat = xstrdup("");
 	/*
@@ -246,6 +271,7 @@ nft_ruleset(const struct nft_params *np, const char *table)
 	    "tcp option maxseg size set %u\n"
 	    "\t\toifname \"%s\" tcp flags syn tcp option maxseg size > %u "
 	    "tcp option maxseg size set %u\n"
+	    "%s"
 	    "\t\tiifname \"%s\" oifname \"%s\" counter %s\n"
 	    "\t\tiifname \"%s\" accept\n"
 	    "\t\toifname \"%s\" ct state established,related accept\n"
@@ -253,24 +279,32 @@ nft_ruleset(const struct nft_params *np, const char *table)
 	    "\t}\n"
 	    "}\n",
 	    table, table, table, nat,
-	    np->tun_name, mss, mss, np->tun_name, mss, mss,
+	    np->tun_name, mss, mss, np->tun_name, mss, mss, mss6,
 	    np->tun_name, np->tun_name, np->client_to_client ? "accept" :
 	    "drop", np->tun_name, np->tun_name, np->tun_name);
 	free(nat);
+	free(nat6);
+	free(mss6);
 	return cmds;
 }
 
-/* The undo record's text: boot, table, and ip_forward if we change it. */
+/*
+ * The undo record's text: boot, table, and ip_forward and ip6_forward
+ * if we change them.
+ */
 static char *
-nft_undo_text(const char *table, bool forward_set, char forward_old)
+nft_undo_text(const char *table, bool forward_set, char forward_old,
+    bool forward6_set, char forward6_old)
 {
 	char *text;
 
 	xasprintf(&text, "# rvpn-server: undone at the next start if this "
-	    "file outlives the server\nboot %s\ntable %s\n%s%s%s",
+	    "file outlives the server\nboot %s\ntable %s\n%s%s%s%s%s%s",
 	    statefile_boot_id(), table, forward_set ? "ip_forward " : "",
 	    forward_set ? (forward_old == '1' ? "1" : "0") : "",
-	    forward_set ? "\n" : "");
+	    forward_set ? "\n" : "", forward6_set ? "ip6_forward " : "",
+	    forward6_set ? (forward6_old == '1' ? "1" : "0") : "",
+	    forward6_set ? "\n" : "");
 	return text;
 }
 
@@ -281,8 +315,8 @@ nft_install(const struct nft_params *np, char **cause)
 	struct nft_state *st;
 	struct statefile *undo = NULL;
 	const char *table;
-	char *cmds, *what, *rmcmd, *text, old = '0';
-	int saved, fwfd = -1;
+	char *cmds, *what, *rmcmd, *text, old = '0', old6 = '0';
+	int saved, fwfd = -1, fw6fd = -1;
 
 	table = np->table != NULL ? np->table : NFT_TABLE;
 	if (!nft_safe_name(table, 64)) {
@@ -294,21 +328,34 @@ nft_install(const struct nft_params *np, char **cause)
 		errno = EINVAL;
 		return NULL;
 	}
-	if (np->masquerade && nft_forward_read(&old, cause) == -1)
+	if (np->masquerade && nft_forward_read(NFT_IP_FORWARD, &old,
+	    cause) == -1)
+		return NULL;
+	if (np->masquerade && np->prefix6 != 0 &&
+	    nft_forward_read(NFT_IP6_FORWARD, &old6, cause) == -1)
 		return NULL;
 	if (np->masquerade && old != '1' &&
-	    (fwfd = nft_forward_open('1', cause)) == -1)
+	    (fwfd = nft_forward_open(NFT_IP_FORWARD, '1', cause)) == -1)
 		return NULL;
+	if (np->masquerade && np->prefix6 != 0 && old6 != '1' &&
+	    (fw6fd = nft_forward_open(NFT_IP6_FORWARD, '1', cause)) == -1) {
+		if (fwfd != -1)
+			close(fwfd);
+		return NULL;
+	}
 
 	/* The undo record goes to disk before anything changes. */
 	if (np->state_path != NULL) {
-		text = nft_undo_text(table, fwfd != -1, old);
+		text = nft_undo_text(table, fwfd != -1, old, fw6fd != -1,
+		    old6);
 		undo = statefile_create(np->state_path, text, strlen(text),
 		    cause);
 		free(text);
 		if (undo == NULL) {
 			if (fwfd != -1)
 				close(fwfd);
+			if (fw6fd != -1)
+				close(fw6fd);
 			return NULL;
 		}
 	}
@@ -320,6 +367,8 @@ nft_install(const struct nft_params *np, char **cause)
 		free(cmds);
 		if (fwfd != -1)
 			close(fwfd);
+		if (fw6fd != -1)
+			close(fw6fd);
 		statefile_remove(undo);
 		return NULL;
 	}
@@ -329,6 +378,7 @@ nft_install(const struct nft_params *np, char **cause)
 	st = xcalloc(1, sizeof(*st));
 	st->table = xstrdup(table);
 	st->forward_fd = -1;
+	st->forward6_fd = -1;
 	st->undo = undo;
 	st->p = *np;
 	st->tun_name = xstrdup(np->tun_name);
@@ -337,27 +387,39 @@ nft_install(const struct nft_params *np, char **cause)
 	st->p.tun_name = st->tun_name;
 	st->p.egress = st->egress;
 	st->p.state_path = NULL;
-	if (fwfd != -1) {
-		if (nft_forward_write(fwfd, '1', cause) == -1) {
-			/* Undo: nothing is left changed on failure. */
-			saved = errno;
+	if ((fwfd != -1 && nft_forward_write(fwfd, NFT_IP_FORWARD, '1',
+	    cause) == -1) || (fw6fd != -1 && nft_forward_write(fw6fd,
+	    NFT_IP6_FORWARD, '1', cause) == -1)) {
+		/* Undo: nothing is left changed on failure. */
+		saved = errno;
+		if (fwfd != -1) {
+			nft_forward_write(fwfd, NFT_IP_FORWARD, old, NULL);
 			close(fwfd);
-			xasprintf(&rmcmd, "delete table inet %s\n", table);
-			if (nft_run(rmcmd, "nft", NULL) == -1)
-				log_warnx("nft: table inet %s: cannot delete "
-				    "after failed install", table);
-			free(rmcmd);
-			statefile_remove(st->undo);
-			free(st->table);
-			free(st->tun_name);
-			free(st->egress);
-			free(st);
-			errno = saved;
-			return NULL;
 		}
+		if (fw6fd != -1)
+			close(fw6fd);
+		xasprintf(&rmcmd, "delete table inet %s\n", table);
+		if (nft_run(rmcmd, "nft", NULL) == -1)
+			log_warnx("nft: table inet %s: cannot delete "
+			    "after failed install", table);
+		free(rmcmd);
+		statefile_remove(st->undo);
+		free(st->table);
+		free(st->tun_name);
+		free(st->egress);
+		free(st);
+		errno = saved;
+		return NULL;
+	}
+	if (fwfd != -1) {
 		st->forward_set = true;
 		st->forward_old = old;
 		st->forward_fd = fwfd;
+	}
+	if (fw6fd != -1) {
+		st->forward6_set = true;
+		st->forward6_old = old6;
+		st->forward6_fd = fw6fd;
 	}
 	return st;
 }
@@ -396,12 +458,21 @@ nft_remove(struct nft_state *st)
 	free(what);
 	free(cmds);
 	if (st->forward_set) {
-		if (nft_forward_write(st->forward_fd, st->forward_old,
-		    &cause) == -1) {
+		if (nft_forward_write(st->forward_fd, NFT_IP_FORWARD,
+		    st->forward_old, &cause) == -1) {
+			log_warnx("%s", cause);
+			free(cause);
+			cause = NULL;
+		}
+		close(st->forward_fd);
+	}
+	if (st->forward6_set) {
+		if (nft_forward_write(st->forward6_fd, NFT_IP6_FORWARD,
+		    st->forward6_old, &cause) == -1) {
 			log_warnx("%s", cause);
 			free(cause);
 		}
-		close(st->forward_fd);
+		close(st->forward6_fd);
 	}
 	statefile_remove(st->undo);
 	free(st->table);
@@ -460,8 +531,9 @@ void
 nft_recover(const char *table, const char *state_path)
 {
 	char *data = NULL, *cause = NULL, *line, *next, *cmds;
-	char boot[64] = "", rtable[65] = "", fw = '\0', done[256];
+	char boot[64] = "", rtable[65] = "", fw = '\0', fw6 = '\0', done[256];
 	bool same_boot, deleted = false, restored = false, had_table;
+	bool restored6 = false;
 	size_t len;
 	int fd;
 
@@ -481,6 +553,9 @@ nft_recover(const char *table, const char *state_path)
 		else if (strcmp(line, "ip_forward 0") == 0 ||
 		    strcmp(line, "ip_forward 1") == 0)
 			fw = line[11];
+		else if (strcmp(line, "ip6_forward 0") == 0 ||
+		    strcmp(line, "ip6_forward 1") == 0)
+			fw6 = line[12];
 	}
 	same_boot = strcmp(boot, statefile_boot_id()) == 0;
 	if (rtable[0] != '\0' && nft_safe_name(rtable, 64) &&
@@ -503,9 +578,24 @@ nft_recover(const char *table, const char *state_path)
 		cause = NULL;
 	}
 	if (data != NULL && same_boot && fw != '\0') {
-		if ((fd = nft_forward_open(fw, &cause)) != -1) {
-			if (nft_forward_write(fd, fw, &cause) == 0)
+		if ((fd = nft_forward_open(NFT_IP_FORWARD, fw, &cause)) != -1) {
+			if (nft_forward_write(fd, NFT_IP_FORWARD, fw,
+			    &cause) == 0)
 				restored = true;
+			close(fd);
+		}
+		if (cause != NULL) {
+			log_warnx("%s", cause);
+			free(cause);
+			cause = NULL;
+		}
+	}
+	if (data != NULL && same_boot && fw6 != '\0') {
+		if ((fd = nft_forward_open(NFT_IP6_FORWARD, fw6,
+		    &cause)) != -1) {
+			if (nft_forward_write(fd, NFT_IP6_FORWARD, fw6,
+			    &cause) == 0)
+				restored6 = true;
 			close(fd);
 		}
 		if (cause != NULL) {
@@ -527,6 +617,9 @@ nft_recover(const char *table, const char *state_path)
 	if (restored)
 		nft_append(done, sizeof(done), "restored net.ipv4.ip_forward "
 		    "= %c", fw);
+	if (restored6)
+		nft_append(done, sizeof(done), "restored "
+		    "net.ipv6.conf.all.forwarding = %c", fw6);
 	if (data != NULL && !same_boot)
 		nft_append(done, sizeof(done), "ignored a record of an "
 		    "earlier boot");

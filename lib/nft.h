@@ -26,19 +26,24 @@ struct nft_params {
 	bool		 masquerade;	/* nat_enabled */
 	bool		 client_to_client; /* else tun -> tun is dropped */
 	const char	*state_path;	/* the undo record; NULL: none */
+	/* dhcp_range6 (prefix6 0: none): NAT66, forwarding, MSS mtu - 60. */
+	struct in6_addr	 range6;
+	uint8_t		 prefix6;
 };
 
 struct nft_state;
 
 /*
  * Install the table (replacing a stale one of the same name) and, when
- * masquerading, set net.ipv4.ip_forward=1 remembering the old value, in
+ * masquerading, set net.ipv4.ip_forward=1 (and with prefix6, also
+ * net.ipv6.conf.all.forwarding=1) remembering the old values, in
  * memory and first in the undo record at state_path (if not NULL).
  * NULL with *cause; nothing is left changed on failure.
  */
 struct nft_state	*nft_install(const struct nft_params *, char **cause);
 /*
- * Delete the table and restore ip_forward.  NULL is a no-op.  It needs no
+ * Delete the table and restore ip_forward (and IPv6 forwarding).  NULL
+ * is a no-op.  It needs no
  * file system (ip_forward is written through a descriptor opened by
  * nft_install), so it works after a chroot.
  */
@@ -50,8 +55,8 @@ int			 nft_reconfigure(struct nft_state *,
 void			 nft_table_name(const char *tun_name, char *buf,
 			    size_t len);
 /*
- * Undo what a crashed run left: the table, and ip_forward as the undo
- * record at state_path (may be NULL) says.  Logs one warning if it did
+ * Undo what a crashed run left: the table, and ip_forward and IPv6
+ * forwarding as the undo record at state_path (may be NULL) says.  Logs one warning if it did
  * anything.
  */
 void			 nft_recover(const char *table, const char *state_path);

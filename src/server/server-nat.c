@@ -46,6 +46,7 @@ server_nat_start(struct server *sv, char **cause)
 	struct nft_params p;
 	struct netlink *nl;
 	char egress[IFNAMSIZ], net[INET6_ADDRSTRLEN], table[64], *state;
+	char net6[INET6_ADDRSTRLEN + 16];
 
 	nft_table_name(sv->tun_ifname, table, sizeof(table));
 	state = server_nat_state_path(sv);
@@ -80,12 +81,21 @@ server_nat_start(struct server *sv, char **cause)
 	p.masquerade = true;
 	p.client_to_client = cfg->client_to_client;
 	p.state_path = state;
+	if (cfg->dhcp_range6.prefix != 0) {
+		p.range6 = cfg->dhcp_range6.addr;
+		p.prefix6 = cfg->dhcp_range6.prefix;
+	}
 	sv->nft = nft_install(&p, cause);
 	free(state);
 	if (sv->nft == NULL)
 		return -1;
-	log_info("NAT enabled: masquerading %s/%u out of %s",
-	    ipaddr_str4(p.range, net, sizeof(net)), p.prefix, egress);
+	if (p.prefix6 != 0)
+		snprintf(net6, sizeof(net6), " and %s/%u",
+		    ipaddr_str6(&p.range6, net, sizeof(net)), p.prefix6);
+	else
+		net6[0] = '\0';
+	log_info("NAT enabled: masquerading %s/%u%s out of %s",
+	    ipaddr_str4(p.range, net, sizeof(net)), p.prefix, net6, egress);
 	return 0;
 }
 

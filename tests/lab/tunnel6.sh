@@ -1,7 +1,11 @@
 #!/bin/sh
 # IPv6 through the tunnel (dhcp_range6 = "fd10:200::/64"): each client
 # gets one IPv4 and one IPv6 address in range, ::/1 and 8000::/1 through
-# its TUN and no IPv6 block; IPv6 to each tunnel address reaches only
+# its TUN and no IPv6 block; with nat_enabled, ping -6, curl -6 and a
+# name with only an AAAA record reach the internet host through the
+# tunnel, which sees the server's address (NAT66), and IPv6 forwarding
+# is on while the server runs and restored after; IPv6 to each tunnel
+# address reaches only
 # its owner; clients are isolated over IPv6 too; a forged IPv6 source is
 # dropped and counted and client 2 is unaffected.
 [ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
@@ -48,6 +52,34 @@ ok "c1 $a1 + $b1, c2 $a2 + $b2; ::/1 and 8000::/1 via $dev1; no block"
 nsx "$NS_C1" ping -6 -c 3 -i 0.2 -W 2 "${R6}1" >/dev/null ||
 	fail "c1 cannot ping the server's ${R6}1"
 ok "c1 pings the server's tunnel address ${R6}1"
+
+# NAT66: the internet host has no route back to $R6/64.
+[ "$(nsx "$NS_SRV" sysctl -n net.ipv6.conf.all.forwarding)" = 1 ] ||
+	fail "IPv6 forwarding not on in the server"
+nsx "$NS_SRV" nft list ruleset >"$LAB_DIR/ruleset"
+grep -q "ip6 saddr $R6/64 oifname \"$LAB_IF_SN\" masquerade" "$LAB_DIR/ruleset" ||
+	fail "no NAT66 rule: $(cat "$LAB_DIR/ruleset")"
+grep -q 'maxseg size set 1340' "$LAB_DIR/ruleset" ||
+	fail "no IPv6 MSS clamp (1400 - 60): $(cat "$LAB_DIR/ruleset")"
+nsx "$NS_C1" ping -6 -c 3 -i 0.2 -W 2 "$LAB_NET6" >/dev/null ||
+	fail "c1: ping -6 $LAB_NET6"
+before=$(grep -c "^$LAB_SRV_NET6 " "$LAB_DIR/http6.log")
+got=$(nsx "$NS_C1" curl -6 -sf --max-time 5 "http://[$LAB_NET6]/hello.txt") ||
+	fail "c1: curl -6 http://[$LAB_NET6]/"
+[ "$got" = "$LAB_TOKEN" ] || fail "curl -6: '$got'"
+[ "$(grep -c "^$LAB_SRV_NET6 " "$LAB_DIR/http6.log")" -gt "$before" ] ||
+	fail "the web server did not see the server's $LAB_SRV_NET6: $(tail -3 "$LAB_DIR/http6.log")"
+grep -q "^$LAB_U1_6 " "$LAB_DIR/http6.log" &&
+	fail "c1's own uplink address reached the web server"
+grep -q "^$b1 " "$LAB_DIR/http6.log" && fail "the tunnel address was not NATed"
+nsx "$NS_C1" getent ahostsv6 v6.rvpn.test | grep -q "^$LAB_NET6 " ||
+	fail "no AAAA for v6.rvpn.test through the tunnel DNS"
+nsx "$NS_C1" getent ahostsv4 v6.rvpn.test >/dev/null &&
+	fail "v6.rvpn.test has an A record: the test proves nothing"
+got=$(nsx "$NS_C1" curl -sf --max-time 5 "http://v6.rvpn.test/hello.txt") ||
+	fail "c1: curl http://v6.rvpn.test/ (AAAA only)"
+[ "$got" = "$LAB_TOKEN" ] || fail "AAAA-only name: '$got'"
+ok "ping -6, curl -6 and an AAAA-only name through the tunnel; the web server sees $LAB_SRV_NET6 (NAT66)"
 
 rxp() {
 	nsx "$1" cat "/sys/class/net/$(lab_tun_dev "$1")/statistics/rx_packets"
@@ -100,5 +132,28 @@ nsx "$NS_C1" ip -6 route show | grep -Eq '^(::/1|8000::/1|unreachable)' &&
 lab_server_stop || fail "server did not stop cleanly"
 [ -z "$(nsx "$NS_SRV" ip -6 route show | grep "$R6")" ] ||
 	fail "server left $R6 routes"
-ok "stopped: no IPv6 tunnel routes left"
+[ "$(nsx "$NS_SRV" sysctl -n net.ipv6.conf.all.forwarding)" = 0 ] ||
+	fail "IPv6 forwarding not restored"
+[ -z "$(nsx "$NS_SRV" nft list tables)" ] || fail "nft table left"
+ok "stopped: no IPv6 tunnel routes or nft table left, IPv6 forwarding restored"
+
+# A crash leaves IPv6 forwarding on; the next start restores it from the
+# undo record, and a clean stop leaves it as it was.
+fwd6() { nsx "$NS_SRV" sysctl -n net.ipv6.conf.all.forwarding; }
+lab_server_start "$LAB_DIR/server.toml"
+grep -qx "ip6_forward 0" "$LAB_DIR/$LAB_TUN.state" ||
+	fail "undo record: $(cat "$LAB_DIR/$LAB_TUN.state")"
+kill -KILL "$LAB_SERVER_PID"
+wait "$LAB_SERVER_PID" 2>/dev/null
+[ "$(fwd6)" = 1 ] || fail "SIGKILL: IPv6 forwarding already off"
+LAB_NAT=false LAB_NET_EXTRA="dhcp_range6 = \"$R6/64\"" \
+	lab_server_config "$LAB_DIR/server-nonat.toml"
+lab_server_start "$LAB_DIR/server-nonat.toml"
+tail -n +"$LAB_SERVER_FROM" "$LAB_DIR/server.log" | grep "recovering" |
+	grep -q "restored net.ipv6.conf.all.forwarding = 0" ||
+	fail "recovery line: $(grep recovering "$LAB_DIR/server.log")"
+[ "$(fwd6)" = 0 ] || fail "IPv6 forwarding not restored after the crash"
+lab_server_stop || fail "server did not stop cleanly"
+[ "$(fwd6)" = 0 ] || fail "IPv6 forwarding changed by nat_enabled = false"
+ok "kill -9: the next start restores IPv6 forwarding (0)"
 exit 0
