@@ -12,5 +12,6 @@ $SUDO apt-get install -y -q --no-install-recommends \
 	cmake dpkg-dev ca-certificates \
 	clang libclang-rt-14-dev \
 	iproute2 nftables iputils-ping curl dnsmasq-base iperf3 python3 python3-jsonschema nginx-light \
+	sslscan caddy \
 	procps psmisc kmod groff-base \
 	shellcheck systemd

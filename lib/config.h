@@ -63,6 +63,9 @@ struct server_config {
 	char		*chroot_dir;		/* key chroot; NULL: none */
 	struct config_cidr4 trusted_proxies[CONFIG_MAX_PROXIES];
 	unsigned	 ntrusted_proxies;
+	char		*decoy_root;		/* NULL: none */
+	char		*decoy_upstream;	/* "http://host:port" */
+	char		*server_header;		/* NULL: no Server */
 
 	/* [server.network] */
 	bool		 nat_enabled;

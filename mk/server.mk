@@ -3,7 +3,7 @@ sbin_PROGRAMS += src/rvpn-server
 src_rvpn_server_SOURCES = src/server/server.c src/server/server-ws.c \
 	src/server/server-session.c src/server/server-tun.c \
 	src/server/server-nat.c src/server/server.h \
-	src/server/server-control.c
+	src/server/server-control.c src/server/server-decoy.c
 lib_librvpn_a_SOURCES += lib/proc.c lib/proc.h
 src_rvpn_server_LDADD = $(RVPN_LIBS)
 dist_man_MANS += man/rvpn-server.8
@@ -30,3 +30,7 @@ EXTRA_DIST += tests/server-cli.sh tests/lab/lab.sh tests/lab/tunnel.sh \
 # IPv6 through the tunnel (issue 9).
 TESTS += tests/lab/tunnel6.sh
 EXTRA_DIST += tests/lab/tunnel6.sh
+
+# Camouflage: TLS profile, the decoy, proxy examples (issue 14).
+TESTS += tests/lab/tls.sh
+EXTRA_DIST += tests/lab/tls.sh

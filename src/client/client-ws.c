@@ -6,7 +6,9 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <libwebsockets.h>
+#include <arpa/inet.h>
 #include <openssl/rand.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -349,6 +351,8 @@ client_ws_connect(struct client *cl)
 	i.host = cl->host_header;	/* also SNI and the name checked */
 	i.origin = cl->host_header;
 	i.protocol = PROTO_SUBPROTOCOL;
+	/* As a browser's WebSocket: HTTP/1.1 offered in ALPN. */
+	i.alpn = "http/1.1";
 	if (cfg->url_tls) {
 		i.ssl_connection = LCCSCF_USE_SSL;
 		/*
@@ -740,6 +744,26 @@ client_ws_receive(struct client *cl, struct lws *wsi, void *in, size_t len)
 	return client_ws_record(cl, wsi, cl->rxbuf + LWS_PRE, len);
 }
 
+/*
+ * Before each ClientHello: lws names the URL's host in SNI even when it
+ * is an address, which no browser does (RFC 6066 allows names only):
+ * an address is dropped from SNI; the certificate is still checked
+ * against it.
+ */
+static void
+client_ws_tls_info_cb(const SSL *ssl, int where, int ret)
+{
+	const char *name;
+	unsigned char a[16];
+
+	if (!(where & SSL_CB_HANDSHAKE_START))
+		return;
+	name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+	if (name != NULL && (inet_pton(AF_INET, name, a) == 1 ||
+	    inet_pton(AF_INET6, name, a) == 1))
+		SSL_set_tlsext_host_name((SSL *)ssl, NULL);
+}
+
 /* The rvpn.v1 protocol callback: one connection at a time. */
 static int
 client_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
@@ -750,6 +774,11 @@ client_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	const uint8_t *p = in;
 	char why[160];
 
+	if (reason == LWS_CALLBACK_OPENSSL_LOAD_EXTRA_CLIENT_VERIFY_CERTS &&
+	    user != NULL) {
+		SSL_CTX_set_info_callback(user, client_ws_tls_info_cb);
+		return 0;
+	}
 	if (cl == NULL)
 		return 0;
 	switch (reason) {

@@ -28,6 +28,17 @@
  */
 static SSL_CTX	*server_ws_ssl_ctx;
 
+/*
+ * TLS 1.2 suites: forward-secret AEAD only, in the order of Mozilla's
+ * "intermediate" profile (what a well-configured web server offers);
+ * TLS 1.3 keeps OpenSSL's three suites.
+ */
+#define SERVER_TLS12_CIPHERS						\
+	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"	\
+	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"	\
+	"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"	\
+	"DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384"
+
 /* lws per-connection data of the rvpn.v1 protocol. */
 struct server_pss {
 	struct session	*s;
@@ -38,6 +49,21 @@ static struct server *
 server_ws_server(struct lws *wsi)
 {
 	return lws_context_user(lws_get_context(wsi));
+}
+
+/*
+ * The server's SSL_CTX as lws made it: TLS 1.2 at least (lws leaves
+ * 1.0 and 1.1 to OpenSSL's default), the client's suite order (clients
+ * know whether they have AES hardware), no renegotiation.
+ */
+static void
+server_ws_tls_setup(SSL_CTX *ctx)
+{
+	if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1)
+		fatalx("SSL_CTX_set_min_proto_version");
+	SSL_CTX_clear_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
+	    SSL_OP_NO_COMPRESSION);
 }
 
 /* True if the request's path is the tunnel path (no query string). */
@@ -102,9 +128,52 @@ server_ws_remote(struct server *sv, struct lws *wsi, char *buf, size_t len)
 		snprintf(buf, len, "%s", last);
 }
 
+/* True if header h holds token tok (comma-separated, any case). */
+static bool
+server_ws_hdr_has(struct lws *wsi, enum lws_token_indexes h, const char *tok)
+{
+	char buf[256], *p, *t;
+	size_t n;
+
+	if (lws_hdr_copy(wsi, buf, sizeof(buf), h) <= 0)
+		return false;
+	for (p = buf; (t = strsep(&p, ",")) != NULL; ) {
+		t += strspn(t, " \t");
+		n = strcspn(t, " \t");
+		t[n] = '\0';
+		if (strcasecmp(t, tok) == 0)
+			return true;
+	}
+	return false;
+}
+
 /*
- * The HTTP side: every plain request gets 404, as does an upgrade to any
- * path but the tunnel's.  (A camouflage web root can be served here later.)
+ * True for what lws will turn into an rvpn.v1 WebSocket: a GET of the
+ * tunnel path asking for "websocket" with Connection: Upgrade, version
+ * 13, a key and the rvpn.v1 subprotocol.  Anything else is answered as
+ * a plain request by the decoy (lws would otherwise answer some of these
+ * itself, or hang up).
+ */
+static bool
+server_ws_upgrade_ok(struct server *sv, struct lws *wsi, const char *up)
+{
+	char v[16];
+	char *uri;
+	int n;
+
+	return !sv->stopping && up != NULL && strcasecmp(up, "websocket") == 0 &&
+	    lws_http_get_uri_and_method(wsi, &uri, &n) == LWSHUMETH_GET &&
+	    server_ws_path_ok(sv, wsi) &&
+	    server_ws_hdr_has(wsi, WSI_TOKEN_CONNECTION, "upgrade") &&
+	    lws_hdr_copy(wsi, v, sizeof(v), WSI_TOKEN_VERSION) > 0 &&
+	    strcmp(v, "13") == 0 &&
+	    lws_hdr_total_length(wsi, WSI_TOKEN_KEY) > 0 &&
+	    server_ws_hdr_has(wsi, WSI_TOKEN_PROTOCOL, PROTO_SUBPROTOCOL);
+}
+
+/*
+ * The HTTP side: every request but the rvpn.v1 upgrade goes to the
+ * decoy (server-decoy.c), including probes of the tunnel path.
  */
 static int
 server_http_cb(struct lws *wsi, enum lws_callback_reasons reason,
@@ -114,23 +183,28 @@ server_http_cb(struct lws *wsi, enum lws_callback_reasons reason,
 
 	switch (reason) {
 	case LWS_CALLBACK_HTTP:
-		if (lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL))
-			return -1;
-		return lws_http_transaction_completed(wsi) ? -1 : 0;
+		return decoy_http(server_ws_server(wsi), wsi, user);
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		return decoy_writeable(server_ws_server(wsi), wsi, user);
+	case LWS_CALLBACK_HTTP_BODY:
+		return decoy_body(wsi, user, in, len);
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		return 0;
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+	case LWS_CALLBACK_CLOSED_HTTP:
+		decoy_close(user);
+		return 0;
 	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
 		sv = server_ws_server(wsi);
-		if (in == NULL || strcmp(in, "websocket") != 0 ||
-		    !server_ws_path_ok(sv, wsi) || sv->stopping) {
-			lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND,
-			    NULL);
-			return 1;
-		}
-		return 0;
+		if (server_ws_upgrade_ok(sv, wsi, in))
+			return 0;
+		return decoy_upgrade(sv, wsi);
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		/* A WebSocket without the rvpn.v1 subprotocol. */
 		return -1;
 	case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS:
 		server_ws_ssl_ctx = user;
+		server_ws_tls_setup(user);
 		return 0;
 	default:
 		break;
@@ -192,7 +266,8 @@ server_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	return 0;
 }
 
-static const struct lws_protocols server_protocols[] = {
+/* Not const: the decoy's per-request size is set at start. */
+static struct lws_protocols server_protocols[] = {
 	{ "http", server_http_cb, 0, 0, 0, NULL, 0 },
 	{ PROTO_SUBPROTOCOL, server_ws_cb, sizeof(struct server_pss),
 	    PROTO_MAX_RECORD, 0, NULL, PROTO_MAX_RECORD + 16 },
@@ -222,6 +297,8 @@ server_ws_start(struct server *sv, char **cause)
 	struct lws_context_creation_info info;
 	void *loops[1];
 
+	if (decoy_init(sv, cause) == -1)
+		return -1;	/* the caller's teardown frees it */
 	memset(&info, 0, sizeof(info));
 	loops[0] = sv->base;
 	info.foreign_loops = loops;
@@ -230,17 +307,20 @@ server_ws_start(struct server *sv, char **cause)
 	info.port = cfg->bind_port;
 	if (strcmp(cfg->bind_host, "0.0.0.0") != 0)
 		info.iface = cfg->bind_host;
+	server_protocols[0].per_session_data_size = decoy_pss_size();
 	info.protocols = server_protocols;
 	info.user = sv;
-	info.vhost_name = "rvpn";
+	info.vhost_name = "default";
 	/* One WebSocket per TCP connection: no HTTP/2. */
 	info.alpn = "http/1.1";
-	info.server_string = "rvpn";
+	/* No Server header from lws; the decoy adds server_header. */
+	info.server_string = NULL;
 	info.max_http_header_data = SERVER_HDR_MAX;
 	if (cfg->tls_cert_file != NULL) {
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 		info.ssl_cert_filepath = cfg->tls_cert_file;
 		info.ssl_private_key_filepath = cfg->tls_key_file;
+		info.ssl_cipher_list = SERVER_TLS12_CIPHERS;
 	} else if (!server_ws_loopback(cfg->bind_host))
 		log_warnx("no tls_cert_file: plain WebSocket on %s; put a TLS "
 		    "reverse proxy in front", cfg->bind_address);
@@ -288,6 +368,7 @@ server_ws_stop(struct server *sv)
 		s->wsi = NULL;
 		session_free(s);
 	}
+	decoy_free(sv);
 }
 
 /* Never prompt for a pass phrase: an encrypted key is an error. */

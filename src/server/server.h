@@ -27,6 +27,7 @@ struct route6_table;
 struct server_control;
 struct proto_replay;
 struct txq;
+struct decoy;
 
 #define SERVER_HS_TIMEOUT	10	/* seconds for HANDSHAKE_INIT */
 #define SERVER_TUN_BUDGET	64	/* packets per TUN wakeup */
@@ -157,6 +158,7 @@ struct server {
 	struct server_stats	 stats;
 
 	struct server_control	*control;	/* server-control.c */
+	struct decoy		*decoy;		/* server-decoy.c */
 };
 
 /* server.c */
@@ -179,6 +181,16 @@ int		 server_ws_start(struct server *, char **);
 void		 server_ws_stop(struct server *);
 int		 server_ws_tls_reload(struct server *, const char *,
 		    const char *, char **);
+
+/* server-decoy.c */
+int		 decoy_init(struct server *, char **);
+void		 decoy_free(struct server *);
+size_t		 decoy_pss_size(void);
+int		 decoy_http(struct server *, struct lws *, void *);
+int		 decoy_upgrade(struct server *, struct lws *);
+int		 decoy_writeable(struct server *, struct lws *, void *);
+int		 decoy_body(struct lws *, void *, const void *, size_t);
+void		 decoy_close(void *);
 
 /* server-session.c */
 struct session	*session_new(struct server *, struct lws *, const char *);
