@@ -484,6 +484,89 @@ cfg_url(struct client_config *cc, const char *url, char *pbuf, size_t plen)
 	return true;
 }
 
+/* decoy_upstream: "http://HOST[:PORT]" with at most a "/" after it. */
+static bool
+cfg_set_upstream(struct cfg_ctx *ctx, const struct cfg_key *k,
+    const struct toml_value *v)
+{
+	const char *p = v->s + 7, *end, *colon;
+	char **field = CFG_FIELD(ctx, k, char *);
+	long port;
+	char *e;
+
+	if (strncmp(v->s, "http://", 7) != 0) {
+		cfg_keyerr(ctx, k->name, v->s, "must be http://HOST[:PORT] "
+		    "(plain HTTP to a local site)");
+		return false;
+	}
+	end = p + strcspn(p, "/?#");
+	if (*end != '\0' && strcmp(end, "/") != 0) {
+		cfg_keyerr(ctx, k->name, v->s, "no path or query allowed");
+		return false;
+	}
+	colon = *p == '[' ? memchr(p, ']', end - p) : p;
+	if (colon == NULL) {
+		cfg_keyerr(ctx, k->name, v->s, "unclosed '['");
+		return false;
+	}
+	colon = memchr(colon, ':', end - colon);
+	if (p == end || colon == p) {
+		cfg_keyerr(ctx, k->name, v->s, "no host");
+		return false;
+	}
+	if (colon != NULL) {
+		port = strtol(colon + 1, &e, 10);
+		if (e != end || e == colon + 1 || port < 1 || port > 65535) {
+			cfg_keyerr(ctx, k->name, v->s, "port must be 1..65535");
+			return false;
+		}
+	}
+	free(*field);
+	*field = xstrdup(v->s);
+	return true;
+}
+
+/* server_header: printable ASCII, as an HTTP header value. */
+static bool
+cfg_set_header(struct cfg_ctx *ctx, const struct cfg_key *k,
+    const struct toml_value *v)
+{
+	const char *p;
+
+	for (p = v->s; *p != '\0'; p++) {
+		if (*p < 0x20 || *p > 0x7e) {
+			cfg_keyerr(ctx, k->name, v->s, "printable ASCII only");
+			return false;
+		}
+	}
+	if (strlen(v->s) > 200) {
+		cfg_keyerr(ctx, k->name, v->s, "longer than 200 characters");
+		return false;
+	}
+	return cfg_set_str(ctx, k, v);
+}
+
+/* sni: a DNS name (letters, digits, '-', '.'), not an address. */
+static bool
+cfg_set_sni(struct cfg_ctx *ctx, const struct cfg_key *k,
+    const struct toml_value *v)
+{
+	struct in_addr a;
+
+	if (strlen(v->s) > 253 || strspn(v->s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") != strlen(v->s) ||
+	    v->s[0] == '.' || v->s[0] == '-' || strstr(v->s, "..") != NULL) {
+		cfg_keyerr(ctx, k->name, v->s, "must be a DNS name");
+		return false;
+	}
+	if (inet_pton(AF_INET, v->s, &a) == 1) {
+		cfg_keyerr(ctx, k->name, v->s, "an address is never sent in "
+		    "SNI: a DNS name");
+		return false;
+	}
+	return cfg_set_str(ctx, k, v);
+}
+
 static bool
 cfg_set_url(struct cfg_ctx *ctx, const struct cfg_key *k,
     const struct toml_value *v)
@@ -585,6 +668,15 @@ static const struct cfg_key server_keys[] = {
 	{ SRV, "trusted_proxies", TOML_ARRAY, "", 0, CONFIG_MAX_PROXIES,
 	    S(trusted_proxies), SN(ntrusted_proxies), cfg_set_cidrs, CFG_RELOAD,
 	    .store = CFG_ST_CIDR4 },
+	{ SRV, "decoy_root", TOML_STRING, NULL, 0, 0,
+	    S(decoy_root), 0, cfg_set_path, CFG_RESTART,
+	    .store = CFG_ST_STR },
+	{ SRV, "decoy_upstream", TOML_STRING, NULL, 0, 0,
+	    S(decoy_upstream), 0, cfg_set_upstream, CFG_RESTART,
+	    .store = CFG_ST_STR },
+	{ SRV, "server_header", TOML_STRING, NULL, 0, 0,
+	    S(server_header), 0, cfg_set_header, CFG_RESTART,
+	    .store = CFG_ST_STR },
 
 	{ NET, "nat_enabled", TOML_BOOL, "false", 0, 0,
 	    S(nat_enabled), 0, cfg_set_bool, CFG_RESTART,
@@ -629,6 +721,9 @@ static const struct cfg_key client_keys[] = {
 	    .store = CFG_ST_STR },
 	{ CLI, "ca_file", TOML_STRING, NULL, 0, 0,
 	    C(ca_file), 0, cfg_set_path, CFG_RESTART,
+	    .store = CFG_ST_STR },
+	{ CLI, "sni", TOML_STRING, NULL, 0, 0,
+	    C(sni), 0, cfg_set_sni, CFG_RESTART,
 	    .store = CFG_ST_STR },
 	{ CLI, "insecure", TOML_BOOL, "false", 0, 0,
 	    C(insecure), 0, cfg_set_bool, CFG_RESTART,

@@ -459,6 +459,22 @@ cfg_server_checks(struct cfg_ctx *ctx, struct server_config *sc)
 	}
 	cfg_check_readable(ctx, "tls_cert_file", sc->tls_cert_file);
 	cfg_check_readable(ctx, "tls_key_file", sc->tls_key_file);
+	if (sc->decoy_root != NULL && sc->decoy_upstream != NULL) {
+		ctx->keyline = ctx->seen[cfg_key_index(ctx, "decoy_upstream")];
+		cfg_keyerr(ctx, "decoy_upstream", sc->decoy_upstream,
+		    "decoy_root is set too (set one or neither)");
+	}
+	if (sc->decoy_root != NULL) {
+		struct stat st;
+
+		ctx->keyline = ctx->seen[cfg_key_index(ctx, "decoy_root")];
+		if (stat(sc->decoy_root, &st) == -1)
+			cfg_patherr(ctx, "decoy_root", sc->decoy_root, "%s",
+			    strerror(errno));
+		else if (!S_ISDIR(st.st_mode))
+			cfg_patherr(ctx, "decoy_root", sc->decoy_root,
+			    "not a directory");
+	}
 	clients_ok = cfg_check_readable(ctx, "authorized_clients_file",
 	    sc->authorized_clients_file);
 	cfg_check_dir(ctx, "identity_key_file", sc->identity_key_file);
@@ -641,6 +657,9 @@ server_config_free(struct server_config *sc)
 	free(sc->control_socket);
 	free(sc->pid_file);
 	free(sc->chroot_dir);
+	free(sc->decoy_root);
+	free(sc->decoy_upstream);
+	free(sc->server_header);
 	free(sc->tun_name);
 	free(sc->egress_interface);
 	for (i = 0; i < sc->nclients; i++)
@@ -772,6 +791,7 @@ client_config_free(struct client_config *cc)
 	free(cc->tun_path);
 	free(cc->identity_key_file);
 	free(cc->ca_file);
+	free(cc->sni);
 	free(cc->tun_name);
 	explicit_bzero(cc->server_key, sizeof(cc->server_key));
 	free(cc);

@@ -98,6 +98,7 @@ struct client_config {
 	uint8_t		 server_key[PROTO_KEY_LEN];
 	char		*identity_key_file;
 	char		*ca_file;		/* NULL: system CAs */
+	char		*sni;			/* NULL: url_host if a name */
 	bool		 insecure;		/* skip TLS verification */
 	struct config_cidr4 routes[CONFIG_MAX_ROUTES];	/* none: full tunnel */
 	unsigned	 nroutes;

@@ -22,6 +22,9 @@
 #include "txq.h"
 #include "xmalloc.h"
 
+/* The sni setting (one client per process): NULL for the URL's host. */
+static const char *client_ws_sni;
+
 static int	client_ws_cb(struct lws *, enum lws_callback_reasons, void *,
 		    void *, size_t);
 
@@ -292,6 +295,7 @@ client_ws_init(struct client *cl, char **cause)
 		return -1;
 	}
 
+	client_ws_sni = cfg->sni;
 	memset(&info, 0, sizeof(info));
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = client_protocols;
@@ -745,19 +749,30 @@ client_ws_receive(struct client *cl, struct lws *wsi, void *in, size_t len)
 }
 
 /*
- * Before each ClientHello: lws names the URL's host in SNI even when it
- * is an address, which no browser does (RFC 6066 allows names only):
- * an address is dropped from SNI; the certificate is still checked
- * against it.
+ * Before each ClientHello.  With sni set, it is the name sent in SNI and
+ * the one the certificate must carry (the Host header keeps the URL's
+ * host: domain fronting).  Without, lws names the URL's host in SNI even
+ * when it is an address, which no browser does (RFC 6066 allows names
+ * only): an address is dropped from SNI; the certificate is still
+ * checked against it.
  */
 static void
 client_ws_tls_info_cb(const SSL *ssl, int where, int ret)
 {
+	X509_VERIFY_PARAM *param;
 	const char *name;
 	unsigned char a[16];
 
 	if (!(where & SSL_CB_HANDSHAKE_START))
 		return;
+	if (client_ws_sni != NULL) {
+		if (SSL_set_tlsext_host_name((SSL *)ssl, client_ws_sni) != 1)
+			log_warnx("cannot set SNI %s", client_ws_sni);
+		param = SSL_get0_param((SSL *)ssl);
+		X509_VERIFY_PARAM_set1_ip(param, NULL, 0);
+		X509_VERIFY_PARAM_set1_host(param, client_ws_sni, 0);
+		return;
+	}
 	name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
 	if (name != NULL && (inet_pton(AF_INET, name, a) == 1 ||
 	    inet_pton(AF_INET6, name, a) == 1))

@@ -28,7 +28,7 @@
 
 #define CLIENT_SYNOPSIS							\
     "usage: rvpn-client [-ft] [-c FILE] [--server URL] [--server-key KEY]\n" \
-    "                   [--key FILE] [--ca FILE] [--insecure]\n"	\
+    "                   [--key FILE] [--ca FILE] [--insecure] [--sni NAME]\n" \
     "                   [--route CIDR]... [--no-dns] [--allow-ipv6-leak]\n" \
     "                   [--tun NAME]\n"					\
     "                   [-v...] [-V] [-h]\n"
@@ -47,6 +47,8 @@ static const char client_help[] =
 	"  -C, --ca FILE          trust only the CA certificates in FILE\n"
 	"  -k, --insecure         do not verify the server's TLS certificate\n"
 	"                         (the server key still authenticates it)\n"
+	"      --sni NAME         send NAME in TLS SNI and check the\n"
+	"                         certificate against it (fronting)\n"
 	"  -r, --route CIDR       route only CIDR through the tunnel\n"
 	"                         (repeatable; default: all traffic)\n"
 	"  -n, --no-dns           do not apply the DNS servers pushed\n"
@@ -57,7 +59,8 @@ static const char client_help[] =
 	"  -V, --version          print the version and exit\n"
 	"  -h, --help             print this help and exit\n";
 
-#define CLIENT_OPT_IPV6_LEAK	256	/* long option only */
+#define CLIENT_OPT_IPV6_LEAK	256	/* long options only */
+#define CLIENT_OPT_SNI		257
 
 static const struct option client_longopts[] = {
 	{ "foreground",	no_argument,		NULL, 'f' },
@@ -68,6 +71,7 @@ static const struct option client_longopts[] = {
 	{ "key",	required_argument,	NULL, 'i' },
 	{ "ca",		required_argument,	NULL, 'C' },
 	{ "insecure",	no_argument,		NULL, 'k' },
+	{ "sni",	required_argument,	NULL, CLIENT_OPT_SNI },
 	{ "route",	required_argument,	NULL, 'r' },
 	{ "no-dns",	no_argument,		NULL, 'n' },
 	{ "allow-ipv6-leak", no_argument,	NULL, CLIENT_OPT_IPV6_LEAK },
@@ -88,6 +92,7 @@ struct client_flags {
 	const char	*key;
 	const char	*ca;
 	bool		 insecure;
+	const char	*sni;
 	const char	**routes;		/* argc of them at most */
 	unsigned	 nroutes;
 	bool		 no_dns;
@@ -191,6 +196,9 @@ client_parse_flags(int argc, char **argv, struct client_flags *fl)
 		case CLIENT_OPT_IPV6_LEAK:
 			fl->ipv6_leak = true;
 			break;
+		case CLIENT_OPT_SNI:
+			fl->sni = optarg;
+			break;
 		case 'T':
 			fl->tun = optarg;
 			break;
@@ -260,6 +268,8 @@ client_load_config(const struct client_flags *fl)
 		client_flag(cfg, "ca_file", &fl->ca, 1);
 	if (fl->insecure)
 		client_flag(cfg, "insecure", t, 1);
+	if (fl->sni != NULL)
+		client_flag(cfg, "sni", &fl->sni, 1);
 	if (fl->nroutes > 0)
 		client_flag(cfg, "routes", fl->routes, fl->nroutes);
 	if (fl->no_dns)

@@ -54,7 +54,8 @@ lab_server_stop || fail "server did not stop cleanly"
 # extension; -servername reports the SNI ("Hostname in TLS extension").
 echo "$LAB_SRV_C1 vpn.rvpn.test" >"/etc/netns/$NS_C1/hosts"
 hello() {
-	local url=$1 log=$LAB_DIR/s_server.$2 pid
+	local url=$1 name=$2 log=$LAB_DIR/s_server.$2 pid
+	shift 2
 	ip netns exec "$NS_SRV" stdbuf -oL openssl s_server -accept "$LAB_SRV_C1:8443" \
 		-cert "$LAB_DIR/server.crt" -key "$LAB_DIR/server.key" \
 		-servername vpn.rvpn.test -cert2 "$LAB_DIR/server.crt" \
@@ -64,10 +65,10 @@ hello() {
 	LAB_PIDS="$LAB_PIDS $pid"
 	lab_wait_cmd "$LAB_TIMEOUT" nsx "$NS_SRV" sh -c "ss -ltn | grep -q '$LAB_SRV_C1:8443'" ||
 		fail "s_server did not listen: $(cat "$log")"
-	lab_client_spawn "$NS_C1" "$2" --server "$url" --server-key "$LAB_SRV_PUB" \
-		--key "$LAB_DIR/c1.key" --insecure
+	lab_client_spawn "$NS_C1" "$name" --server "$url" --server-key "$LAB_SRV_PUB" \
+		--key "$LAB_DIR/c1.key" --insecure "$@"
 	lab_wait_log "$log" 'TLS client extension "key share"' "$LAB_TIMEOUT" ||
-		fail "$2: no ClientHello at s_server: $(cat "$log")"
+		fail "$name: no ClientHello at s_server: $(cat "$log")"
 	lab_stop "$LAB_CLIENT_PID"
 	lab_stop "$pid"
 }
@@ -83,4 +84,14 @@ grep -q 'TLS client extension "server name"' "$LAB_DIR/s_server.addr" &&
 grep -A1 'extension "application layer protocol negotiation"' "$LAB_DIR/s_server.addr" | grep -q ' 00 09 08 68 74 74 70 2f-31 2e 31 ' ||
 	fail "client ALPN (address): $(cat "$LAB_DIR/s_server.addr")"
 ok "client to an address: no SNI, ALPN http/1.1"
+hello "wss://$LAB_SRV_C1:8443/api/v1/ws" sni --sni front.rvpn.test
+grep -q 'Hostname in TLS extension: "front.rvpn.test"' "$LAB_DIR/s_server.sni" ||
+	fail "--sni not sent: $(cat "$LAB_DIR/s_server.sni")"
+ok "client --sni front.rvpn.test: SNI front.rvpn.test to an address"
+out=$("$RVPN_CLIENT" -f --server "wss://$LAB_SRV_C1/api/v1/ws" --sni 198.18.1.1 2>&1) &&
+	fail "--sni with an address accepted"
+grep -q "^rvpn-client: --sni: '198.18.1.1': must be a DNS name" <<<"$out" ||
+	grep -q "\--sni: '198.18.1.1': must be a DNS name" <<<"$out" ||
+	fail "--sni 198.18.1.1: $out"
+ok "--sni with an address: refused ($out)"
 exit 0
