@@ -13,5 +13,5 @@ $SUDO apt-get install -y -q --no-install-recommends \
 	clang libclang-rt-14-dev \
 	iproute2 nftables iputils-ping curl dnsmasq-base iperf3 python3 python3-jsonschema nginx-light \
 	sslscan caddy \
-	procps psmisc kmod groff-base \
+	procps psmisc kmod groff-base gdb \
 	shellcheck systemd

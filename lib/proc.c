@@ -4,14 +4,17 @@
 #include <sys/capability.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/landlock.h>
 #include <linux/securebits.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,6 +191,83 @@ out:
 	return rc;
 }
 
+#ifndef LANDLOCK_ACCESS_FS_REFER
+#define LANDLOCK_ACCESS_FS_REFER	(1ULL << 13)
+#endif
+#ifndef LANDLOCK_ACCESS_FS_TRUNCATE
+#define LANDLOCK_ACCESS_FS_TRUNCATE	(1ULL << 14)
+#endif
+
+/*
+ * Refuse every way of changing the file system but beneath dirs (and
+ * what is open already): Landlock, with the rights the kernel knows.
+ * Returns 1 when in force, 0 when the kernel has no Landlock, -1 on
+ * error.  Needs no_new_privs.
+ */
+static int
+proc_landlock(const char *const *dirs, char **cause)
+{
+#ifdef SYS_landlock_create_ruleset
+	struct landlock_ruleset_attr ra;
+	struct landlock_path_beneath_attr pb;
+	uint64_t handled;
+	int abi, rfd, fd, saved;
+
+	abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0,
+	    LANDLOCK_CREATE_RULESET_VERSION);
+	if (abi < 0)
+		return (errno == ENOSYS || errno == EOPNOTSUPP) ? 0 : -1;
+	handled = LANDLOCK_ACCESS_FS_WRITE_FILE |
+	    LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE |
+	    LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR |
+	    LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK |
+	    LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK |
+	    LANDLOCK_ACCESS_FS_MAKE_SYM;
+	if (abi >= 2)
+		handled |= LANDLOCK_ACCESS_FS_REFER;
+	if (abi >= 3)
+		handled |= LANDLOCK_ACCESS_FS_TRUNCATE;
+	memset(&ra, 0, sizeof(ra));
+	ra.handled_access_fs = handled;
+	rfd = (int)syscall(SYS_landlock_create_ruleset, &ra, sizeof(ra), 0);
+	if (rfd == -1) {
+		xasprintf(cause, "landlock: create ruleset: %s",
+		    strerror(errno));
+		return -1;
+	}
+	for (; dirs != NULL && *dirs != NULL; dirs++) {
+		if ((fd = open(*dirs, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1) {
+			log_debug("%s: %s: %s (no writes there)", __func__,
+			    *dirs, strerror(errno));
+			continue;
+		}
+		memset(&pb, 0, sizeof(pb));
+		pb.allowed_access = handled;
+		pb.parent_fd = fd;
+		if (syscall(SYS_landlock_add_rule, rfd,
+		    LANDLOCK_RULE_PATH_BENEATH, &pb, 0) == -1) {
+			saved = errno;
+			close(fd);
+			close(rfd);
+			xasprintf(cause, "landlock: %s: %s", *dirs,
+			    strerror(saved));
+			return -1;
+		}
+		close(fd);
+	}
+	if (syscall(SYS_landlock_restrict_self, rfd, 0) == -1) {
+		saved = errno;
+		close(rfd);
+		xasprintf(cause, "landlock: restrict: %s", strerror(saved));
+		return -1;
+	}
+	close(rfd);
+	return 1;
+#else
+	return 0;
+#endif
+}
+
 /* Whether CAP_SETPCAP is in the effective set. */
 static bool
 proc_have_setpcap(void)
@@ -279,10 +359,12 @@ proc_drop_privileges(const struct proc_privs *pp, char **what, char **cause)
 	bool setpcap, switching;
 	unsigned long bits = 0;
 	const char *secure;
-	char gname[64], uname[64], *names;
-	int left, rc = -1;
+	char gname[64], uname[64], *names, *wdirs = NULL, *writes = NULL;
+	char *t;
+	int left, ll, i, rc = -1;
 
 	*what = NULL;
+	*cause = NULL;
 	if (pp->user != NULL) {
 		if ((pw = getpwnam(pp->user)) == NULL) {
 			xasprintf(cause, "user: '%s': no such user", pp->user);
@@ -386,6 +468,29 @@ proc_drop_privileges(const struct proc_privs *pp, char **what, char **cause)
 	    0) != bits)
 		fatalx("secure bits are not as set after the drop");
 
+	if (pp->write_dirs != NULL) {
+		if ((ll = proc_landlock(pp->write_dirs, cause)) == -1) {
+			if (*cause == NULL)
+				xasprintf(cause, "landlock: %s",
+				    strerror(errno));
+			goto out;
+		}
+		for (i = 0; pp->write_dirs[i] != NULL; i++) {
+			xasprintf(&t, "%s%s%s", wdirs != NULL ? wdirs : "",
+			    wdirs != NULL ? " " : "", pp->write_dirs[i]);
+			free(wdirs);
+			wdirs = t;
+		}
+		if (ll == 0)
+			xasprintf(&writes, ", file writes not restricted (no "
+			    "Landlock in this kernel)");
+		else if (wdirs == NULL)
+			writes = xstrdup(", no file writes");
+		else
+			xasprintf(&writes, ", file writes only under %s",
+			    wdirs);
+	}
+
 	if (bits != 0)
 		secure = ", secure bits noroot (locked)";
 	else if (pp->noroot)
@@ -393,14 +498,17 @@ proc_drop_privileges(const struct proc_privs *pp, char **what, char **cause)
 	else
 		secure = "";
 	names = proc_keep_names(pp);
-	xasprintf(what, "%s (uid %u) group %s (gid %u), keeping only %s%s",
-	    uname, (unsigned)uid, gname, (unsigned)gid, names, secure);
+	xasprintf(what, "%s (uid %u) group %s (gid %u), keeping only %s%s%s",
+	    uname, (unsigned)uid, gname, (unsigned)gid, names, secure,
+	    writes != NULL ? writes : "");
 	free(names);
 	if (left > 0)
 		log_debug("%s: no CAP_SETPCAP: %d capabilities stay in the "
 		    "bounding set (no_new_privs is set)", __func__, left);
 	rc = 0;
 out:
+	free(wdirs);
+	free(writes);
 	cap_free(now);
 	cap_free(caps);
 	return rc;

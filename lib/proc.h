@@ -66,6 +66,14 @@ struct proc_privs {
 	 * resolvconf are run as root with its CAP_NET_ADMIN.
 	 */
 	bool			 noroot;
+	/*
+	 * Where the process may still create, write or remove files once
+	 * dropped: everywhere else is refused with Landlock (where the
+	 * kernel has it), so a process left uid 0 cannot write root's
+	 * files.  Reading is not restricted (reload reads the config and
+	 * TLS files wherever they are).  NULL: no restriction.
+	 */
+	const char *const	*write_dirs;	/* NULL-terminated */
 };
 
 /*
@@ -77,9 +85,10 @@ struct proc_privs {
  * switch to the group alone, then the user, keeping capabilities
  * across setuid; permitted = effective = keep, inheritable empty;
  * no_new_privs.  Then check that root cannot be regained and the sets
- * are exactly keep.  On success *what (allocated) tells the log line:
- * "user nobody (uid 65534) group nogroup (gid 65534), keeping only
- * CAP_NET_ADMIN, secure bits noroot (locked)".
+ * are exactly keep; then the Landlock write restriction (write_dirs).
+ * On success *what (allocated) tells the log line: "user nobody (uid
+ * 65534) group nogroup (gid 65534), keeping only CAP_NET_ADMIN, secure
+ * bits noroot (locked), file writes only under /run/rvpn".
  */
 int	proc_drop_privileges(const struct proc_privs *, char **what,
 	    char **cause);

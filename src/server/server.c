@@ -264,21 +264,54 @@ fail:
 	return -1;
 }
 
+/* The directory of an absolute path, allocated; NULL for a relative one. */
+static char *
+server_dir_of(const char *path)
+{
+	char *dir, *slash;
+
+	if (path == NULL || path[0] != '/')
+		return NULL;
+	dir = xstrdup(path);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	return dir;
+}
+
 /*
  * Keep only CAP_NET_ADMIN, which the exit path needs (removing the
  * nftables table, restoring net.ipv4.ip_forward, which net sysctls allow
  * with it).  Everything the server needs from the file system is open
  * by now: TUN, nft (ip_forward included), sockets, TLS, keys, clients,
  * syslog.  Staying uid 0 (no user), SECBIT_NOROOT keeps an exec from
- * making root whole again.  See proc_drop_privileges().
+ * making root whole again.  File writes stay possible only where the
+ * server still writes: the directories of the control socket (and of
+ * the undo record beside it) and of the pid file, and the network
+ * sysctls; none under chroot.  See proc_drop_privileges().
  */
 static int
 server_drop_privileges(struct server *sv, char **cause)
 {
 	const cap_value_t keep[] = { CAP_NET_ADMIN };
 	struct proc_privs pp;
-	char *what;
+	const char *dirs[4];
+	char *sockdir, *piddir, *what;
+	int n = 0, rc;
 
+	sockdir = server_dir_of(sv->cfg->control_socket);
+	piddir = server_dir_of(sv->cfg->pid_file);
+	if (sv->cfg->chroot_dir == NULL) {
+		if (sockdir != NULL)
+			dirs[n++] = sockdir;
+		if (piddir != NULL && (sockdir == NULL ||
+		    strcmp(piddir, sockdir) != 0))
+			dirs[n++] = piddir;
+		dirs[n++] = "/proc/sys/net";
+	}
+	dirs[n] = NULL;
 	memset(&pp, 0, sizeof(pp));
 	pp.user = sv->cfg->user;
 	pp.group = sv->cfg->group;
@@ -286,7 +319,11 @@ server_drop_privileges(struct server *sv, char **cause)
 	pp.keep = keep;
 	pp.nkeep = nitems(keep);
 	pp.noroot = true;
-	if (proc_drop_privileges(&pp, &what, cause) == -1)
+	pp.write_dirs = dirs;
+	rc = proc_drop_privileges(&pp, &what, cause);
+	free(sockdir);
+	free(piddir);
+	if (rc == -1)
 		return -1;
 	log_info("Running as %s", what);
 	free(what);
