@@ -8,7 +8,6 @@
 #include <time.h>
 
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 
 #include "log.h"
 #include "noise.h"
@@ -70,39 +69,23 @@ struct proto_session {
 	struct proto_counters	c;
 };
 
-struct proto_replay_entry {
-	uint8_t		pub[PROTO_KEY_LEN];
-	uint8_t		ts[PROTO_TAI64N_LEN];
-	uint64_t	seq;		/* last update, for oldest-eviction */
-	int32_t		next;		/* hash chain */
-};
-
-struct proto_replay {
-	struct proto_replay_entry	*e;
-	size_t				 n, max;
-	int32_t				*bucket;
-	size_t				 nbucket;	/* power of two */
-	uint64_t			 seq;
-	uint64_t			 seed;
-};
-
-static const char *proto_errors[] = {
-	[0] = "success",
-	[1] = "truncated record or field",
-	[2] = "unknown or unexpected record type",
-	[3] = "record too big",
-	[4] = "authentication failed",
-	[5] = "packet length points past the record",
-	[6] = "empty packet or record",
-	[7] = "bad packet size",
-	[8] = "too many packets in one record",
-	[9] = "unsupported protocol version",
-	[10] = "handshake timestamp not newer (replay)",
-	[11] = "malformed handshake or control payload",
-	[12] = "key used too often: rekey required",
-	[13] = "output does not fit the buffer",
-	[14] = "cryptographic library failure",
-	[15] = "call out of order",
+static const char *const proto_errors[] = {
+	[-PROTO_OK] = "success",
+	[-PROTO_ERR_SHORT] = "truncated record or field",
+	[-PROTO_ERR_TYPE] = "unknown or unexpected record type",
+	[-PROTO_ERR_TOOBIG] = "record too big",
+	[-PROTO_ERR_AUTH] = "authentication failed",
+	[-PROTO_ERR_LENGTH] = "packet length points past the record",
+	[-PROTO_ERR_EMPTY] = "empty packet or record",
+	[-PROTO_ERR_PKTSIZE] = "bad packet size",
+	[-PROTO_ERR_BATCH] = "too many packets in one record",
+	[-PROTO_ERR_VERSION] = "unsupported protocol version",
+	[-PROTO_ERR_REPLAY] = "handshake timestamp not newer (replay)",
+	[-PROTO_ERR_PAYLOAD] = "malformed handshake or control payload",
+	[-PROTO_ERR_REKEY] = "key used too often: rekey required",
+	[-PROTO_ERR_SPACE] = "output does not fit the buffer",
+	[-PROTO_ERR_CRYPTO] = "cryptographic library failure",
+	[-PROTO_ERR_STATE] = "call out of order",
 };
 
 /* The text of a proto_err code. */
@@ -116,21 +99,22 @@ proto_strerror(int err)
 	return (proto_errors[-err]);
 }
 
-static const char *proto_close_reasons[] = {
-	"bad handshake",			/* 4000 */
-	"unknown key",
-	"unsupported protocol version",
-	"address pool exhausted",
-	"address already in use",
-	"server full",
-	"replayed handshake",
-	"protocol error",
-	"kicked by administrator",
-	"server shutting down",
-	"idle timeout",
-	"replaced by a newer connection",
-	"key revoked",
-	"timeout",				/* 4013 */
+#define PROTO_CLOSE_IX(c)	[(c) - PROTO_CLOSE_BAD_HANDSHAKE]
+static const char *const proto_close_reasons[] = {
+	PROTO_CLOSE_IX(PROTO_CLOSE_BAD_HANDSHAKE) = "bad handshake",
+	PROTO_CLOSE_IX(PROTO_CLOSE_UNKNOWN_KEY) = "unknown key",
+	PROTO_CLOSE_IX(PROTO_CLOSE_VERSION) = "unsupported protocol version",
+	PROTO_CLOSE_IX(PROTO_CLOSE_POOL_EXHAUSTED) = "address pool exhausted",
+	PROTO_CLOSE_IX(PROTO_CLOSE_ADDRESS_TAKEN) = "address already in use",
+	PROTO_CLOSE_IX(PROTO_CLOSE_SERVER_FULL) = "server full",
+	PROTO_CLOSE_IX(PROTO_CLOSE_REPLAY) = "replayed handshake",
+	PROTO_CLOSE_IX(PROTO_CLOSE_PROTOCOL) = "protocol error",
+	PROTO_CLOSE_IX(PROTO_CLOSE_KICKED) = "kicked by administrator",
+	PROTO_CLOSE_IX(PROTO_CLOSE_SHUTDOWN) = "server shutting down",
+	PROTO_CLOSE_IX(PROTO_CLOSE_IDLE) = "idle timeout",
+	PROTO_CLOSE_IX(PROTO_CLOSE_REPLACED) = "replaced by a newer connection",
+	PROTO_CLOSE_IX(PROTO_CLOSE_REVOKED) = "key revoked",
+	PROTO_CLOSE_IX(PROTO_CLOSE_TIMEOUT) = "timeout",
 };
 
 /* The reason text for one of our close codes. */
@@ -337,18 +321,24 @@ proto_hello_tlvs(const uint8_t *p, size_t len, struct proto_hello *hello)
 	return (PROTO_OK);
 }
 
-/* Append one TLV; PROTO_ERR_SPACE past cap. */
-static int
-proto_tlv_put(uint8_t *p, size_t *off, size_t cap, uint8_t t, const void *v,
-    uint8_t l)
+/* TLVs written into p[0..cap); full sticks once one did not fit. */
+struct proto_tlv_wr {
+	uint8_t		*p;
+	size_t		 off, cap;
+	bool		 full;
+};
+
+static void
+proto_tlv_put(struct proto_tlv_wr *w, uint8_t t, const void *v, uint8_t l)
 {
-	if (cap - *off < 2U + l)
-		return (PROTO_ERR_SPACE);
-	p[*off] = t;
-	p[*off + 1] = l;
-	memcpy(p + *off + 2, v, l);
-	*off += 2U + l;
-	return (PROTO_OK);
+	if (w->full || w->cap - w->off < 2U + l) {
+		w->full = true;
+		return;
+	}
+	w->p[w->off] = t;
+	w->p[w->off + 1] = l;
+	memcpy(w->p + w->off + 2, v, l);
+	w->off += 2U + l;
 }
 
 /* Encode the assignment, checking it as the receiver will. */
@@ -356,10 +346,9 @@ static int
 proto_assign_encode(const struct proto_assign *a, uint8_t *p, size_t cap,
     size_t *len)
 {
-	uint8_t		 v[17];
-	size_t		 off = 0;
-	unsigned	 i;
-	int		 rc = PROTO_OK;
+	struct proto_tlv_wr	 w = { p, 0, cap, false };
+	uint8_t			 v[17];
+	unsigned		 i;
 
 	if (a->prefix4 < 1 || a->prefix4 > 32 || a->ndns4 > PROTO_MAX_DNS ||
 	    a->mtu < PROTO_MIN_MTU || a->mtu > PROTO_MAX_MTU ||
@@ -368,19 +357,18 @@ proto_assign_encode(const struct proto_assign *a, uint8_t *p, size_t cap,
 		return (PROTO_ERR_PAYLOAD);
 	memcpy(v, &a->addr4, 4);
 	v[4] = a->prefix4;
-	rc |= proto_tlv_put(p, &off, cap, ASSIGN_T_ADDR4, v, 5);
-	rc |= proto_tlv_put(p, &off, cap, ASSIGN_T_GATEWAY4, &a->gateway4, 4);
+	proto_tlv_put(&w, ASSIGN_T_ADDR4, v, 5);
+	proto_tlv_put(&w, ASSIGN_T_GATEWAY4, &a->gateway4, 4);
 	for (i = 0; i < a->ndns4; i++)
-		rc |= proto_tlv_put(p, &off, cap, ASSIGN_T_DNS4, &a->dns4[i],
-		    4);
+		proto_tlv_put(&w, ASSIGN_T_DNS4, &a->dns4[i], 4);
 	put16(v, a->mtu);
-	rc |= proto_tlv_put(p, &off, cap, ASSIGN_T_MTU, v, 2);
+	proto_tlv_put(&w, ASSIGN_T_MTU, v, 2);
 	put16(v, a->keepalive);
-	rc |= proto_tlv_put(p, &off, cap, ASSIGN_T_KEEPALIVE, v, 2);
+	proto_tlv_put(&w, ASSIGN_T_KEEPALIVE, v, 2);
 	if (a->has_addr6) {
 		memcpy(v, &a->addr6, 16);
 		v[16] = a->prefix6;
-		rc |= proto_tlv_put(p, &off, cap, ASSIGN_T_ADDR6, v, 17);
+		proto_tlv_put(&w, ASSIGN_T_ADDR6, v, 17);
 	}
 	for (i = 0; i < a->nroutes; i++) {
 		const struct proto_route *r = &a->routes[i];
@@ -388,19 +376,17 @@ proto_assign_encode(const struct proto_assign *a, uint8_t *p, size_t cap,
 		if (r->family == AF_INET && r->prefix <= 32) {
 			memcpy(v, &r->addr.v4, 4);
 			v[4] = r->prefix;
-			rc |= proto_tlv_put(p, &off, cap, ASSIGN_T_ROUTE4, v,
-			    5);
+			proto_tlv_put(&w, ASSIGN_T_ROUTE4, v, 5);
 		} else if (r->family == AF_INET6 && r->prefix <= 128) {
 			memcpy(v, &r->addr.v6, 16);
 			v[16] = r->prefix;
-			rc |= proto_tlv_put(p, &off, cap, ASSIGN_T_ROUTE6, v,
-			    17);
+			proto_tlv_put(&w, ASSIGN_T_ROUTE6, v, 17);
 		} else
 			return (PROTO_ERR_PAYLOAD);
 	}
-	if (rc != PROTO_OK)
+	if (w.full)
 		return (PROTO_ERR_SPACE);
-	*len = off;
+	*len = w.off;
 	return (PROTO_OK);
 }
 
@@ -671,107 +657,6 @@ proto_hs_respond_write(struct proto_hs *hs, const struct proto_assign *assign,
 	rec[0] = PROTO_T_HANDSHAKE_RESP;
 	*len = 1 + mlen;
 	hs->state = HS_DONE;
-	return (PROTO_OK);
-}
-
-/* Hash a key into the replay table. */
-static size_t
-proto_replay_hash(const struct proto_replay *r, const uint8_t *pub)
-{
-	uint64_t	h = r->seed;
-	size_t		i;
-
-	for (i = 0; i < PROTO_KEY_LEN; i++) {
-		h ^= pub[i];
-		h *= 0x100000001b3ULL;
-	}
-	return ((size_t)(h ^ (h >> 29)) & (r->nbucket - 1));
-}
-
-/* A replay table for at most max_keys client keys. */
-struct proto_replay *
-proto_replay_new(size_t max_keys)
-{
-	struct proto_replay	*r;
-	size_t			 i;
-
-	if (max_keys == 0)
-		max_keys = 1;
-	if (max_keys > INT32_MAX / 4)
-		max_keys = INT32_MAX / 4;
-	r = xcalloc(1, sizeof(*r));
-	r->max = max_keys;
-	r->e = xcalloc(max_keys, sizeof(*r->e));
-	for (r->nbucket = 16; r->nbucket < max_keys * 2; r->nbucket *= 2)
-		;
-	r->bucket = xcalloc(r->nbucket, sizeof(*r->bucket));
-	for (i = 0; i < r->nbucket; i++)
-		r->bucket[i] = -1;
-	if (RAND_bytes((unsigned char *)&r->seed, sizeof(r->seed)) != 1)
-		r->seed = 0xcbf29ce484222325ULL;
-	return (r);
-}
-
-/* Free a replay table. */
-void
-proto_replay_free(struct proto_replay *r)
-{
-	if (r == NULL)
-		return;
-	free(r->e);
-	free(r->bucket);
-	free(r);
-}
-
-/* Remove entry i from its hash chain. */
-static void
-proto_replay_unlink(struct proto_replay *r, int32_t i)
-{
-	int32_t	*pp;
-
-	pp = &r->bucket[proto_replay_hash(r, r->e[i].pub)];
-	while (*pp != -1 && *pp != i)
-		pp = &r->e[*pp].next;
-	if (*pp == i)
-		*pp = r->e[i].next;
-}
-
-/* Accept ts only if newer than the last one seen for pub; then store it. */
-int
-proto_replay_check_update(struct proto_replay *r,
-    const uint8_t pub[PROTO_KEY_LEN], const uint8_t ts[PROTO_TAI64N_LEN])
-{
-	struct proto_replay_entry	*e;
-	size_t				 b, j;
-	int32_t				 i;
-
-	b = proto_replay_hash(r, pub);
-	for (i = r->bucket[b]; i != -1; i = r->e[i].next) {
-		e = &r->e[i];
-		if (memcmp(e->pub, pub, PROTO_KEY_LEN) != 0)
-			continue;
-		if (proto_tai64n_cmp(ts, e->ts) <= 0)
-			return (PROTO_ERR_REPLAY);
-		memcpy(e->ts, ts, PROTO_TAI64N_LEN);
-		e->seq = ++r->seq;
-		return (PROTO_OK);
-	}
-	if (r->n < r->max)
-		i = (int32_t)r->n++;
-	else {
-		/* Full: forget the entry updated longest ago. */
-		i = 0;
-		for (j = 1; j < r->n; j++)
-			if (r->e[j].seq < r->e[i].seq)
-				i = (int32_t)j;
-		proto_replay_unlink(r, i);
-	}
-	e = &r->e[i];
-	memcpy(e->pub, pub, PROTO_KEY_LEN);
-	memcpy(e->ts, ts, PROTO_TAI64N_LEN);
-	e->seq = ++r->seq;
-	e->next = r->bucket[b];
-	r->bucket[b] = i;
 	return (PROTO_OK);
 }
 

@@ -143,7 +143,7 @@ int	proto_hs_finish(struct proto_hs *, const uint8_t *rec, size_t len,
 /*
  * Server, step 1: consume HANDSHAKE_INIT with the server's private key.
  * On success the client's static public key and hello are returned; the
- * caller then checks the key (authorized?), the timestamp (replay table),
+ * caller then checks the key (authorized?), the timestamp (replay.h),
  * the version, and picks an address, and either refuses (close code) or
  * calls step 2.
  */
@@ -153,17 +153,6 @@ int	proto_hs_respond_read(struct proto_hs *, const uint8_t priv[PROTO_KEY_LEN],
 /* Server, step 2: build HANDSHAKE_RESP carrying the assignment; keys the session. */
 int	proto_hs_respond_write(struct proto_hs *, const struct proto_assign *,
 	    uint8_t *rec, size_t cap, size_t *len, struct proto_session *);
-
-/*
- * Replay protection for message 1: per client key, the newest timestamp
- * seen.  Bounded (oldest entry evicted when full).  check_update returns
- * PROTO_ERR_REPLAY unless ts is newer than the stored one, then stores it.
- */
-struct proto_replay;
-struct proto_replay	*proto_replay_new(size_t max_keys);
-void			 proto_replay_free(struct proto_replay *);
-int	proto_replay_check_update(struct proto_replay *,
-	    const uint8_t pub[PROTO_KEY_LEN], const uint8_t ts[PROTO_TAI64N_LEN]);
 
 /* DATA records: start one (writes the type byte, *len = 1), then add packets. */
 void	proto_data_begin(uint8_t *rec, size_t *len);

@@ -1,5 +1,6 @@
 # proto: file lists (owned by the proto area)
-lib_librvpn_a_SOURCES += lib/noise.c lib/noise.h lib/proto.c lib/proto.h
+lib_librvpn_a_SOURCES += lib/noise.c lib/noise.h lib/proto.c lib/proto.h \
+	lib/replay.c lib/replay.h
 
 # Noise IK test vectors (tests/noise-vectors FILE; the .sh picks the file).
 check_PROGRAMS += tests/noise-vectors
@@ -12,6 +13,12 @@ check_PROGRAMS += tests/unit/test-proto
 tests_unit_test_proto_SOURCES = tests/unit/test-proto.c
 tests_unit_test_proto_LDADD = $(RVPN_LIBS)
 TESTS += tests/unit/test-proto
+
+# The replay table (handshake timestamps per key).
+check_PROGRAMS += tests/unit/test-replay
+tests_unit_test_replay_SOURCES = tests/unit/test-replay.c
+tests_unit_test_replay_LDADD = $(RVPN_LIBS)
+TESTS += tests/unit/test-replay
 
 # Microbenchmark: built with the programs, never run by make check
 # (bench/bench-proto.sh runs it next to openssl speed).

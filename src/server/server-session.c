@@ -13,6 +13,7 @@
 #include "log.h"
 #include "pool.h"
 #include "proto.h"
+#include "replay.h"
 #include "route.h"
 #include "server.h"
 #include "txq.h"
@@ -352,8 +353,7 @@ session_handshake(struct session *s, uint8_t *rec, size_t len)
 		session_refuse(s, PROTO_CLOSE_UNKNOWN_KEY, NULL);
 		return;
 	}
-	if (proto_replay_check_update(sv->replay, s->pub,
-	    hello.timestamp) != PROTO_OK) {
+	if (!replay_check_update(sv->replay, s->pub, hello.timestamp)) {
 		session_refuse(s, PROTO_CLOSE_REPLAY, NULL);
 		return;
 	}

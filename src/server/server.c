@@ -25,6 +25,7 @@
 #include "pool.h"
 #include "proc.h"
 #include "proto.h"
+#include "replay.h"
 #include "route.h"
 #include "server.h"
 #include "xmalloc.h"
@@ -446,7 +447,7 @@ server_tables_new(struct server *sv, char **cause)
 	nreplay = SERVER_REPLAY_MIN;
 	if (cfg->nclients * 2 > nreplay)
 		nreplay = cfg->nclients * 2;
-	sv->replay = proto_replay_new(nreplay);
+	sv->replay = replay_new(nreplay);
 	sv->pktbuf = xmalloc(PROTO_MAX_PACKET);
 	return 0;
 }
@@ -513,7 +514,7 @@ server_teardown(struct server *sv)
 	sv->routes6 = NULL;
 	pool6_free(sv->pool6);
 	sv->pool6 = NULL;
-	proto_replay_free(sv->replay);
+	replay_free(sv->replay);
 	sv->replay = NULL;
 	free(sv->pktbuf);
 	sv->pktbuf = NULL;

@@ -25,7 +25,7 @@ struct pool6;
 struct route_table;
 struct route6_table;
 struct server_control;
-struct proto_replay;
+struct replay;
 struct txq;
 struct decoy;
 
@@ -136,7 +136,7 @@ struct server {
 	struct nft_state	*nft;
 	struct pool		*pool;
 	struct route_table	*routes;
-	struct proto_replay	*replay;
+	struct replay		*replay;
 	struct in_addr		 gateway;
 	/* dhcp_range6 set: the IPv6 pool, its table, the server's address. */
 	struct pool6		*pool6;
