@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <netlink/errno.h>
 #include <netlink/msg.h>
@@ -639,4 +640,158 @@ netlink_link_exists(struct netlink *nl, const char *ifname)
 		return false;
 	rtnl_link_put(link);
 	return true;
+}
+
+/*
+ * How the main table routes dst when routes out of `exclude` (the
+ * tunnel) are left out: the longest matching prefix, then the lowest
+ * metric.  Interface and gateway (*has_gw false: on-link).
+ */
+int
+netlink_route_outside4(struct netlink *nl, struct in_addr dst,
+    const char *exclude, char ifname[IFNAMSIZ], struct in_addr *gw,
+    bool *has_gw, char **cause)
+{
+	struct nl_cache *cache;
+	struct nl_object *obj;
+	struct rtnl_route *rt, *best = NULL;
+	struct rtnl_nexthop *nh;
+	struct nl_addr *rdst, *rgw;
+	char name[IF_NAMESIZE], dbuf[INET_ADDRSTRLEN];
+	unsigned xidx = exclude != NULL ? if_nametoindex(exclude) : 0;
+	int error, ifindex, plen, bestlen = -1;
+	uint32_t net, mask;
+
+	inet_ntop(AF_INET, &dst, dbuf, sizeof(dbuf));
+	if ((error = rtnl_route_alloc_cache(nl->sk, AF_INET, 0, &cache)) < 0) {
+		xasprintf(cause, "netlink: list routes: %s",
+		    nl_geterror(error));
+		errno = EIO;
+		return -1;
+	}
+	for (obj = nl_cache_get_first(cache); obj != NULL;
+	    obj = nl_cache_get_next(obj)) {
+		rt = (struct rtnl_route *)obj;
+		if (rtnl_route_get_table(rt) != RT_TABLE_MAIN ||
+		    rtnl_route_get_type(rt) != RTN_UNICAST ||
+		    rtnl_route_get_nnexthops(rt) < 1 ||
+		    (nh = rtnl_route_nexthop_n(rt, 0)) == NULL ||
+		    (xidx != 0 && rtnl_route_nh_get_ifindex(nh) == (int)xidx))
+			continue;
+		rdst = rtnl_route_get_dst(rt);
+		plen = rdst != NULL ? (int)nl_addr_get_prefixlen(rdst) : 0;
+		if (plen > 0 && rdst != NULL && nl_addr_get_len(rdst) == 4) {
+			memcpy(&net, nl_addr_get_binary_addr(rdst), 4);
+			mask = htonl(plen >= 32 ? UINT32_MAX :
+			    ~(UINT32_MAX >> plen));
+			if ((dst.s_addr & mask) != (net & mask))
+				continue;
+		} else if (plen > 0)
+			continue;
+		if (plen > bestlen || (plen == bestlen &&
+		    rtnl_route_get_priority(rt) <
+		    rtnl_route_get_priority(best))) {
+			best = rt;
+			bestlen = plen;
+		}
+	}
+	ifindex = 0;
+	*has_gw = false;
+	memset(gw, 0, sizeof(*gw));
+	if (best != NULL && (nh = rtnl_route_nexthop_n(best, 0)) != NULL) {
+		ifindex = rtnl_route_nh_get_ifindex(nh);
+		if ((rgw = rtnl_route_nh_get_gateway(nh)) != NULL &&
+		    nl_addr_get_len(rgw) == 4) {
+			memcpy(gw, nl_addr_get_binary_addr(rgw), 4);
+			*has_gw = true;
+		}
+	}
+	nl_cache_free(cache);
+	if (ifindex == 0) {
+		xasprintf(cause, "no route to %s outside %s", dbuf,
+		    exclude != NULL ? exclude : "the tunnel");
+		errno = ENETUNREACH;
+		return -1;
+	}
+	if (if_indextoname((unsigned)ifindex, name) == NULL) {
+		error = errno;
+		xasprintf(cause, "route to %s: interface %d: %s", dbuf,
+		    ifindex, strerror(error));
+		errno = error;
+		return -1;
+	}
+	memcpy(ifname, name, IFNAMSIZ);
+	return 0;
+}
+
+/*
+ * A socket that hears of IPv4 route changes (RTMGRP_IPV4_ROUTE), non
+ * blocking.  -1 with *cause.
+ */
+int
+netlink_watch_open(char **cause)
+{
+	struct sockaddr_nl sa;
+	int fd, error;
+
+	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    NETLINK_ROUTE)) == -1)
+		goto fail;
+	memset(&sa, 0, sizeof(sa));
+	sa.nl_family = AF_NETLINK;
+	sa.nl_groups = RTMGRP_IPV4_ROUTE;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+		error = errno;
+		close(fd);
+		errno = error;
+		goto fail;
+	}
+	return fd;
+fail:
+	error = errno;
+	xasprintf(cause, "netlink: route watch: %s", strerror(error));
+	errno = error;
+	return -1;
+}
+
+/*
+ * Drain the watch socket: true if an IPv4 default route of the main
+ * table came or went (an overrun counts as a change).
+ */
+bool
+netlink_watch_read(int fd)
+{
+	char buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct nlmsghdr *nh;
+	struct rtmsg *rtm;
+	bool changed = false;
+	ssize_t n;
+	size_t len;
+
+	for (;;) {
+		if ((n = recv(fd, buf, sizeof(buf), 0)) == -1) {
+			if (errno == ENOBUFS)
+				changed = true;
+			if (errno == EINTR || errno == ENOBUFS)
+				continue;
+			break;
+		}
+		if (n == 0)
+			break;
+		len = (size_t)n;
+		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, len);
+		    nh = NLMSG_NEXT(nh, len)) {
+			if (nh->nlmsg_type != RTM_NEWROUTE &&
+			    nh->nlmsg_type != RTM_DELROUTE)
+				continue;
+			if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*rtm)))
+				continue;
+			rtm = NLMSG_DATA(nh);
+			if (rtm->rtm_family == AF_INET &&
+			    rtm->rtm_dst_len == 0 &&
+			    rtm->rtm_table == RT_TABLE_MAIN)
+				changed = true;
+		}
+	}
+	return changed;
 }

@@ -56,5 +56,16 @@ int	netlink_route_get6(struct netlink *, const struct in6_addr *dst,
 int	netlink_default_ifname(struct netlink *, char ifname[IFNAMSIZ],
 	    char **cause);
 bool	netlink_link_exists(struct netlink *, const char *ifname);
+/*
+ * How dst is routed with the routes out of `exclude` (the tunnel) left
+ * out: the main table's longest prefix, then lowest metric.
+ */
+int	netlink_route_outside4(struct netlink *, struct in_addr dst,
+	    const char *exclude, char ifname[IFNAMSIZ], struct in_addr *gw,
+	    bool *has_gw, char **cause);
+/* A non-blocking socket told of IPv4 route changes.  -1 with *cause. */
+int	netlink_watch_open(char **cause);
+/* Drain it: true if a main-table IPv4 default route came or went. */
+bool	netlink_watch_read(int fd);
 
 #endif

@@ -1,7 +1,8 @@
 # client: file lists (owned by the client area)
 sbin_PROGRAMS += src/rvpn-client
 src_rvpn_client_SOURCES = src/client/client.c src/client/client-ws.c \
-	src/client/client-tun.c src/client/client-dns.c src/client/client.h
+	src/client/client-tun.c src/client/client-dns.c src/client/client.h \
+	src/client/client-roam.c
 src_rvpn_client_LDADD = $(RVPN_LIBS)
 dist_man_MANS += man/rvpn-client.8
 
@@ -9,6 +10,6 @@ dist_man_MANS += man/rvpn-client.8
 CLIENT_TESTS = tests/client-cli.sh tests/client-restore.sh \
 	tests/client-reconnect.sh tests/client-tls.sh tests/client-ipv6-leak.sh \
 	tests/lab/crash-client.sh tests/lab/client-daemon.sh \
-	tests/lab/forged-close.sh
+	tests/lab/forged-close.sh tests/lab/roam.sh
 TESTS += $(CLIENT_TESTS)
 EXTRA_DIST += $(CLIENT_TESTS) tests/lab/fake-close.py

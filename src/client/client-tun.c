@@ -240,9 +240,79 @@ client_tun_host_route(struct client *cl, char **cause)
 		return -1;
 	}
 	cl->host_route = true;
+	cl->host_dst = cl->server_ip;
 	log_debug("%s: %s/32%s%s dev %s", __func__, cl->server_ipstr,
 	    cl->host_has_gw ? " via " : "", cl->host_has_gw ?
 	    ipaddr_str4(cl->host_gw, gw, sizeof(gw)) : "", cl->host_ifname);
+	return 0;
+}
+
+/* Remove the host route we pinned (it may be gone with its link). */
+static void
+client_tun_unpin(struct client *cl)
+{
+	char *cause = NULL, dst[INET_ADDRSTRLEN];
+
+	if (!cl->host_route)
+		return;
+	if (netlink_route_del4(cl->nl, cl->host_dst, 32,
+	    cl->host_has_gw ? &cl->host_gw : NULL, cl->host_ifname,
+	    &cause) == -1) {
+		if (errno != ESRCH && errno != ENODEV)
+			log_warnx("route %s/32 dev %s: %s", ipaddr_str4(
+			    cl->host_dst, dst, sizeof(dst)), cl->host_ifname,
+			    cause);
+		free(cause);
+	}
+	cl->host_route = false;
+}
+
+/*
+ * Before each reconnect (the network may have changed under us): pin
+ * the server's address through the path outside the tunnel it has now,
+ * replacing the pin of the last connect.  Nothing to do before the
+ * tunnel routes exist (client_tun_add_routes pins then) or when they do
+ * not cover the server.
+ */
+int
+client_tun_repin(struct client *cl, char **cause)
+{
+	char ifname[IFNAMSIZ], gwbuf[INET_ADDRSTRLEN], *why = NULL;
+	struct in_addr gw;
+	bool has_gw;
+
+	if (cl->nl == NULL || cl->nroutes == 0)
+		return 0;
+	if (!client_tun_covered(cl->routes, cl->nroutes, cl->server_ip)) {
+		client_tun_unpin(cl);
+		return 0;
+	}
+	/* Our old pin would answer the lookup: without it, today's path. */
+	client_tun_unpin(cl);
+	if (netlink_route_outside4(cl->nl, cl->server_ip, cl->ifname, ifname,
+	    &gw, &has_gw, cause) == -1)
+		return -1;
+	if (strcmp(ifname, "lo") == 0)
+		return 0;
+	if (netlink_route_add4(cl->nl, cl->server_ip, 32, has_gw ? &gw : NULL,
+	    ifname, &why) == -1) {
+		if (errno == EEXIST) {
+			free(why);
+			return 0;	/* someone else's: theirs */
+		}
+		xasprintf(cause, "route %s/32 dev %s: %s", cl->server_ipstr,
+		    ifname, why);
+		free(why);
+		return -1;
+	}
+	cl->host_route = true;
+	cl->host_dst = cl->server_ip;
+	memcpy(cl->host_ifname, ifname, IFNAMSIZ);
+	cl->host_gw = gw;
+	cl->host_has_gw = has_gw;
+	log_info("route to server %s pinned%s%s dev %s", cl->server_ipstr,
+	    has_gw ? " via " : "", has_gw ? ipaddr_str4(gw, gwbuf,
+	    sizeof(gwbuf)) : "", ifname);
 	return 0;
 }
 
@@ -513,24 +583,13 @@ client_tun_apply(struct client *cl, const struct proto_assign *a,
 void
 client_tun_restore(struct client *cl)
 {
-	char *cause = NULL;
-
 	if (cl->nl != NULL) {
 		client_tun_del_routes(cl);
 		if (cl->v6_blocked) {
 			client_tun_block6(cl, false, NULL);
 			cl->v6_blocked = false;
 		}
-		if (cl->host_route) {
-			if (netlink_route_del4(cl->nl, cl->server_ip, 32,
-			    cl->host_has_gw ? &cl->host_gw : NULL,
-			    cl->host_ifname, &cause) == -1) {
-				log_warnx("route %s/32 dev %s: %s",
-				    cl->server_ipstr, cl->host_ifname, cause);
-				free(cause);
-			}
-			cl->host_route = false;
-		}
+		client_tun_unpin(cl);
 	}
 	if (cl->tun_ev != NULL) {
 		event_free(cl->tun_ev);

@@ -183,8 +183,15 @@ client_ws_lost(struct client *cl, const char *why)
 		}
 	}
 
+	/* The server's address may have changed: ask again meanwhile. */
+	client_roam_resolve(cl);
 	delay_ms = cl->backoff * 1000;
 	delay_ms += client_ws_random(delay_ms / 2 + 1);
+	if (cl->roam_now) {
+		/* The network changed: the old path is gone, try the new. */
+		cl->roam_now = false;
+		delay_ms = 0;
+	}
 	tv.tv_sec = delay_ms / 1000;
 	tv.tv_usec = (delay_ms % 1000) * 1000;
 	log_warnx("connection to %s lost: %s; reconnecting in %u.%01u s",
@@ -332,6 +339,7 @@ client_ws_connect(struct client *cl)
 	struct client_config *cfg = cl->cfg;
 	struct lws_client_connect_info i;
 	struct timeval tv = { CLIENT_CONNECT_TIMEOUT, 0 };
+	char *cause = NULL;
 
 	if (cl->stopping || cl->state != CLIENT_IDLE)
 		return;
@@ -345,6 +353,15 @@ client_ws_connect(struct client *cl)
 	cl->drop_why = NULL;
 	cl->rxlen = 0;
 	cl->rx_overflow = false;
+
+	cl->roam_now = false;
+	cl->state = CLIENT_CONNECTING;
+	if (client_tun_repin(cl, &cause) == -1) {
+		log_warnx("%s", cause);
+		free(cause);
+		client_ws_lost(cl, "no route to the server");
+		return;
+	}
 
 	memset(&i, 0, sizeof(i));
 	i.context = cl->lws;
@@ -377,6 +394,28 @@ client_ws_connect(struct client *cl)
 	    cl->server_ipstr, (unsigned)cfg->url_port, cfg->tun_path);
 	if (lws_client_connect_via_info(&i) == NULL)
 		client_ws_lost(cl, "connect failed");
+}
+
+/*
+ * The default route changed: the connection's path may be gone.  Drop
+ * it (or the wait for the next attempt) and connect again at once,
+ * through the new path.
+ */
+void
+client_ws_roam(struct client *cl)
+{
+	if (cl->stopping)
+		return;
+	cl->backoff = CLIENT_BACKOFF_MIN;
+	if (cl->state == CLIENT_IDLE) {
+		evtimer_del(cl->reconnect_ev);
+		client_ws_connect(cl);
+		return;
+	}
+	cl->roam_now = true;
+	cl->close_code = 0;
+	cl->close_authentic = false;
+	client_ws_drop(cl, "default route changed");
 }
 
 /* Data or control is pending: ask for a WRITEABLE callback. */

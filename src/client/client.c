@@ -376,6 +376,7 @@ client_teardown(struct client *cl)
 {
 	client_dns_restore(cl);
 	client_tun_restore(cl);
+	client_roam_free(cl);
 	client_ws_free(cl);
 	if (cl->sigint_ev != NULL)
 		event_free(cl->sigint_ev);
@@ -417,6 +418,7 @@ main(int argc, char **argv)
 	log_set_level(cfg->log_level);
 	cl = xcalloc(1, sizeof(*cl));
 	cl->tun_fd = -1;
+	cl->route_fd = -1;
 	cl->cfg = cfg;
 
 	if (key_read_file(cl->cfg->identity_key_file, cl->priv, &cause) == -1) {
@@ -455,6 +457,7 @@ main(int argc, char **argv)
 	log_route_libs();
 	if (client_events_new(cl, &cause) == -1 ||
 	    client_ws_init(cl, &cause) == -1 ||
+	    client_roam_init(cl, &cause) == -1 ||
 	    client_drop_privileges(&cause) == -1)
 		goto fail;
 	if (!fl.foreground)

@@ -115,6 +115,7 @@ struct client {
 	struct config_cidr4	 routes[CONFIG_MAX_ROUTES + 2];	/* added */
 	unsigned		 nroutes;
 	bool			 host_route;	/* added by us */
+	struct in_addr		 host_dst;	/* the address it pins */
 	char			 host_ifname[IFNAMSIZ];
 	struct in_addr		 host_gw;
 	bool			 host_has_gw;
@@ -124,6 +125,13 @@ struct client {
 	uint8_t			 tun_prefix6;
 	struct proto_route	 routes6[PROTO_MAX_ROUTES + 2];	/* added */
 	unsigned		 nroutes6;
+
+	/* client-roam.c */
+	int			 route_fd;	/* route changes */
+	struct event		*route_ev;
+	struct event		*roam_ev;	/* settle timer */
+	struct event		*gai_ev;	/* lookup done */
+	bool			 roam_now;	/* reconnect without delay */
 
 	/* client-dns.c */
 	enum client_dns_method	 dns_method;
@@ -162,6 +170,17 @@ void	client_tun_restore(struct client *);
 void	client_tun_write_record(struct client *, const uint8_t *rec,
 	    size_t len);
 void	client_tun_resume(struct client *);
+/* Before a reconnect: pin the server's /32 through today's path. */
+int	client_tun_repin(struct client *, char **cause);
+
+/* Reconnect at once (the default route changed). */
+void	client_ws_roam(struct client *);
+
+/* client-roam.c */
+int	client_roam_init(struct client *, char **cause);
+void	client_roam_free(struct client *);
+/* Look the server's name up again, asynchronously. */
+void	client_roam_resolve(struct client *);
 
 /* client-dns.c */
 int	client_dns_apply(struct client *, const struct in_addr *, unsigned,
