@@ -32,5 +32,5 @@ TESTS += tests/lab/tunnel6.sh
 EXTRA_DIST += tests/lab/tunnel6.sh
 
 # Camouflage: TLS profile, the decoy, proxy examples (issue 14).
-TESTS += tests/lab/tls.sh
-EXTRA_DIST += tests/lab/tls.sh
+TESTS += tests/lab/tls.sh tests/lab/decoy.sh
+EXTRA_DIST += tests/lab/tls.sh tests/lab/decoy.sh

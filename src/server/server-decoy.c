@@ -90,6 +90,7 @@ struct decoy_resp {
 	char		 hdrs[2048];	/* "name: value\r\n" lines */
 	size_t		 hlen;
 	int64_t		 clen;		/* Content-Length, -1: none */
+	bool		 has_server;	/* the upstream's Server in hdrs */
 	char		*body;		/* or fd: */
 	size_t		 bodylen;
 	int		 fd;
@@ -360,8 +361,12 @@ decoy_not_found(struct server *sv, struct decoy_resp *r)
 
 	if (d->rootfd != -1 && (fd = decoy_open(d, "404.html")) != -1) {
 		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+			/* As nginx's error_page: the file's ETag, no date. */
 			decoy_resp_init(r, 404);
 			decoy_hdr(r, "Content-Type", "text/html");
+			decoy_hdr(r, "ETag", "\"%llx-%llx\"",
+			    (unsigned long long)st.st_mtime,
+			    (unsigned long long)st.st_size);
 			r->fd = fd;
 			r->off = 0;
 			r->len = st.st_size;
@@ -501,7 +506,7 @@ decoy_head_fmt(struct server *sv, const struct decoy_resp *r, bool keep,
 	int n;
 
 	decoy_httpdate(time(NULL), date, sizeof(date));
-	if (sv->decoy->server_header != NULL)
+	if (sv->decoy->server_header != NULL && !r->has_server)
 		snprintf(srv, sizeof(srv), "Server: %s\r\n",
 		    sv->decoy->server_header);
 	if (r->clen >= 0)
@@ -745,6 +750,7 @@ decoy_up_parse(char *head, size_t len, struct decoy_resp *r)
 		if (strcasecmp(line, "server") == 0) {
 			/* The upstream's own banner goes through. */
 			decoy_hdr(r, "Server", "%s", v);
+			r->has_server = true;
 			continue;
 		}
 		for (i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
