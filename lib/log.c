@@ -79,19 +79,43 @@ log_level_name(enum log_level level)
 }
 
 /*
- * Replace control characters but tab and newline with '?': messages
- * quote peer and file text (a close reason, a config value), which must
- * not move the terminal's cursor or overwrite a line with '\r'.
+ * Copy s to out (len bytes, NUL-terminated) with every control character
+ * escaped: newline, carriage return and tab as \n \r \t, the others
+ * and DEL as \xHH.  Messages quote peer and file text (a close reason,
+ * a client name, a config value): one event stays one line, and none of
+ * it can forge a line of its own or move the terminal's cursor.
  */
 static void
-log_sanitise(char *s)
+log_escape(const char *s, char *out, size_t len)
 {
-	unsigned char	*p;
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p;
+	size_t o = 0;
 
-	for (p = (unsigned char *)s; *p != '\0'; p++) {
-		if ((*p < 0x20 && *p != '\t' && *p != '\n') || *p == 0x7f)
-			*p = '?';
+	for (p = (const unsigned char *)s; *p != '\0' && o + 5 < len; p++) {
+		if (*p >= 0x20 && *p != 0x7f) {
+			out[o++] = (char)*p;
+			continue;
+		}
+		out[o++] = '\\';
+		switch (*p) {
+		case '\n':
+			out[o++] = 'n';
+			break;
+		case '\r':
+			out[o++] = 'r';
+			break;
+		case '\t':
+			out[o++] = 't';
+			break;
+		default:
+			out[o++] = 'x';
+			out[o++] = hex[*p >> 4];
+			out[o++] = hex[*p & 0xf];
+			break;
+		}
 	}
+	out[o] = '\0';
 }
 
 /* Emit one line at the given level; the core of every log function. */
@@ -101,18 +125,18 @@ log_vlog(enum log_level level, const char *fmt, va_list ap)
 	static const int prio[] = {
 		LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG, LOG_DEBUG,
 	};
-	char msg[1024];
+	char msg[1024], line[4 * sizeof(msg)];
 	int saved = errno;
 
 	if (level > log_level)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	log_sanitise(msg);
+	log_escape(msg, line, sizeof(line));
 	if (log_syslog)
-		syslog(prio[level], "%s", msg);
+		syslog(prio[level], "%s", line);
 	else {
 		fprintf(stderr, "%s %s: %s\n", level_names[level], log_name,
-		    msg);
+		    line);
 		fflush(stderr);
 	}
 	errno = saved;

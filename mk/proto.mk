@@ -39,3 +39,9 @@ check_PROGRAMS += tests/unit/test-txq
 tests_unit_test_txq_SOURCES = tests/unit/test-txq.c
 tests_unit_test_txq_LDADD = $(RVPN_LIBS)
 TESTS += tests/unit/test-txq
+
+# Log lines: control characters in arguments escaped, one line per call.
+check_PROGRAMS += tests/unit/test-log
+tests_unit_test_log_SOURCES = tests/unit/test-log.c
+tests_unit_test_log_LDADD = $(RVPN_LIBS)
+TESTS += tests/unit/test-log

@@ -56,6 +56,14 @@ EOF
 "$SRV" -t -c "$T/good.toml" >"$T/out" 2>&1 || fail "-t good: exit $? $(cat "$T/out")"
 grep -qx "configuration OK" "$T/out" || fail "-t good: $(cat "$T/out")"
 [ ! -e "$T/identity.key" ] || fail "-t created the identity key"
+grep -q "WARN rvpn_server: identity_key_file '$T/identity.key': No such file or directory: the first start creates a new identity" \
+	"$T/out" || fail "-t does not report the missing identity key: $(cat "$T/out")"
+# A key file that is not a key: -t fails with the file's name.
+echo "not a key" >"$T/bad.key"; chmod 600 "$T/bad.key"
+sed "s|$T/identity.key|$T/bad.key|" "$T/good.toml" >"$T/badkey.toml"
+"$SRV" -t -c "$T/badkey.toml" >"$T/out" 2>&1 && fail "-t accepted a bad key file"
+grep -q "$T/bad.key" "$T/out" || fail "-t bad key: $(cat "$T/out")"
+grep -q "configuration OK" "$T/out" && fail "-t bad key: configuration OK"
 "$SRV" --test-config --config "$T/good.toml" >"$T/out" 2>&1 ||
 	fail "--test-config good: exit $?"
 ok "-t on a good config prints 'configuration OK' and creates nothing"
@@ -114,8 +122,8 @@ while ! grep -q "Listening on 127.0.0.1:8443" "$T/log" && [ $i -lt 100 ]; do
 done
 grep -q "INFO rvpn_server: Listening on 127.0.0.1:8443" "$T/log" ||
 	{ kill $pid; fail "good config: no listen line: $(cat "$T/log")"; }
-grep -q "INFO rvpn_server: Created identity key $T/identity.key, public key: " \
-	"$T/log" || { kill $pid; fail "no 'Created identity key' line"; }
+grep -q "WARN rvpn_server: Created a new identity key $T/identity.key (the file did not exist), public key: " \
+	"$T/log" || { kill $pid; fail "no 'Created a new identity key' warning"; }
 [ "$(stat -c %a "$T/identity.key")" = 600 ] || { kill $pid; fail "key mode"; }
 ip -n "$NS" link show rvt0 >/dev/null 2>&1 || { kill $pid; fail "no TUN rvt0"; }
 kill -TERM $pid

@@ -376,6 +376,30 @@ server_timer_cb(evutil_socket_t fd, short events, void *arg)
 	}
 }
 
+/*
+ * -t: the identity key must be readable and valid; a missing file is
+ * reported (a path typo would otherwise make a new identity at the
+ * start and lock every client out) but is not an error: the first start
+ * creates it.
+ */
+static int
+server_check_identity(struct server *sv, char **cause)
+{
+	const char *path = sv->cfg->identity_key_file;
+	uint8_t priv[PROTO_KEY_LEN];
+	int rc;
+
+	if (access(path, F_OK) == -1 && errno == ENOENT) {
+		log_warnx("identity_key_file '%s': No such file or directory: "
+		    "the first start creates a new identity, which clients "
+		    "pinned to another server key will refuse", path);
+		return 0;
+	}
+	rc = key_read_file(path, priv, cause);
+	explicit_bzero(priv, sizeof(priv));
+	return rc;
+}
+
 /* Load the identity key, creating it (0600) when the file is missing. */
 static int
 server_load_identity(struct server *sv, char **cause)
@@ -400,7 +424,9 @@ server_load_identity(struct server *sv, char **cause)
 	}
 	key_to_base64(sv->pub, b64);
 	if (created)
-		log_info("Created identity key %s, public key: %s", path, b64);
+		log_warnx("Created a new identity key %s (the file did not "
+		    "exist), public key: %s: clients must pin this key", path,
+		    b64);
 	log_info("Server public key: %s", b64);
 	return 0;
 }
@@ -573,6 +599,12 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (test) {
+		if (server_check_identity(&sv, &cause) == -1) {
+			log_print_cause(cause);
+			free(cause);
+			server_config_free(sv.cfg);
+			return 1;
+		}
 		printf("configuration OK\n");
 		server_config_free(sv.cfg);
 		return 0;
