@@ -129,3 +129,43 @@ replay_count(const struct replay *r)
 {
 	return (r->n);
 }
+
+size_t
+replay_max(const struct replay *r)
+{
+	return (r->max);
+}
+
+static int
+replay_seq_cmp(const void *a, const void *b)
+{
+	const struct replay_entry *x = *(const struct replay_entry *const *)a;
+	const struct replay_entry *y = *(const struct replay_entry *const *)b;
+
+	return (x->seq < y->seq ? -1 : x->seq > y->seq);
+}
+
+/*
+ * A table for max_keys keys holding old's stamps (oldest update first,
+ * so a smaller table keeps the newest); old is freed.
+ */
+struct replay *
+replay_resize(struct replay *old, size_t max_keys)
+{
+	struct replay		 *r;
+	struct replay_entry	**order;
+	size_t			  i;
+
+	r = replay_new(max_keys);
+	if (old == NULL)
+		return (r);
+	order = xcalloc(old->n > 0 ? old->n : 1, sizeof(*order));
+	for (i = 0; i < old->n; i++)
+		order[i] = &old->e[i];
+	qsort(order, old->n, sizeof(*order), replay_seq_cmp);
+	for (i = 0; i < old->n; i++)
+		(void)replay_check_update(r, order[i]->pub, order[i]->ts);
+	free(order);
+	replay_free(old);
+	return (r);
+}

@@ -28,5 +28,11 @@ bool		 replay_check_update(struct replay *,
 		    const uint8_t ts[PROTO_TAI64N_LEN]);
 /* Keys held now (at most max_keys). */
 size_t		 replay_count(const struct replay *);
+size_t		 replay_max(const struct replay *);
+/*
+ * A table for max_keys keys with old's stamps (when smaller, the newest
+ * are kept); old is freed.  For a reload that changes the size.
+ */
+struct replay	*replay_resize(struct replay *old, size_t max_keys);
 
 #endif

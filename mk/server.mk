@@ -34,3 +34,7 @@ EXTRA_DIST += tests/lab/tunnel6.sh
 # Camouflage: TLS profile, the decoy, proxy examples (issue 14).
 TESTS += tests/lab/tls.sh tests/lab/decoy.sh
 EXTRA_DIST += tests/lab/tls.sh tests/lab/decoy.sh
+
+# The replay table sized from max_clients, rebuilt on reload (issue 8).
+TESTS += tests/lab/replay-reload.sh
+EXTRA_DIST += tests/lab/replay-reload.sh

@@ -191,6 +191,8 @@ server_log_lines(const char *prefix, const char *text)
 	}
 }
 
+static size_t	server_replay_size(const struct server_config *);
+
 /*
  * Re-read the config file and apply what may change while running: the
  * authorized clients (removed keys end with 4012; static addresses apply
@@ -211,6 +213,7 @@ server_reload(struct server *sv, char **cause)
 	const char *path = server_conffile != NULL ? server_conffile :
 	    run->path;
 	unsigned i, nrevoked;
+	size_t nreplay;
 
 	if (run->chroot_dir != NULL) {
 		*cause = xstrdup("not available with chroot (restart "
@@ -247,6 +250,11 @@ server_reload(struct server *sv, char **cause)
 			    "reserved", nc->clients[i].name);
 	}
 	nrevoked = session_revoke(sv, nc);
+	if ((nreplay = server_replay_size(nc)) != replay_max(sv->replay)) {
+		log_info("reload: replay table resized from %zu to %zu keys, "
+		    "stamps kept", replay_max(sv->replay), nreplay);
+		sv->replay = replay_resize(sv->replay, nreplay);
+	}
 	if (nc->authorized_clients_file == NULL &&
 	    run->authorized_clients_file != NULL)
 		log_warnx("no authorized_clients_file: any client key "
@@ -431,6 +439,23 @@ server_load_identity(struct server *sv, char **cause)
 	return 0;
 }
 
+/*
+ * The replay table's size (PROTOCOL.md 3.3): twice the larger of the
+ * authorized keys and max_clients, at least SERVER_REPLAY_MIN, so that
+ * no authorized key's stamp is evicted and, with any key accepted, a
+ * full server's keys fit twice over.
+ */
+static size_t
+server_replay_size(const struct server_config *cfg)
+{
+	size_t n = cfg->nclients;
+
+	if (cfg->max_clients > n)
+		n = cfg->max_clients;
+	n *= 2;
+	return n > SERVER_REPLAY_MIN ? n : SERVER_REPLAY_MIN;
+}
+
 /* The address pool, route table and replay table of dhcp_range. */
 static int
 server_tables_new(struct server *sv, char **cause)
@@ -470,10 +495,9 @@ server_tables_new(struct server *sv, char **cause)
 			return -1;
 		}
 	}
-	nreplay = SERVER_REPLAY_MIN;
-	if (cfg->nclients * 2 > nreplay)
-		nreplay = cfg->nclients * 2;
+	nreplay = server_replay_size(cfg);
 	sv->replay = replay_new(nreplay);
+	log_debug("%s: replay table for %zu keys", __func__, nreplay);
 	sv->pktbuf = xmalloc(PROTO_MAX_PACKET);
 	return 0;
 }

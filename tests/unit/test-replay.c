@@ -95,10 +95,47 @@ test_many(void)
 	replay_free(r);
 }
 
+/* Resizing keeps every stamp (growing) or the newest (shrinking). */
+static void
+test_resize(void)
+{
+	struct replay *r = replay_new(4);
+	uint8_t k[PROTO_KEY_LEN], t[PROTO_TAI64N_LEN];
+	unsigned i;
+
+	for (i = 0; i < 4; i++) {
+		key(k, i);
+		stamp(t, 100 + i);
+		replay_check_update(r, k, t);
+	}
+	r = replay_resize(r, 3000);
+	tap_is_int((int)replay_max(r), 3000, "resize: the new size");
+	tap_is_int((int)replay_count(r), 4, "grow: all four keys kept");
+	for (i = 0; i < 4; i++) {
+		key(k, i);
+		stamp(t, 100 + i);
+		tap_ok(!replay_check_update(r, k, t),
+		    "grow: key %u's stamp still refused as a replay", i);
+	}
+	r = replay_resize(r, 2);
+	tap_is_int((int)replay_count(r), 2, "shrink: two keys kept");
+	key(k, 3);
+	stamp(t, 103);
+	tap_ok(!replay_check_update(r, k, t), "shrink: the newest key kept");
+	key(k, 0);
+	stamp(t, 100);
+	tap_ok(replay_check_update(r, k, t), "shrink: the oldest key gone");
+	replay_free(r);
+	r = replay_resize(NULL, 5);
+	tap_is_int((int)replay_count(r), 0, "resize of NULL: empty table");
+	replay_free(r);
+}
+
 int
 main(void)
 {
 	test_order();
 	test_many();
+	test_resize();
 	return tap_done();
 }
