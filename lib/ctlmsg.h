@@ -67,6 +67,8 @@ struct ctlmsg_status {
 	uint32_t	pool_used;
 	uint32_t	pool_capacity;
 	uint32_t	nsessions;	/* SESSION messages that follow */
+	uint8_t		ipv6;		/* dhcp_range6 set: 0 or 1 */
+	uint32_t	pool6_used;
 };
 
 /* SESSION: one established session. */
@@ -74,6 +76,8 @@ struct ctlmsg_session {
 	char		name[CTLMSG_NAME_MAX + 1];	/* name or short key */
 	uint8_t		pub[PROTO_KEY_LEN];
 	struct in_addr	addr;				/* tunnel address */
+	uint8_t		has_addr6;			/* 0 or 1 */
+	struct in6_addr	addr6;				/* IPv6 one */
 	char		remote[CTLMSG_REMOTE_MAX + 1];	/* TCP peer */
 	char		forwarded[CTLMSG_REMOTE_MAX + 1]; /* "" if none */
 	uint64_t	since;		/* Unix seconds */

@@ -87,10 +87,15 @@ status_print_head(const struct ctlmsg_status *st, int json)
 		status_json_str(st->version);
 		printf(",\n  \"uptime_seconds\": %llu,\n  \"started\": \"%s\",\n"
 		    "  \"pool\": { \"used\": %u, \"capacity\": %u },\n"
-		    "  \"sessions\": [",
+		    "  \"pool6_used\": ",
 		    (unsigned long long)st->uptime,
 		    status_time(st->now - st->uptime, 1, t, sizeof(t)),
 		    st->pool_used, st->pool_capacity);
+		if (st->ipv6)
+			printf("%u", st->pool6_used);
+		else
+			fputs("null", stdout);
+		printf(",\n  \"sessions\": [");
 		return;
 	}
 	printf("rvpn-server %s, up %s, pool %u/%u addresses used, "
@@ -98,25 +103,33 @@ status_print_head(const struct ctlmsg_status *st, int json)
 	    status_duration(st->uptime, t, sizeof(t)), st->pool_used,
 	    st->pool_capacity, st->nsessions, st->nsessions == 1 ? "" : "s");
 	if (st->nsessions > 0)
-		printf("%-16s %-15s %-32s %-19s %10s %8s %10s %8s %6s %9s\n",
+		printf("%-16s %-15s %-32s %-19s %10s %8s %10s %8s %6s %9s%s\n",
 		    "NAME", "ADDRESS", "REMOTE", "CONNECTED SINCE",
 		    "RX BYTES", "RX PKTS", "TX BYTES", "TX PKTS", "DROPS",
-		    "RTT");
+		    "RTT", st->ipv6 ? "  ADDRESS6" : "");
 }
 
 static void
-status_print_session(const struct ctlmsg_session *s, int json, int first)
+status_print_session(const struct ctlmsg_status *st,
+    const struct ctlmsg_session *s, int json, int first)
 {
 	char addr[INET6_ADDRSTRLEN], key[KEY_B64_LEN + 1], t[64];
 	char remote[2 * CTLMSG_REMOTE_MAX + 8], rtt[32];
+	char addr6[INET6_ADDRSTRLEN + 2];
 
 	ipaddr_str4(s->addr, addr, sizeof(addr));
+	if (s->has_addr6)
+		ipaddr_str6(&s->addr6, addr6, sizeof(addr6));
+	else
+		snprintf(addr6, sizeof(addr6), "-");
 	if (json) {
 		key_to_base64(s->pub, key);
 		printf("%s\n    {\n      \"name\": ", first ? "" : ",");
 		status_json_str(s->name);
 		printf(",\n      \"public_key\": \"%s\",\n"
-		    "      \"address\": \"%s\",\n      \"remote\": ", key, addr);
+		    "      \"address\": \"%s\",\n      \"address6\": ", key, addr);
+		status_json_str(s->has_addr6 ? addr6 : NULL);
+		printf(",\n      \"remote\": ");
 		status_json_str(s->remote);
 		printf(",\n      \"forwarded_for\": ");
 		status_json_str(s->forwarded[0] != '\0' ? s->forwarded : NULL);
@@ -155,11 +168,13 @@ status_print_session(const struct ctlmsg_session *s, int json, int first)
 		    (unsigned long long)(s->rtt_us % 1000));
 	else
 		snprintf(rtt, sizeof(rtt), "-");
-	printf("%-16s %-15s %-32s %-19s %10llu %8llu %10llu %8llu %6llu %9s\n",
+	printf("%-16s %-15s %-32s %-19s %10llu %8llu %10llu %8llu %6llu %9s"
+	    "%s%s\n",
 	    s->name, addr, remote, status_time(s->since, 0, t, sizeof(t)),
 	    (unsigned long long)s->c.rx_bytes, (unsigned long long)s->c.rx_pkts,
 	    (unsigned long long)s->c.tx_bytes, (unsigned long long)s->c.tx_pkts,
-	    (unsigned long long)counters_drops(&s->c), rtt);
+	    (unsigned long long)counters_drops(&s->c), rtt,
+	    st->ipv6 ? "  " : "", st->ipv6 ? addr6 : "");
 }
 
 /*
@@ -193,7 +208,7 @@ status_main(int argc, char **argv)
 	}
 	status_print_head(&st, json);
 	for (i = 0; i < n; i++)
-		status_print_session(&rows[i], json, i == 0);
+		status_print_session(&st, &rows[i], json, i == 0);
 	if (json)
 		printf("%s]\n}\n", n > 0 ? "\n  " : "");
 	if (fflush(stdout) != 0) {

@@ -154,6 +154,8 @@ control_status(struct control_conn *c)
 	st->pool_used = pool_used(sv->pool);
 	st->pool_capacity = pool_capacity(sv->pool);
 	st->nsessions = n;
+	st->ipv6 = sv->pool6 != NULL;
+	st->pool6_used = sv->pool6 != NULL ? pool6_used(sv->pool6) : 0;
 	if (control_send(c, &m) == -1)
 		return;
 	TAILQ_FOREACH(s, &sv->sessions, entry) {
@@ -164,6 +166,9 @@ control_status(struct control_conn *c)
 		snprintf(ms->name, sizeof(ms->name), "%s", s->name);
 		memcpy(ms->pub, s->pub, sizeof(ms->pub));
 		ms->addr = s->addr;
+		ms->has_addr6 = s->leased6;
+		if (s->leased6)
+			ms->addr6 = s->addr6;
 		control_peer(s, ms->remote, sizeof(ms->remote));
 		/* s->remote is the forwarded address behind a trusted proxy. */
 		if (strcmp(ms->remote, s->remote) != 0)

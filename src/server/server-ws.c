@@ -106,6 +106,7 @@ server_ws_remote(struct server *sv, struct lws *wsi, char *buf, size_t len)
 	struct server_config *cfg = sv->cfg;
 	char xff[SERVER_HDR_MAX + 1], *last;
 	struct in_addr peer, fwd;
+	struct in6_addr fwd6;
 	unsigned i;
 	bool trusted = false;
 
@@ -124,8 +125,11 @@ server_ws_remote(struct server *sv, struct lws *wsi, char *buf, size_t len)
 	last = last != NULL ? last + 1 : xff;
 	last += strspn(last, " \t");
 	last[strcspn(last, " \t")] = '\0';
+	/* The client behind the proxy may have come over IPv6. */
 	if (ipaddr_parse4(last, &fwd))
 		snprintf(buf, len, "%s", last);
+	else if (ipaddr_parse6(last, &fwd6))
+		ipaddr_str6(&fwd6, buf, len);
 }
 
 /* True if header h holds token tok (comma-separated, any case). */
