@@ -96,7 +96,9 @@ client_roam_resolve(struct client *cl)
 {
 	struct in_addr a;
 
+	/* (A server reached over IPv6 keeps its address.) */
 	if (client_gai.busy || cl->gai_ev == NULL ||
+	    cl->server_af == AF_INET6 ||
 	    inet_pton(AF_INET, cl->cfg->url_host, &a) == 1)
 		return;
 	memset(&client_gai.cb, 0, sizeof(client_gai.cb));

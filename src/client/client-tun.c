@@ -208,10 +208,18 @@ client_tun_covered(const struct config_cidr4 *routes, unsigned n,
 static int
 client_tun_host_route(struct client *cl, char **cause)
 {
-	char gw[INET_ADDRSTRLEN], *why = NULL;
+	char gw[INET6_ADDRSTRLEN], *why = NULL;
+	bool v6 = cl->server_af == AF_INET6;
+	unsigned plen = v6 ? 128 : 32;
+	int rc;
 
-	if (netlink_route_get4(cl->nl, cl->server_ip, cl->host_ifname,
-	    &cl->host_gw, &cl->host_has_gw, &why) == -1) {
+	if (v6)
+		rc = netlink_route_get6(cl->nl, &cl->server_ip6,
+		    cl->host_ifname, &cl->host_gw6, &cl->host_has_gw, &why);
+	else
+		rc = netlink_route_get4(cl->nl, cl->server_ip,
+		    cl->host_ifname, &cl->host_gw, &cl->host_has_gw, &why);
+	if (rc == -1) {
 		xasprintf(cause, "route to server %s: %s", cl->server_ipstr,
 		    why);
 		free(why);
@@ -224,26 +232,36 @@ client_tun_host_route(struct client *cl, char **cause)
 		    cl->server_ipstr, cl->ifname);
 		return -1;
 	}
-	if (netlink_route_add4(cl->nl, cl->server_ip, 32,
-	    cl->host_has_gw ? &cl->host_gw : NULL, cl->host_ifname,
-	    &why) == -1) {
+	if (v6)
+		rc = netlink_route_add6(cl->nl, &cl->server_ip6, 128,
+		    cl->host_has_gw ? &cl->host_gw6 : NULL, cl->host_ifname,
+		    &why);
+	else
+		rc = netlink_route_add4(cl->nl, cl->server_ip, 32,
+		    cl->host_has_gw ? &cl->host_gw : NULL, cl->host_ifname,
+		    &why);
+	if (rc == -1) {
 		if (errno == EEXIST) {
 			/* Someone else's: use it, leave it in place. */
-			log_debug("%s: %s/32 exists", __func__,
-			    cl->server_ipstr);
+			log_debug("%s: %s/%u exists", __func__,
+			    cl->server_ipstr, plen);
 			free(why);
 			return 0;
 		}
-		xasprintf(cause, "route %s/32 dev %s: %s", cl->server_ipstr,
-		    cl->host_ifname, why);
+		xasprintf(cause, "route %s/%u dev %s: %s", cl->server_ipstr,
+		    plen, cl->host_ifname, why);
 		free(why);
 		return -1;
 	}
 	cl->host_route = true;
 	cl->host_dst = cl->server_ip;
-	log_debug("%s: %s/32%s%s dev %s", __func__, cl->server_ipstr,
-	    cl->host_has_gw ? " via " : "", cl->host_has_gw ?
-	    ipaddr_str4(cl->host_gw, gw, sizeof(gw)) : "", cl->host_ifname);
+	if (v6)
+		ipaddr_str6(&cl->host_gw6, gw, sizeof(gw));
+	else
+		ipaddr_str4(cl->host_gw, gw, sizeof(gw));
+	log_debug("%s: %s/%u%s%s dev %s", __func__, cl->server_ipstr, plen,
+	    cl->host_has_gw ? " via " : "", cl->host_has_gw ? gw : "",
+	    cl->host_ifname);
 	return 0;
 }
 
@@ -255,6 +273,17 @@ client_tun_unpin(struct client *cl)
 
 	if (!cl->host_route)
 		return;
+	if (cl->server_af == AF_INET6) {
+		if (netlink_route_del6(cl->nl, &cl->server_ip6, 128,
+		    cl->host_has_gw ? &cl->host_gw6 : NULL, cl->host_ifname,
+		    &cause) == -1) {
+			if (errno != ESRCH && errno != ENODEV)
+				log_warnx("%s", cause);
+			free(cause);
+		}
+		cl->host_route = false;
+		return;
+	}
 	if (netlink_route_del4(cl->nl, cl->host_dst, 32,
 	    cl->host_has_gw ? &cl->host_gw : NULL, cl->host_ifname,
 	    &cause) == -1) {
@@ -281,7 +310,8 @@ client_tun_repin(struct client *cl, char **cause)
 	struct in_addr gw;
 	bool has_gw;
 
-	if (cl->nl == NULL || cl->nroutes == 0)
+	/* An IPv6 server keeps the pin of its first connect. */
+	if (cl->nl == NULL || cl->nroutes == 0 || cl->server_af == AF_INET6)
 		return 0;
 	if (!client_tun_covered(cl->routes, cl->nroutes, cl->server_ip)) {
 		client_tun_unpin(cl);
@@ -350,7 +380,8 @@ client_tun_add_routes(struct client *cl, const struct proto_assign *a,
 		n = 2;
 	}
 
-	if (!cl->host_route && client_tun_covered(want, n, cl->server_ip) &&
+	if (cl->server_af == AF_INET && !cl->host_route &&
+	    client_tun_covered(want, n, cl->server_ip) &&
 	    client_tun_host_route(cl, cause) == -1)
 		return -1;
 
@@ -542,6 +573,14 @@ client_tun_apply(struct client *cl, const struct proto_assign *a,
 
 	if (cl->nroutes == 0) {
 		if (client_tun_add_routes(cl, a, &full, cause) == -1)
+			return -1;
+		/*
+		 * A server reached over IPv6 keeps its path before any
+		 * IPv6 route (or block) could cover its address.
+		 */
+		if (cl->server_af == AF_INET6 && !cl->host_route &&
+		    (a->has_addr6 || (full && cl->cfg->block_ipv6)) &&
+		    client_tun_host_route(cl, cause) == -1)
 			return -1;
 		/*
 		 * A full tunnel that carries no IPv6 must not let IPv6 out

@@ -24,6 +24,7 @@
 
 /* The sni setting (one client per process): NULL for the URL's host. */
 static const char *client_ws_sni;
+static const char *client_ws_host6;	/* the URL's host, an IPv6 literal */
 
 static int	client_ws_cb(struct lws *, enum lws_callback_reasons, void *,
 		    void *, size_t);
@@ -303,6 +304,8 @@ client_ws_init(struct client *cl, char **cause)
 	}
 
 	client_ws_sni = cfg->sni;
+	client_ws_host6 = strchr(cfg->url_host, ':') != NULL ? cfg->url_host :
+	    NULL;
 	memset(&info, 0, sizeof(info));
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = client_protocols;
@@ -810,6 +813,19 @@ client_ws_tls_info_cb(const SSL *ssl, int where, int ret)
 		param = SSL_get0_param((SSL *)ssl);
 		X509_VERIFY_PARAM_set1_ip(param, NULL, 0);
 		X509_VERIFY_PARAM_set1_host(param, client_ws_sni, 0);
+		return;
+	}
+	if (client_ws_host6 != NULL) {
+		/*
+		 * lws 4.1 cuts "[2001:db8::1]" at its first ':' and checks
+		 * the certificate against "[2001": check the address itself.
+		 */
+		param = SSL_get0_param((SSL *)ssl);
+		X509_VERIFY_PARAM_set1_host(param, NULL, 0);
+		if (X509_VERIFY_PARAM_set1_ip_asc(param, client_ws_host6) != 1)
+			log_warnx("cannot check the certificate against %s",
+			    client_ws_host6);
+		SSL_set_tlsext_host_name((SSL *)ssl, NULL);
 		return;
 	}
 	name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);

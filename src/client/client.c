@@ -297,31 +297,44 @@ client_load_config(const struct client_flags *fl)
 	return cfg;
 }
 
-/* Resolve the server's host to one IPv4 address, once, at start. */
+/*
+ * Resolve the server's host to one address, once, at start: the first
+ * getaddrinfo() gives (RFC 6724 order), IPv4 or IPv6.
+ */
 static void
 client_resolve(struct client *cl)
 {
 	struct client_config *cfg = cl->cfg;
 	struct addrinfo hints, *res = NULL;
-	struct sockaddr_in *sin;
+	const char *h = cfg->url_host;
 	int error;
 
 	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_INET;
+	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	if ((error = getaddrinfo(cfg->url_host, NULL, &hints, &res)) != 0)
 		fatalx("server '%s': cannot resolve: %s", cfg->url_host,
 		    gai_strerror(error));
-	sin = (struct sockaddr_in *)res->ai_addr;
-	cl->server_ip = sin->sin_addr;
+	cl->server_af = res->ai_family;
+	if (res->ai_family == AF_INET6) {
+		cl->server_ip6 =
+		    ((struct sockaddr_in6 *)res->ai_addr)->sin6_addr;
+		ipaddr_str6(&cl->server_ip6, cl->server_ipstr,
+		    sizeof(cl->server_ipstr));
+	} else {
+		cl->server_ip = ((struct sockaddr_in *)res->ai_addr)->sin_addr;
+		ipaddr_str4(cl->server_ip, cl->server_ipstr,
+		    sizeof(cl->server_ipstr));
+	}
 	freeaddrinfo(res);
-	ipaddr_str4(cl->server_ip, cl->server_ipstr,
-	    sizeof(cl->server_ipstr));
+	/* An IPv6 literal goes in brackets in the Host header. */
 	if ((cfg->url_tls && cfg->url_port == 443) ||
 	    (!cfg->url_tls && cfg->url_port == 80))
-		cl->host_header = xstrdup(cfg->url_host);
+		xasprintf(&cl->host_header, "%s%s%s", strchr(h, ':') ? "[" :
+		    "", h, strchr(h, ':') ? "]" : "");
 	else
-		xasprintf(&cl->host_header, "%s:%u", cfg->url_host,
+		xasprintf(&cl->host_header, "%s%s%s:%u", strchr(h, ':') ?
+		    "[" : "", h, strchr(h, ':') ? "]" : "",
 		    (unsigned)cfg->url_port);
 	log_debug("%s: %s is %s", __func__, cfg->url_host, cl->server_ipstr);
 }

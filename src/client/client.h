@@ -60,8 +60,10 @@ struct client {
 	struct client_config	*cfg;
 	uint8_t			 priv[PROTO_KEY_LEN];	/* wiped at exit */
 	uint8_t			 pub[PROTO_KEY_LEN];
+	int			 server_af;	/* AF_INET or AF_INET6 */
 	struct in_addr		 server_ip;	/* resolved once, at start */
-	char			 server_ipstr[INET_ADDRSTRLEN];
+	struct in6_addr		 server_ip6;
+	char			 server_ipstr[INET6_ADDRSTRLEN];
 	char			*host_header;	/* host or host:port */
 	int			 exit_code;
 	bool			 stopping;
@@ -118,6 +120,7 @@ struct client {
 	struct in_addr		 host_dst;	/* the address it pins */
 	char			 host_ifname[IFNAMSIZ];
 	struct in_addr		 host_gw;
+	struct in6_addr		 host_gw6;
 	bool			 host_has_gw;
 	bool			 v6_blocked;	/* unreachable ::/1, 8000::/1 */
 	bool			 tun_has6;	/* an IPv6 address applied */

@@ -306,10 +306,17 @@ server_ws_start(struct server *sv, char **cause)
 	memset(&info, 0, sizeof(info));
 	loops[0] = sv->base;
 	info.foreign_loops = loops;
-	info.options = LWS_SERVER_OPTION_LIBEVENT |
-	    LWS_SERVER_OPTION_DISABLE_IPV6;
+	info.options = LWS_SERVER_OPTION_LIBEVENT;
 	info.port = cfg->bind_port;
-	if (strcmp(cfg->bind_host, "0.0.0.0") != 0)
+	/*
+	 * An IPv4 address: an IPv4 socket.  "::" is one dual-stack socket
+	 * (IPv4 peers show as themselves, see server_ws_peer); another
+	 * IPv6 address, a socket on it alone.
+	 */
+	if (strchr(cfg->bind_host, ':') == NULL)
+		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+	if (strcmp(cfg->bind_host, "0.0.0.0") != 0 &&
+	    strcmp(cfg->bind_host, "::") != 0)
 		info.iface = cfg->bind_host;
 	server_protocols[0].per_session_data_size = decoy_pss_size();
 	info.protocols = server_protocols;

@@ -180,7 +180,8 @@ lab_key() {
 	[ -s "$LAB_DIR/$name.pub" ] || fail "no public key for $name"
 }
 
-# A throwaway CA and a server certificate for 198.18.1.1 and 198.18.2.1.
+# A throwaway CA and a server certificate for 198.18.1.1, 198.18.2.1,
+# 2001:db8:1::1 and 2001:db8:2::1.
 lab_ca() {
 	local d=$LAB_DIR
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
@@ -189,8 +190,9 @@ lab_ca() {
 	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 		-keyout "$d/server.key" -out "$d/server.csr" \
 		-subj "/CN=$LAB_SRV_C1" >/dev/null 2>&1 || fail "server CSR"
-	printf 'subjectAltName=IP:%s,IP:%s\nbasicConstraints=CA:FALSE\n' \
-		"$LAB_SRV_C1" "$LAB_SRV_C2" >"$d/san.ext"
+	printf 'subjectAltName=IP:%s,IP:%s,IP:%s,IP:%s\nbasicConstraints=CA:FALSE\n' \
+		"$LAB_SRV_C1" "$LAB_SRV_C2" "$LAB_SRV_C1_6" "$LAB_SRV_C2_6" \
+		>"$d/san.ext"
 	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" \
 		-CAkey "$d/ca.key" -CAcreateserial -out "$d/server.crt" \
 		-days 2 -extfile "$d/san.ext" >/dev/null 2>&1 ||

@@ -156,4 +156,90 @@ tail -n +"$LAB_SERVER_FROM" "$LAB_DIR/server.log" | grep "recovering" |
 lab_server_stop || fail "server did not stop cleanly"
 [ "$(fwd6)" = 0 ] || fail "IPv6 forwarding changed by nat_enabled = false"
 ok "kill -9: the next start restores IPv6 forwarding (0)"
+
+# bind_address = "[::]:443": one dual-stack listener.  c1 comes over
+# IPv6 (wss://[2001:db8:1::1]/...), c2 over IPv4; rvpnctl status shows
+# both remotes and both inner addresses, and validates.
+RVPNCTL=${RVPNCTL:-$top_builddir/src/rvpnctl}
+PY=$(command -v python3)
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+sed 's/^bind_address = .*/bind_address = "[::]:443"/' "$LAB_DIR/server.toml" \
+	>"$LAB_DIR/server-dual.toml"
+lab_server_start "$LAB_DIR/server-dual.toml"
+tail -n +"$LAB_SERVER_FROM" "$LAB_DIR/server.log" |
+	grep -q "Listening on \[::\]:443" || fail "no listen line for [::]:443"
+lab_client_start "$NS_C1" c1 --server "wss://[$LAB_SRV_C1_6]/api/v1/ws" \
+	--server-key "$LAB_SRV_PUB" --key "$LAB_DIR/c1.key" --ca "$LAB_DIR/ca.crt"
+# shellcheck disable=SC2046
+lab_client_start "$NS_C2" c2 $(lab_client_args c2)
+a1=$(lab_tun_addr "$NS_C1"); b1=$(lab_tun_addr6 "$NS_C1")
+a2=$(lab_tun_addr "$NS_C2"); b2=$(lab_tun_addr6 "$NS_C2")
+tail -n +"$LAB_SERVER_FROM" "$LAB_DIR/server.log" |
+	grep -q "session up: [^ ]* $a1 from $LAB_C1_6 address6 $b1\$" ||
+	fail "c1 over IPv6: $(grep 'session up' "$LAB_DIR/server.log")"
+tail -n +"$LAB_SERVER_FROM" "$LAB_DIR/server.log" |
+	grep -q "session up: [^ ]* $a2 from $LAB_C2 address6 $b2\$" ||
+	fail "c2 over IPv4 to [::]: $(grep 'session up' "$LAB_DIR/server.log")"
+nsx "$NS_C1" ip -6 route show "$LAB_SRV_C1_6/128" | grep -q "dev $LAB_IF_C1" ||
+	fail "c1: no host route to $LAB_SRV_C1_6: $(nsx "$NS_C1" ip -6 route show)"
+nsx "$NS_C1" curl -6 -sf --max-time 5 -o /dev/null "http://[$LAB_NET6]/hello.txt" ||
+	fail "c1 over an IPv6 transport: no IPv6 through the tunnel"
+nsx "$NS_C1" curl -sf --max-time 5 -o /dev/null "http://$LAB_NET/hello.txt" ||
+	fail "c1 over an IPv6 transport: no IPv4 through the tunnel"
+ok "[::]:443: c1 over IPv6 ($LAB_C1_6), c2 over IPv4; host route to $LAB_SRV_C1_6; both families flow"
+
+"$RVPNCTL" -s "$LAB_DIR/server.sock" status -j >"$LAB_DIR/status.json" ||
+	fail "rvpnctl status -j"
+"$PY" - "$top_srcdir/doc/rvpnctl-status.schema.json" "$LAB_DIR/status.json" \
+	"$a1" "$b1" "$LAB_C1_6" "$a2" "$b2" "$LAB_C2" <<'PYEOF' ||
+import json, sys
+schema, doc = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+try:
+    import jsonschema
+    jsonschema.Draft202012Validator(schema,
+        format_checker=jsonschema.FormatChecker()).validate(doc)
+except ImportError:
+    pass
+a1, b1, r1, a2, b2, r2 = sys.argv[3:9]
+rows = {s["address"]: s for s in doc["sessions"]}
+assert rows[a1]["address6"] == b1 and rows[a1]["remote"] == r1, rows[a1]
+assert rows[a2]["address6"] == b2 and rows[a2]["remote"] == r2, rows[a2]
+assert doc["pool6_used"] == 2, doc["pool6_used"]
+PYEOF
+	fail "status -j: $(cat "$LAB_DIR/status.json")"
+"$RVPNCTL" -s "$LAB_DIR/server.sock" status >"$LAB_DIR/status.txt"
+grep -q "ADDRESS6" "$LAB_DIR/status.txt" && grep -q " $b1\$" "$LAB_DIR/status.txt" ||
+	fail "status text: $(cat "$LAB_DIR/status.txt")"
+ok "rvpnctl status (-j) shows address6 and the IPv6 remote; the schema validates"
+lab_stop "$LAB_PID_c1" || fail "c1 did not stop cleanly"
+[ -z "$(nsx "$NS_C1" ip -6 route show "$LAB_SRV_C1_6/128")" ] ||
+	fail "c1 left its host route to $LAB_SRV_C1_6"
+lab_stop "$LAB_PID_c2"
+lab_server_stop || fail "server did not stop cleanly"
+ok "the IPv6 host route is gone after the client stops"
+
+# The certificate is checked against the IPv6 address: one naming only
+# the IPv4 addresses is refused.
+d=$LAB_DIR
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout "$d/v4only.key" -out "$d/v4only.csr" -subj "/CN=$LAB_SRV_C1" \
+	>/dev/null 2>&1 || fail "CSR"
+printf 'subjectAltName=IP:%s\n' "$LAB_SRV_C1" >"$d/v4only.ext"
+openssl x509 -req -in "$d/v4only.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" \
+	-CAcreateserial -out "$d/v4only.crt" -days 2 -extfile "$d/v4only.ext" \
+	>/dev/null 2>&1 || fail "certificate"
+chmod 600 "$d/v4only.key"
+sed -e "s|^tls_cert_file = .*|tls_cert_file = \"$d/v4only.crt\"|" \
+    -e "s|^tls_key_file = .*|tls_key_file = \"$d/v4only.key\"|" \
+	"$LAB_DIR/server-dual.toml" >"$LAB_DIR/server-v4cert.toml"
+lab_server_start "$LAB_DIR/server-v4cert.toml"
+lab_client_spawn "$NS_C1" c1 --server "wss://[$LAB_SRV_C1_6]/api/v1/ws" \
+	--server-key "$LAB_SRV_PUB" --key "$LAB_DIR/c1.key" --ca "$LAB_DIR/ca.crt"
+LAB_LOG_FROM=$LAB_CLIENT_FROM lab_wait_log "$LAB_DIR/client-c1.log" \
+	"TLS handshake failed" || fail "a certificate without $LAB_SRV_C1_6 was accepted"
+LAB_LOG_FROM=$LAB_CLIENT_FROM lab_wait_log "$LAB_DIR/client-c1.log" \
+	"tunnel up" 1 && fail "tunnel up with the wrong certificate"
+lab_stop "$LAB_PID_c1"
+lab_server_stop || fail "server did not stop cleanly"
+ok "a certificate that does not name $LAB_SRV_C1_6 is refused"
 exit 0
