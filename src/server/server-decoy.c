@@ -404,7 +404,8 @@ decoy_static(struct server *sv, struct lws *wsi, struct decoy_resp *r)
 	if (strstr(path, "/../") != NULL ||
 	    (fd = decoy_open(d, path + 1)) == -1) {
 		/* An index.html missing from an existing directory. */
-		if (strcmp(path + strlen(path) - 11, "/index.html") == 0) {
+		if (strlen(path) >= 11 &&
+		    strcmp(path + strlen(path) - 11, "/index.html") == 0) {
 			path[strlen(path) - 10] = '\0';
 			if ((fd = decoy_open(d, path[1] == '\0' ? "" :
 			    path + 1)) != -1) {
