@@ -15,3 +15,8 @@ $SUDO apt-get install -y -q --no-install-recommends \
 	sslscan caddy \
 	procps psmisc kmod groff-base gdb \
 	shellcheck systemd
+# caddy is for tests/lab/proxy-examples.sh only (run in a namespace with
+# its own config): its packaged service is not wanted on port 80 here.
+if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+	$SUDO systemctl disable --now caddy.service >/dev/null 2>&1 || true
+fi

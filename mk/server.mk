@@ -32,8 +32,10 @@ TESTS += tests/lab/tunnel6.sh
 EXTRA_DIST += tests/lab/tunnel6.sh
 
 # Camouflage: TLS profile, the decoy, proxy examples (issue 14).
-TESTS += tests/lab/tls.sh tests/lab/decoy.sh
-EXTRA_DIST += tests/lab/tls.sh tests/lab/decoy.sh
+TESTS += tests/lab/tls.sh tests/lab/decoy.sh tests/lab/proxy-examples.sh
+EXTRA_DIST += tests/lab/tls.sh tests/lab/decoy.sh \
+	tests/lab/proxy-examples.sh contrib/nginx/rvpn.conf \
+	contrib/caddy/Caddyfile
 
 # The replay table sized from max_clients, rebuilt on reload (issue 8).
 TESTS += tests/lab/replay-reload.sh
