@@ -392,6 +392,16 @@ noise_hs_init(struct noise_hs *hs, enum noise_hash hash, bool initiator,
     const void *prologue, size_t prologue_len, const uint8_t s[NOISE_KEY_LEN],
     const uint8_t *rs)
 {
+	return (noise_hs_init_pub(hs, hash, initiator, prologue, prologue_len,
+	    s, NULL, rs));
+}
+
+/* Initialize an IK handshake; s_pub NULL: computed from s. */
+int
+noise_hs_init_pub(struct noise_hs *hs, enum noise_hash hash, bool initiator,
+    const void *prologue, size_t prologue_len, const uint8_t s[NOISE_KEY_LEN],
+    const uint8_t *s_pub, const uint8_t *rs)
+{
 	const char	*name = noise_names[hash];
 	size_t		 nlen = strlen(name);
 
@@ -409,7 +419,9 @@ noise_hs_init(struct noise_hs *hs, enum noise_hash hash, bool initiator,
 	if (noise_mix_hash(hs, prologue, prologue_len) != 0)
 		return (-1);
 	memcpy(hs->s, s, NOISE_KEY_LEN);
-	if (noise_x25519_public(s, hs->s_pub) != 0)
+	if (s_pub != NULL)
+		memcpy(hs->s_pub, s_pub, NOISE_KEY_LEN);
+	else if (noise_x25519_public(s, hs->s_pub) != 0)
 		return (-1);
 	/* Pre-message "<- s": both sides hash the responder's static key. */
 	if (initiator) {

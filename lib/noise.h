@@ -68,6 +68,14 @@ bool		 noise_hash_from_name(const char *, enum noise_hash *);
 int	noise_hs_init(struct noise_hs *, enum noise_hash, bool initiator,
 	    const void *prologue, size_t prologue_len,
 	    const uint8_t s[NOISE_KEY_LEN], const uint8_t *rs);
+/*
+ * The same with s's public key given (s_pub), not computed: a server
+ * knows its own and need not spend an X25519 operation per message 1.
+ */
+int	noise_hs_init_pub(struct noise_hs *, enum noise_hash, bool initiator,
+	    const void *prologue, size_t prologue_len,
+	    const uint8_t s[NOISE_KEY_LEN], const uint8_t *s_pub,
+	    const uint8_t *rs);
 /* Use this ephemeral private key instead of a random one (test vectors). */
 int	noise_hs_set_ephemeral(struct noise_hs *, const uint8_t e[NOISE_KEY_LEN]);
 /* Wipe all secrets. */

@@ -52,6 +52,8 @@ enum proto_hs_state {
 struct proto_hs {
 	struct noise_hs		noise;
 	enum proto_hs_state	state;
+	uint8_t			pub[PROTO_KEY_LEN];	/* responder's own */
+	bool			has_pub;
 };
 
 /* One direction of a session. */
@@ -227,6 +229,13 @@ proto_hs_free(struct proto_hs *hs)
 		return;
 	noise_hs_wipe(&hs->noise);
 	freezero(hs, sizeof(*hs));
+}
+
+void
+proto_hs_set_pub(struct proto_hs *hs, const uint8_t pub[PROTO_KEY_LEN])
+{
+	memcpy(hs->pub, pub, PROTO_KEY_LEN);
+	hs->has_pub = true;
 }
 
 /* A session with both cipher contexts made, not yet keyed. */
@@ -587,8 +596,9 @@ proto_hs_respond_read(struct proto_hs *hs, const uint8_t priv[PROTO_KEY_LEN],
 	    PROTO_HS_INIT_MIN, PROTO_HS_INIT_MAX);
 	if (rc != PROTO_OK)
 		return (rc);
-	if (noise_hs_init(&hs->noise, NOISE_HASH_BLAKE2S, false,
-	    PROTO_PROLOGUE, strlen(PROTO_PROLOGUE), priv, NULL) != 0) {
+	if (noise_hs_init_pub(&hs->noise, NOISE_HASH_BLAKE2S, false,
+	    PROTO_PROLOGUE, strlen(PROTO_PROLOGUE), priv,
+	    hs->has_pub ? hs->pub : NULL, NULL) != 0) {
 		rc = PROTO_ERR_CRYPTO;
 		goto fail;
 	}

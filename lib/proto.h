@@ -124,6 +124,12 @@ struct proto_session;	/* transport cipher states and counters, opaque */
 /* _new never fails (dies on ENOMEM, setup path); _free wipes; NULL ok. */
 struct proto_hs		*proto_hs_new(void);
 void			 proto_hs_free(struct proto_hs *);
+/*
+ * Responder: the public key of the private key proto_hs_respond_read
+ * will be given, so it is not computed per HANDSHAKE_INIT.
+ */
+void			 proto_hs_set_pub(struct proto_hs *,
+			    const uint8_t pub[PROTO_KEY_LEN]);
 struct proto_session	*proto_session_new(void);
 void			 proto_session_free(struct proto_session *);
 
