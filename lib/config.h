@@ -55,6 +55,10 @@ struct server_config {
 	unsigned	 max_clients;
 	unsigned	 idle_timeout;		/* seconds, 0 = off */
 	unsigned	 keepalive;		/* seconds */
+	/* Before authentication (reloadable; 0 = unlimited). */
+	unsigned	 max_pending_handshakes;
+	unsigned	 max_pending_per_source;
+	unsigned	 handshake_rate_per_source;	/* per second */
 	enum log_level	 log_level;
 	char		*user;			/* NULL: do not drop */
 	char		*group;

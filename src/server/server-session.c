@@ -38,7 +38,8 @@ session_new(struct server *sv, struct lws *wsi, const char *remote)
 	snprintf(s->remote, sizeof(s->remote), "%s", remote);
 	snprintf(s->name, sizeof(s->name), "-");
 	s->hs = proto_hs_new();
-	s->rxbuf = xmalloc(LWS_PRE + PROTO_MAX_RECORD);
+	proto_hs_set_pub(s->hs, sv->pub);
+	/* No receive buffer until a message comes in fragments. */
 	s->ctlbuf = xmalloc(LWS_PRE + SERVER_CTL_CAP);
 	s->t_start = s->t_rx = s->t_tx = s->t_data = sv->now;
 	TAILQ_INSERT_TAIL(&sv->sessions, s, entry);
@@ -417,6 +418,11 @@ session_handshake(struct session *s, uint8_t *rec, size_t len)
 	}
 	/* The queue only for authenticated clients: 256 KiB each. */
 	s->txq = txq_new(SESSION_TXQ_LEN, LWS_PRE);
+	/* The handshake's small reassembly buffer is not needed again. */
+	free(s->rxbuf);
+	s->rxbuf = NULL;
+	s->rxcap = 0;
+	preauth_done(sv, s->wsi);
 	s->ctl_raw = true;
 	s->state = SESSION_UP;
 	sv->stats.hs_ok++;
@@ -626,21 +632,36 @@ void
 session_receive(struct session *s, void *in, size_t len, bool final,
     bool binary)
 {
-	uint8_t *rec = REC(s->rxbuf);
+	uint8_t *rec;
+	size_t max;
 
 	if (s->state == SESSION_CLOSING)
 		return;
-	if (!s->rx_in_msg && final && len > 0 && len <= PROTO_MAX_RECORD) {
+	max = s->state == SESSION_HANDSHAKE ? SERVER_HS_REC_MAX :
+	    PROTO_MAX_RECORD;
+	if (!s->rx_in_msg && final && len > 0 && len <= max) {
 		rec = in;
 		s->rxlen = len;
 	} else {
 		if (!s->rx_in_msg)
 			s->rxlen = 0;
-		if (len > PROTO_MAX_RECORD - s->rxlen) {
-			session_close(s, PROTO_CLOSE_PROTOCOL,
-			    "protocol error: record over PROTO_MAX_RECORD");
+		if (len > max - s->rxlen) {
+			if (s->state == SESSION_HANDSHAKE)
+				session_refuse(s, PROTO_CLOSE_BAD_HANDSHAKE,
+				    "bad handshake: record too long");
+			else
+				session_close(s, PROTO_CLOSE_PROTOCOL,
+				    "protocol error: record over "
+				    "PROTO_MAX_RECORD");
 			return;
 		}
+		if (s->rxcap < max) {
+			/* First fragmented message (in this state). */
+			free(s->rxbuf);
+			s->rxbuf = xmalloc(LWS_PRE + max);
+			s->rxcap = max;
+		}
+		rec = REC(s->rxbuf);
 		memcpy(rec + s->rxlen, in, len);
 		s->rxlen += len;
 		if (!final) {

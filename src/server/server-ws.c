@@ -186,6 +186,17 @@ server_http_cb(struct lws *wsi, enum lws_callback_reasons reason,
 	struct server *sv;
 
 	switch (reason) {
+	/* Before authentication: server-preauth.c. */
+	case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+		return preauth_accept(server_ws_server(wsi),
+		    &((struct lws_filter_network_conn_args *)user)->cli_addr) ?
+		    1 : 0;
+	case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+		preauth_attach(server_ws_server(wsi), wsi);
+		return 0;
+	case LWS_CALLBACK_WSI_DESTROY:
+		preauth_done(server_ws_server(wsi), wsi);
+		return 0;
 	case LWS_CALLBACK_HTTP:
 		return decoy_http(server_ws_server(wsi), wsi, user);
 	case LWS_CALLBACK_HTTP_WRITEABLE:
@@ -231,7 +242,7 @@ server_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (sv->stopping || !server_ws_path_ok(sv, wsi))
 			return -1;
 		server_ws_remote(sv, wsi, pss->remote, sizeof(pss->remote));
-		return 0;
+		return preauth_source(sv, wsi, pss->remote) == 0 ? 0 : -1;
 	case LWS_CALLBACK_ESTABLISHED:
 		sv = server_ws_server(wsi);
 		if (pss->remote[0] == '\0')
@@ -327,6 +338,10 @@ server_ws_start(struct server *sv, char **cause)
 	/* No Server header from lws; the decoy adds server_header. */
 	info.server_string = NULL;
 	info.max_http_header_data = SERVER_HDR_MAX;
+	/* Deadlines before authentication: server.h, rvpn-server(8). */
+	info.timeout_secs = SERVER_TLS_TIMEOUT;
+	info.timeout_secs_ah_idle = SERVER_HTTP_TIMEOUT;
+	info.keepalive_timeout = SERVER_HTTP_TIMEOUT;
 	if (cfg->tls_cert_file != NULL) {
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 		info.ssl_cert_filepath = cfg->tls_cert_file;
@@ -344,6 +359,7 @@ server_ws_start(struct server *sv, char **cause)
 	 */
 	info.options |= LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
 	server_ws_ssl_ctx = NULL;
+	lws_set_allocator(preauth_lws_alloc);
 	if ((sv->lws = lws_create_context(&info)) == NULL) {
 		xasprintf(cause, "cannot create the libwebsockets context");
 		return -1;

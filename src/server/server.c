@@ -382,6 +382,7 @@ server_timer_cb(evutil_socket_t fd, short events, void *arg)
 		next = TAILQ_NEXT(s, entry);
 		session_tick(s);
 	}
+	preauth_tick(sv);
 }
 
 /*
@@ -554,6 +555,7 @@ server_teardown(struct server *sv)
 	server_event_free(&sv->ev_sighup);
 	server_event_free(&sv->ev_sigusr1);
 	server_ws_stop(sv);
+	preauth_free(sv);
 	server_nat_stop(sv);
 	server_tun_close(sv);
 	route_free(sv->routes);
@@ -616,6 +618,7 @@ main(int argc, char **argv)
 	memset(&sv, 0, sizeof(sv));
 	sv.tun_fd = -1;
 	TAILQ_INIT(&sv.sessions);
+	preauth_init(&sv);
 
 	if ((sv.cfg = server_config_load(conffile, &cause)) == NULL) {
 		log_print_cause(cause);

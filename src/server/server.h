@@ -19,6 +19,8 @@ struct event;
 struct event_base;
 struct lws;
 struct lws_context;
+struct admit;
+struct admit_src;
 struct nft_state;
 struct pool;
 struct pool6;
@@ -29,7 +31,17 @@ struct replay;
 struct txq;
 struct decoy;
 
-#define SERVER_HS_TIMEOUT	10	/* seconds for HANDSHAKE_INIT */
+/*
+ * Deadlines before authentication (rvpn-server(8), LIMITS): each phase,
+ * and the whole, from accept to a finished Noise handshake.  lws closes
+ * the TLS and HTTP phases; server-preauth.c the whole.
+ */
+#define SERVER_TLS_TIMEOUT	5	/* TLS handshake (lws timeout_secs) */
+#define SERVER_HTTP_TIMEOUT	5	/* request headers, keep-alive */
+#define SERVER_HS_TIMEOUT	5	/* upgrade to HANDSHAKE_INIT */
+#define SERVER_PREAUTH_TIMEOUT	15	/* accept to authenticated */
+#define SERVER_REFUSE_LOG_SECS	10	/* one refusal summary per */
+#define SERVER_HS_REC_MAX	2048	/* reassembly room until authenticated */
 #define SERVER_TUN_BUDGET	64	/* packets per TUN wakeup */
 /*
  * DATA records queued per session, TUN -> client: each is LWS_PRE +
@@ -56,7 +68,28 @@ struct server_stats {
 	uint64_t		hs_aborted;	/* gone before handshaking */
 	uint64_t		hs_refused[SERVER_NREFUSED]; /* by code - 4000 */
 	struct counters		ended;		/* sum over ended sessions */
+	/* Connections refused before TLS (server-preauth.c). */
+	uint64_t		pre_global;	/* max_pending_handshakes */
+	uint64_t		pre_source;	/* max_pending_per_source */
+	uint64_t		pre_rate;	/* handshake_rate_per_source */
+	uint64_t		pre_timeout;	/* SERVER_PREAUTH_TIMEOUT */
 };
+
+/*
+ * A connection that has not finished the Noise handshake: accepted (TCP),
+ * in TLS, HTTP, or upgraded and waiting for HANDSHAKE_INIT.  lws keeps a
+ * pointer to it as the wsi's opaque user data.
+ */
+struct preauth {
+	struct lws		*wsi;
+	struct admit_src	*src;	/* NULL: counted globally only */
+	bool			 proxied;	/* source comes with the request */
+	bool			 killed;	/* past its deadline, closing */
+	uint64_t		 t_start;	/* sv->now at accept */
+	char			 peer[SERVER_REMOTE_MAX];
+	TAILQ_ENTRY(preauth)	 entry;
+};
+TAILQ_HEAD(preauths, preauth);
 
 enum session_state {
 	SESSION_HANDSHAKE,	/* waiting for HANDSHAKE_INIT */
@@ -82,8 +115,13 @@ struct session {
 	struct proto_hs		*hs;
 	struct proto_session	*ps;
 
-	/* Receive: one whole message, reassembled from fragments. */
-	uint8_t			*rxbuf;		/* LWS_PRE + PROTO_MAX_RECORD */
+	/*
+	 * Receive: one whole message, reassembled from fragments, only
+	 * when one comes fragmented: SERVER_HS_REC_MAX bytes until
+	 * authenticated, PROTO_MAX_RECORD after.
+	 */
+	uint8_t			*rxbuf;		/* LWS_PRE + rxcap, or NULL */
+	size_t			 rxcap;
 	size_t			 rxlen;
 	bool			 rx_in_msg;
 
@@ -144,6 +182,12 @@ struct server {
 	struct in6_addr		 gateway6;
 
 	struct sessions		 sessions;
+	/* Before authentication: server-preauth.c. */
+	struct admit		*admit;
+	struct preauths		 preauths;	/* oldest first */
+	struct preauth		*accepted;	/* between filter and create */
+	uint64_t		 pre_logged_at;	/* last refusal summary */
+	uint64_t		 pre_logged[3];	/* counts at that summary */
 	unsigned		 nsessions;	/* SESSION_UP ones */
 	bool			 stopping;
 	int			 exit_code;
@@ -175,6 +219,17 @@ int		 server_reload(struct server *, char **);
 int		 server_control_open(struct server *, char **);
 void		 server_control_close(struct server *);
 void		 server_stats_end(struct server *, struct session *);
+
+/* server-preauth.c */
+void		 preauth_init(struct server *);
+void		 preauth_free(struct server *);
+int		 preauth_accept(struct server *, const void *);
+void		 preauth_attach(struct server *, struct lws *);
+int		 preauth_source(struct server *, struct lws *, const char *);
+void		 preauth_done(struct server *, struct lws *);
+void		 preauth_tick(struct server *);
+unsigned	 preauth_pending(const struct server *);
+void		*preauth_lws_alloc(void *, size_t, const char *);
 
 /* server-ws.c */
 int		 server_ws_start(struct server *, char **);

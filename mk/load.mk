@@ -1,0 +1,12 @@
+# load: admission before authentication (lib/admit.c), its tests, and the
+# load generator bench/rvpn-load (built, not installed).
+lib_librvpn_a_SOURCES += lib/admit.c lib/admit.h
+
+check_PROGRAMS += tests/unit/test-admit
+tests_unit_test_admit_SOURCES = tests/unit/test-admit.c
+tests_unit_test_admit_LDADD = $(RVPN_LIBS)
+TESTS += tests/unit/test-admit
+
+# Limits and deadlines before authentication, in the namespace lab.
+TESTS += tests/lab/preauth.sh
+EXTRA_DIST += tests/lab/preauth.sh tests/lab/hostile.py
