@@ -28,6 +28,17 @@
 	X(tun_noroute,	"tun_no_route",	"no route (from the TUN)")	\
 	X(tun_short,	"tun_short",	"short or bad version (TUN)")
 
+/*
+ * Connections refused or closed before authentication (rvpn-server(8),
+ * Before authentication): X(field, JSON key, rvpnctl stats label).
+ */
+#define COUNTERS_PREAUTH(X)						\
+	X(pre_global,	"max_pending_handshakes", "over max_pending_handshakes") \
+	X(pre_source,	"max_pending_per_source", "over max_pending_per_source") \
+	X(pre_rate,	"handshake_rate_per_source",			\
+	    "over handshake_rate_per_source")				\
+	X(pre_timeout,	"timeout",	"not authenticated in time")
+
 #define COUNTERS_FIELD(f, ...)	uint64_t f;
 
 /* One session's counters, or a sum of them.  Per packet: never logs. */
@@ -36,6 +47,11 @@ struct counters {
 	uint64_t	tx_bytes, tx_pkts;	/* TUN/peer -> client */
 	COUNTERS_DROPS(COUNTERS_FIELD)
 	uint64_t	ipv6;	/* IPv6 not carried, or link-local chatter: ignored */
+};
+
+/* Before authentication. */
+struct counters_preauth {
+	COUNTERS_PREAUTH(COUNTERS_FIELD)
 };
 
 /* The server's TUN side. */

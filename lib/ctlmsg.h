@@ -94,6 +94,9 @@ struct ctlmsg_stats {
 	uint64_t	hs_aborted;		/* closed before handshaking */
 	struct counters	c;			/* all sessions' */
 	struct counters_tun tun;
+	uint64_t	pending;		/* not authenticated, now */
+	struct counters_preauth pre;		/* refused before that */
+	uint64_t	rss_kb;			/* server's VmRSS, 0: unknown */
 	unsigned	nrefused;
 	struct {
 		uint16_t	code;		/* close code, 4000-4999 */

@@ -29,11 +29,13 @@ struct stats_drop {
 #define STATS_DROPS(st) {						\
 	COUNTERS_DROPS(STATS_DROP) COUNTERS_TUN_DROPS(STATS_TUN_DROP)	\
 }
+#define STATS_PRE(f, json, label)	{ json, label, st->pre.f },
 
 static void
 stats_print_json(const struct ctlmsg_stats *st)
 {
 	const struct stats_drop drops[] = STATS_DROPS(st);
+	const struct stats_drop pre[] = { COUNTERS_PREAUTH(STATS_PRE) };
 	unsigned i;
 
 	printf("{\n  \"sessions\": { \"total\": %llu, \"current\": %llu },\n"
@@ -49,6 +51,13 @@ stats_print_json(const struct ctlmsg_stats *st)
 		    st->refused[i].code, stats_reason(st->refused[i].code),
 		    (unsigned long long)st->refused[i].count);
 	printf("%s]\n  },\n", st->nrefused > 0 ? "\n    " : "");
+	printf("  \"preauth\": {\n    \"pending\": %llu",
+	    (unsigned long long)st->pending);
+	for (i = 0; i < nitems(pre); i++)
+		printf(",\n    \"%s\": %llu", pre[i].json,
+		    (unsigned long long)pre[i].n);
+	printf("\n  },\n  \"rss_kb\": %llu,\n",
+	    (unsigned long long)st->rss_kb);
 	printf("  \"from_client\": { \"bytes\": %llu, \"packets\": %llu },\n"
 	    "  \"to_client\": { \"bytes\": %llu, \"packets\": %llu },\n"
 	    "  \"drops\": {",
@@ -68,6 +77,7 @@ static void
 stats_print_text(const struct ctlmsg_stats *st)
 {
 	const struct stats_drop drops[] = STATS_DROPS(st);
+	const struct stats_drop pre[] = { COUNTERS_PREAUTH(STATS_PRE) };
 	unsigned i;
 
 	printf("sessions: %llu total, %llu current\n"
@@ -81,6 +91,15 @@ stats_print_text(const struct ctlmsg_stats *st)
 		printf("  %u %-32s %llu\n", st->refused[i].code,
 		    stats_reason(st->refused[i].code),
 		    (unsigned long long)st->refused[i].count);
+	printf("before authentication: %llu pending\n"
+	    "connections refused or closed before authentication:\n",
+	    (unsigned long long)st->pending);
+	for (i = 0; i < nitems(pre); i++)
+		printf("  %-31s%llu\n", pre[i].label,
+		    (unsigned long long)pre[i].n);
+	if (st->rss_kb != 0)
+		printf("server resident memory: %llu KiB\n",
+		    (unsigned long long)st->rss_kb);
 	printf("from clients: %llu bytes, %llu packets\n"
 	    "to clients: %llu bytes, %llu packets\n"
 	    "packets dropped:\n",

@@ -213,6 +213,9 @@ control_stats(struct control_conn *c)
 	st->sessions_total = sv->stats.hs_ok;
 	st->sessions_current = sv->nsessions;
 	st->hs_aborted = sv->stats.hs_aborted;
+	st->pending = preauth_pending(sv);
+	st->pre = sv->stats.pre;
+	st->rss_kb = preauth_rss_kb();
 	for (i = 0; i < SERVER_NREFUSED && i < CTLMSG_MAX_CODES; i++) {
 		st->refused[i].code = (uint16_t)(PROTO_CLOSE_BAD_HANDSHAKE + i);
 		st->refused[i].count = sv->stats.hs_refused[i];
@@ -564,6 +567,7 @@ server_control_open(struct server *sv, char **cause)
 	ctl->path = xstrdup(sv->cfg->control_socket);
 	ctl->t_start = sv->now;
 	TAILQ_INIT(&ctl->conns);
+	(void)preauth_rss_kb();		/* opens /proc/self/statm */
 	sv->control = ctl;
 
 	memset(&sun, 0, sizeof(sun));

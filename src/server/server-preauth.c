@@ -12,12 +12,15 @@
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <libwebsockets.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "admit.h"
 #include "ipaddr.h"
@@ -79,13 +82,13 @@ preauth_refused(struct server *sv, enum admit_result r, const char *peer)
 
 	switch (r) {
 	case ADMIT_GLOBAL:
-		st->pre_global++;
+		st->pre.pre_global++;
 		break;
 	case ADMIT_SOURCE:
-		st->pre_source++;
+		st->pre.pre_source++;
 		break;
 	case ADMIT_RATE:
-		st->pre_rate++;
+		st->pre.pre_rate++;
 		break;
 	default:
 		return;
@@ -93,9 +96,9 @@ preauth_refused(struct server *sv, enum admit_result r, const char *peer)
 	if (sv->pre_logged_at != 0 &&
 	    sv->now < sv->pre_logged_at + SERVER_REFUSE_LOG_SECS)
 		return;
-	g = st->pre_global - sv->pre_logged[0];
-	s = st->pre_source - sv->pre_logged[1];
-	t = st->pre_rate - sv->pre_logged[2];
+	g = st->pre.pre_global - sv->pre_logged[0];
+	s = st->pre.pre_source - sv->pre_logged[1];
+	t = st->pre.pre_rate - sv->pre_logged[2];
 	log_warnx("refused %llu connections before authentication "
 	    "(max_pending_handshakes %llu, max_pending_per_source %llu, "
 	    "handshake_rate_per_source %llu), the last from %s; %u pending",
@@ -103,9 +106,9 @@ preauth_refused(struct server *sv, enum admit_result r, const char *peer)
 	    (unsigned long long)s, (unsigned long long)t, peer,
 	    admit_pending(sv->admit));
 	sv->pre_logged_at = sv->now;
-	sv->pre_logged[0] = st->pre_global;
-	sv->pre_logged[1] = st->pre_source;
-	sv->pre_logged[2] = st->pre_rate;
+	sv->pre_logged[0] = st->pre.pre_global;
+	sv->pre_logged[1] = st->pre.pre_source;
+	sv->pre_logged[2] = st->pre.pre_rate;
 }
 
 /* Whether an IPv4 TCP peer is one of trusted_proxies. */
@@ -259,7 +262,7 @@ preauth_tick(struct server *sv)
 		if (p->killed)
 			continue;
 		p->killed = true;
-		sv->stats.pre_timeout++;
+		sv->stats.pre.pre_timeout++;
 		log_debug("%s: %s: not authenticated in %us, closing",
 		    __func__, p->peer, SERVER_PREAUTH_TIMEOUT);
 		lws_set_timeout(p->wsi, PENDING_TIMEOUT_USER_OK,
@@ -341,4 +344,31 @@ preauth_lws_alloc(void *ptr, size_t size, const char *reason)
 		return NULL;
 	}
 	return realloc(ptr, size);
+}
+
+/*
+ * The server's resident memory in KiB for rvpnctl stats, from
+ * /proc/self/statm, opened at the first call (the control socket's
+ * setup, before a chroot) and kept; 0 when unknown.
+ */
+uint64_t
+preauth_rss_kb(void)
+{
+	static int fd = -2;
+	char buf[128];
+	unsigned long long size, rss;
+	ssize_t n;
+	long page;
+
+	if (fd == -2)
+		fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return 0;
+	if ((n = pread(fd, buf, sizeof(buf) - 1, 0)) <= 0)
+		return 0;
+	buf[n] = '\0';
+	if (sscanf(buf, "%llu %llu", &size, &rss) != 2 ||
+	    (page = sysconf(_SC_PAGESIZE)) <= 0)
+		return 0;
+	return rss * (unsigned long long)page / 1024;
 }

@@ -68,11 +68,7 @@ struct server_stats {
 	uint64_t		hs_aborted;	/* gone before handshaking */
 	uint64_t		hs_refused[SERVER_NREFUSED]; /* by code - 4000 */
 	struct counters		ended;		/* sum over ended sessions */
-	/* Connections refused before TLS (server-preauth.c). */
-	uint64_t		pre_global;	/* max_pending_handshakes */
-	uint64_t		pre_source;	/* max_pending_per_source */
-	uint64_t		pre_rate;	/* handshake_rate_per_source */
-	uint64_t		pre_timeout;	/* SERVER_PREAUTH_TIMEOUT */
+	struct counters_preauth	pre;		/* server-preauth.c */
 };
 
 /*
@@ -230,6 +226,7 @@ void		 preauth_done(struct server *, struct lws *);
 void		 preauth_tick(struct server *);
 unsigned	 preauth_pending(const struct server *);
 void		*preauth_lws_alloc(void *, size_t, const char *);
+uint64_t	 preauth_rss_kb(void);
 
 /* server-ws.c */
 int		 server_ws_start(struct server *, char **);

@@ -56,6 +56,15 @@ hostile_result() {
 		"$LAB_DIR/$1.json" "$2"
 }
 
+# A python expression over `rvpnctl stats -j` ("s").
+stat() {
+	"$RVPNCTL" -s "$SOCK" stats -j >"$LAB_DIR/stats.json" ||
+		fail "rvpnctl stats -j failed"
+	"$PY" -c 'import json, sys
+s = json.load(open(sys.argv[1]))
+print(eval(sys.argv[2]))' "$LAB_DIR/stats.json" "$1"
+}
+
 refusal_lines() {
 	tail -n +"$LAB_SERVER_FROM" "$SLOG" |
 		grep -c "WARN rvpn_server: refused [0-9]* connections before authentication"
@@ -81,6 +90,12 @@ ok "c1 is still at its cap after c2 connected (the 21st is refused)"
 [ "$(refusal_lines)" = 1 ] ||
 	fail "refusals not logged once: $(grep 'refused' "$SLOG")"
 ok "13 refusals, one log line: $(tail -n +"$LAB_SERVER_FROM" "$SLOG" | grep -o 'refused [0-9]* connections.*' | head -n 1)"
+got=$(stat 's["preauth"]["pending"], s["preauth"]["max_pending_per_source"], s["preauth"]["max_pending_handshakes"], s["preauth"]["handshake_rate_per_source"], s["rss_kb"] > 0')
+[ "$got" = "(8, 13, 0, 0, True)" ] ||
+	fail "rvpnctl stats -j: (pending, per source, global, rate, rss) $got"
+"$RVPNCTL" -s "$SOCK" stats | grep -Eq '^  over max_pending_per_source +13$' ||
+	fail "rvpnctl stats: $("$RVPNCTL" -s "$SOCK" stats)"
+ok "rvpnctl stats: 8 pending, 13 refused over max_pending_per_source, RSS shown"
 lab_stop "$LAB_PID_c2" || fail "client c2 did not stop cleanly"
 lab_server_stop || fail "server did not stop cleanly"
 lab_stop "$HOSTILE_cap"
@@ -157,6 +172,9 @@ lab_stop "$HOSTILE_g2"
 lab_wait_cmd 10 sh -c "ip netns exec '$NS_C1' '$PY' '$HOSTILE' --host '$LAB_SRV_C1' --mode upgrade --count 10 --hold 0 | grep -q '\"opened\": 10,'" ||
 	fail "slots not given back after the connections closed"
 ok "closed pending connections give their slots back: 10 taken again"
+lab_wait_cmd 10 sh -c "[ \"\$('$RVPNCTL' -s '$SOCK' stats -j | '$PY' -c 'import json, sys; print(json.load(sys.stdin)[\"preauth\"][\"pending\"])')\" = 0 ]" ||
+	fail "pending connections left: $("$RVPNCTL" -s "$SOCK" stats)"
+ok "once all are closed nothing is pending"
 lab_server_stop || fail "server did not stop cleanly"
 
 # --- RSS per pending connection (upgraded, silent): a figure, no check
