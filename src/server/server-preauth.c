@@ -207,6 +207,9 @@ preauth_source(struct server *sv, struct lws *wsi, const char *remote)
 	struct preauth *p = lws_get_opaque_user_data(wsi);
 	struct admit_limits lim;
 	struct in_addr a;
+
+	if (p != NULL && p->wsi != wsi)
+		p = NULL;
 	uint8_t key[ADMIT_ADDR_LEN];
 	enum admit_result r;
 
@@ -225,13 +228,30 @@ preauth_source(struct server *sv, struct lws *wsi, const char *remote)
 	return 0;
 }
 
+/*
+ * LWS_CALLBACK_HTTP: a whole request arrived and goes to the decoy.  The
+ * connection is a web client now: still pending (it counts against the
+ * caps) but exempt from SERVER_PREAUTH_TIMEOUT, so a download or a
+ * browser's keep-alive is not cut (lws's keep-alive timeout still
+ * closes it when idle).
+ */
+void
+preauth_web(struct server *sv, struct lws *wsi)
+{
+	struct preauth *p = lws_get_opaque_user_data(wsi);
+
+	if (p != NULL && p->wsi == wsi)
+		p->web = true;
+}
+
 /* Authenticated, or LWS_CALLBACK_WSI_DESTROY: no longer pending. */
 void
 preauth_done(struct server *sv, struct lws *wsi)
 {
 	struct preauth *p;
 
-	if (wsi == NULL || (p = lws_get_opaque_user_data(wsi)) == NULL)
+	if (wsi == NULL || (p = lws_get_opaque_user_data(wsi)) == NULL ||
+	    p->wsi != wsi)
 		return;
 	lws_set_opaque_user_data(wsi, NULL);
 	admit_leave(sv->admit, p->src);
@@ -240,9 +260,9 @@ preauth_done(struct server *sv, struct lws *wsi)
 }
 
 /*
- * Once a second: close what is past SERVER_PREAUTH_TIMEOUT (the phases
- * have their own shorter deadlines, but an HTTP client can go from one
- * keep-alive request to the next), and forget idle sources.
+ * Once a second: close what is past SERVER_PREAUTH_TIMEOUT, a backstop
+ * behind the deadline of each phase (web clients of the decoy excepted),
+ * and forget idle sources.
  */
 void
 preauth_tick(struct server *sv)
@@ -259,7 +279,7 @@ preauth_tick(struct server *sv)
 		next = TAILQ_NEXT(p, entry);
 		if (sv->now - p->t_start < SERVER_PREAUTH_TIMEOUT)
 			break;	/* oldest first */
-		if (p->killed)
+		if (p->killed || p->web)
 			continue;
 		p->killed = true;
 		sv->stats.pre.pre_timeout++;

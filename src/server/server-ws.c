@@ -198,6 +198,7 @@ server_http_cb(struct lws *wsi, enum lws_callback_reasons reason,
 		preauth_done(server_ws_server(wsi), wsi);
 		return 0;
 	case LWS_CALLBACK_HTTP:
+		preauth_web(server_ws_server(wsi), wsi);
 		return decoy_http(server_ws_server(wsi), wsi, user);
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 		return decoy_writeable(server_ws_server(wsi), wsi, user);

@@ -81,6 +81,7 @@ struct preauth {
 	struct admit_src	*src;	/* NULL: counted globally only */
 	bool			 proxied;	/* source comes with the request */
 	bool			 killed;	/* past its deadline, closing */
+	bool			 web;		/* served a request: a web client */
 	uint64_t		 t_start;	/* sv->now at accept */
 	char			 peer[SERVER_REMOTE_MAX];
 	TAILQ_ENTRY(preauth)	 entry;
@@ -222,6 +223,7 @@ void		 preauth_free(struct server *);
 int		 preauth_accept(struct server *, const void *);
 void		 preauth_attach(struct server *, struct lws *);
 int		 preauth_source(struct server *, struct lws *, const char *);
+void		 preauth_web(struct server *, struct lws *);
 void		 preauth_done(struct server *, struct lws *);
 void		 preauth_tick(struct server *);
 unsigned	 preauth_pending(const struct server *);
