@@ -372,23 +372,35 @@ static bool
 cfg_set_dns(struct cfg_ctx *ctx, const struct cfg_key *k,
     const struct toml_value *v)
 {
+	struct server_config *sc = ctx->obj;
 	struct in_addr *a = CFG_FIELD(ctx, k, struct in_addr), tmp[CONFIG_MAX_DNS];
-	unsigned *n = (unsigned *)((char *)ctx->obj + k->noff), i;
+	struct in6_addr tmp6[CONFIG_MAX_DNS];
+	unsigned *n = (unsigned *)((char *)ctx->obj + k->noff), i, n4 = 0;
+	unsigned n6 = 0;
 	bool ok = true;
 
 	if (!cfg_check_count(ctx, k, v))
 		return false;
+	/* IPv4 and IPv6 (pushed to clients in that order, each in turn). */
 	for (i = 0; i < v->nitems; i++) {
-		if (!ipaddr_parse4(v->items[i], &tmp[i])) {
+		if (ipaddr_parse4(v->items[i], &tmp[n4]))
+			n4++;
+		else if (ipaddr_parse6(v->items[i], &tmp6[n6]))
+			n6++;
+		else {
 			cfg_keyerr(ctx, k->name, v->items[i],
-			    "not an IPv4 address");
+			    "not an IP address");
 			ok = false;
 		}
 	}
 	if (!ok)
 		return false;
-	memcpy(a, tmp, v->nitems * sizeof(*a));
-	*n = v->nitems;
+	memset(a, 0, CONFIG_MAX_DNS * sizeof(*a));
+	memcpy(a, tmp, n4 * sizeof(*a));
+	*n = n4;
+	memset(sc->dns_servers6, 0, sizeof(sc->dns_servers6));
+	memcpy(sc->dns_servers6, tmp6, n6 * sizeof(*tmp6));
+	sc->ndns_servers6 = n6;
 	return true;
 }
 

@@ -77,6 +77,8 @@ struct server_config {
 	struct config_cidr6 dhcp_range6;	/* prefix 0: IPv4 only */
 	struct in_addr	 dns_servers[CONFIG_MAX_DNS];
 	unsigned	 ndns_servers;
+	struct in6_addr	 dns_servers6[CONFIG_MAX_DNS];	/* the IPv6 ones */
+	unsigned	 ndns_servers6;
 	char		*tun_name;		/* "tun0" */
 	unsigned	 mtu;			/* 576..9000, default 1400 */
 	bool		 client_to_client;	/* default false: isolated */

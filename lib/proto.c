@@ -39,6 +39,7 @@
 #define ASSIGN_T_ADDR6		6	/* 17: IPv6 address + prefix */
 #define ASSIGN_T_ROUTE4		7	/* 5: pushed IPv4 route, repeatable */
 #define ASSIGN_T_ROUTE6		8	/* 17: pushed IPv6 route, repeatable */
+#define ASSIGN_T_DNS6		9	/* 16: IPv6 DNS server, repeatable */
 
 enum proto_hs_state {
 	HS_NEW,
@@ -360,6 +361,7 @@ proto_assign_encode(const struct proto_assign *a, uint8_t *p, size_t cap,
 	unsigned		 i;
 
 	if (a->prefix4 < 1 || a->prefix4 > 32 || a->ndns4 > PROTO_MAX_DNS ||
+	    a->ndns6 > PROTO_MAX_DNS ||
 	    a->mtu < PROTO_MIN_MTU || a->mtu > PROTO_MAX_MTU ||
 	    a->nroutes > PROTO_MAX_ROUTES ||
 	    (a->has_addr6 && (a->prefix6 < 1 || a->prefix6 > 128)))
@@ -379,6 +381,8 @@ proto_assign_encode(const struct proto_assign *a, uint8_t *p, size_t cap,
 		v[16] = a->prefix6;
 		proto_tlv_put(&w, ASSIGN_T_ADDR6, v, 17);
 	}
+	for (i = 0; i < a->ndns6; i++)
+		proto_tlv_put(&w, ASSIGN_T_DNS6, &a->dns6[i], 16);
 	for (i = 0; i < a->nroutes; i++) {
 		const struct proto_route *r = &a->routes[i];
 
@@ -459,6 +463,11 @@ proto_assign_decode(const uint8_t *p, size_t len, struct proto_assign *a)
 			memcpy(&a->addr6, p + off, 16);
 			a->prefix6 = p[off + 16];
 			a->has_addr6 = true;
+			break;
+		case ASSIGN_T_DNS6:
+			if (l != 16 || a->ndns6 >= PROTO_MAX_DNS)
+				return (PROTO_ERR_PAYLOAD);
+			memcpy(&a->dns6[a->ndns6++], p + off, 16);
 			break;
 		case ASSIGN_T_ROUTE4:
 		case ASSIGN_T_ROUTE6:

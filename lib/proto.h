@@ -109,6 +109,8 @@ struct proto_assign {
 	struct in_addr	gateway4;
 	struct in_addr	dns4[PROTO_MAX_DNS];
 	unsigned	ndns4;
+	struct in6_addr	dns6[PROTO_MAX_DNS];		/* TLV 9 */
+	unsigned	ndns6;
 	uint16_t	mtu;
 	uint16_t	keepalive;			/* seconds, 0 = off */
 	bool		has_addr6;

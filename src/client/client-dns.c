@@ -274,9 +274,9 @@ client_dns_record(struct client *cl, const char *method, const char *path,
 /* resolv.conf: our nameservers first, then the old non-nameserver lines. */
 static int
 client_dns_apply_file(struct client *cl, const char *path,
-    const struct in_addr *dns, unsigned ndns, char **cause)
+    const char (*dns)[INET6_ADDRSTRLEN], unsigned ndns, char **cause)
 {
-	char *orig = NULL, *out, *line, *next, buf[INET_ADDRSTRLEN];
+	char *orig = NULL, *out, *line, *next;
 	size_t len, olen, cap;
 	unsigned i;
 
@@ -293,13 +293,13 @@ client_dns_apply_file(struct client *cl, const char *path,
 		free(orig);
 		return -1;
 	}
-	cap = len + 256 + ndns * 32;
+	cap = len + 256 + ndns * (INET6_ADDRSTRLEN + 16);
 	out = xmalloc(cap);
 	olen = (size_t)snprintf(out, cap, RESOLV_MARKER "%s; the original is "
 	    "restored when rvpn-client stops\n", cl->ifname);
 	for (i = 0; i < ndns; i++)
 		olen += (size_t)snprintf(out + olen, cap - olen,
-		    "nameserver %s\n", ipaddr_str4(dns[i], buf, sizeof(buf)));
+		    "nameserver %s\n", dns[i]);
 	for (line = orig; line != NULL && *line != '\0'; line = next) {
 		next = strchr(line, '\n');
 		next = next != NULL ? next + 1 : line + strlen(line);
@@ -333,11 +333,11 @@ client_dns_apply_file(struct client *cl, const char *path,
  * resolvconf without -x (Debian's) gets the plain form and a warning.
  */
 static int
-client_dns_resolvconf(struct client *cl, const struct in_addr *dns,
+client_dns_resolvconf(struct client *cl, const char (*dns)[INET6_ADDRSTRLEN],
     unsigned ndns, char **cause)
 {
-	char *argv[5], *input, buf[INET_ADDRSTRLEN], *why = NULL;
-	size_t cap = ndns * 32 + 1;
+	char *argv[5], *input, *why = NULL;
+	size_t cap = ndns * (INET6_ADDRSTRLEN + 16) + 1;
 	unsigned i;
 	int rc;
 
@@ -345,7 +345,7 @@ client_dns_resolvconf(struct client *cl, const struct in_addr *dns,
 	input[0] = '\0';
 	for (i = 0; i < ndns; i++)
 		snprintf(input + strlen(input), cap - strlen(input),
-		    "nameserver %s\n", ipaddr_str4(dns[i], buf, sizeof(buf)));
+		    "nameserver %s\n", dns[i]);
 	argv[0] = "resolvconf";
 	argv[1] = "-x";
 	argv[2] = "-a";
@@ -370,19 +370,18 @@ client_dns_resolvconf(struct client *cl, const struct in_addr *dns,
  * index and forgot the old one's servers).
  */
 int
-client_dns_apply(struct client *cl, const struct in_addr *dns, unsigned ndns,
-    char **cause)
+client_dns_apply(struct client *cl, const char (*dns)[INET6_ADDRSTRLEN],
+    unsigned ndns, char **cause)
 {
-	char path[PATH_MAX], list[PROTO_MAX_DNS * (INET_ADDRSTRLEN + 1) + 1];
-	char buf[INET_ADDRSTRLEN];
-	char *argv[4 + PROTO_MAX_DNS];
+	char path[PATH_MAX], list[CLIENT_MAX_DNS * (INET6_ADDRSTRLEN + 1) + 1];
+	char *argv[4 + CLIENT_MAX_DNS];
 	const char *how;
 	struct stat sb;
 	bool link = false;
 	unsigned i, ifindex;
 
-	if (ndns > PROTO_MAX_DNS)
-		ndns = PROTO_MAX_DNS;
+	if (ndns > CLIENT_MAX_DNS)
+		ndns = CLIENT_MAX_DNS;
 	ifindex = if_nametoindex(cl->ifname);
 	if (cl->dns_method != CLIENT_DNS_NONE) {
 		if (ndns == cl->ndns &&
@@ -396,8 +395,7 @@ client_dns_apply(struct client *cl, const struct in_addr *dns, unsigned ndns,
 	list[0] = '\0';
 	for (i = 0; i < ndns; i++)
 		snprintf(list + strlen(list), sizeof(list) - strlen(list),
-		    "%s%s", i > 0 ? "," : "", ipaddr_str4(dns[i], buf,
-		    sizeof(buf)));
+		    "%s%s", i > 0 ? "," : "", dns[i]);
 
 	if (lstat(RESOLV_CONF, &sb) == 0 && S_ISLNK(sb.st_mode))
 		link = true;
@@ -419,8 +417,7 @@ client_dns_apply(struct client *cl, const struct in_addr *dns, unsigned ndns,
 		argv[1] = "dns";
 		argv[2] = cl->ifname;
 		for (i = 0; i < ndns; i++)
-			argv[3 + i] = xstrdup(ipaddr_str4(dns[i], buf,
-			    sizeof(buf)));
+			argv[3 + i] = xstrdup(dns[i]);
 		argv[3 + ndns] = NULL;
 		if (client_dns_run(argv, NULL, cause) == -1) {
 			for (i = 0; i < ndns; i++)

@@ -508,16 +508,16 @@ static void
 client_ws_log_up(struct client *cl)
 {
 	const struct proto_assign *a = &cl->assign;
-	char addr[INET_ADDRSTRLEN], dns[PROTO_MAX_DNS * INET_ADDRSTRLEN + 8];
-	char one[INET_ADDRSTRLEN], one6[INET6_ADDRSTRLEN];
+	char addr[INET_ADDRSTRLEN];
+	char dns[CLIENT_MAX_DNS * (INET6_ADDRSTRLEN + 1) + 8];
+	char one6[INET6_ADDRSTRLEN];
 	char v6[INET6_ADDRSTRLEN + 16];
 	unsigned i;
 
 	dns[0] = '\0';
 	for (i = 0; i < cl->ndns; i++) {
 		snprintf(dns + strlen(dns), sizeof(dns) - strlen(dns), "%s%s",
-		    i > 0 ? "," : "", ipaddr_str4(cl->dns[i], one,
-		    sizeof(one)));
+		    i > 0 ? "," : "", cl->dns[i]);
 	}
 	if (cl->ndns == 0)
 		snprintf(dns, sizeof(dns), "%s", cl->cfg->dns ? "none" : "off");
@@ -538,7 +538,8 @@ client_ws_assigned(struct client *cl)
 {
 	const struct proto_assign *a = &cl->assign;
 	struct timeval tv;
-	char *cause = NULL;
+	char *cause = NULL, dns[CLIENT_MAX_DNS][INET6_ADDRSTRLEN];
+	unsigned i, n = 0;
 
 	evtimer_del(cl->connect_timeout_ev);
 	if (client_tun_apply(cl, a, &cause) == -1) {
@@ -547,8 +548,14 @@ client_ws_assigned(struct client *cl)
 		client_stop(cl, 1);
 		return -1;
 	}
-	if (cl->cfg->dns && a->ndns4 > 0) {
-		if (client_dns_apply(cl, a->dns4, a->ndns4, &cause) == -1) {
+	/* IPv4 name servers first, then IPv6 ones (only with IPv6). */
+	memset(dns, 0, sizeof(dns));
+	for (i = 0; i < a->ndns4 && n < CLIENT_MAX_DNS; i++)
+		ipaddr_str4(a->dns4[i], dns[n++], sizeof(dns[0]));
+	for (i = 0; a->has_addr6 && i < a->ndns6 && n < CLIENT_MAX_DNS; i++)
+		ipaddr_str6(&a->dns6[i], dns[n++], sizeof(dns[0]));
+	if (cl->cfg->dns && n > 0) {
+		if (client_dns_apply(cl, dns, n, &cause) == -1) {
 			log_error("%s", cause);
 			free(cause);
 			client_stop(cl, 1);

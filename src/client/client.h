@@ -21,6 +21,7 @@ struct statefile;
 struct txq;
 
 #define CLIENT_TUN_BUDGET	64	/* packets per TUN wakeup */
+#define CLIENT_MAX_DNS		(2 * PROTO_MAX_DNS)	/* IPv4, then IPv6 */
 #define CLIENT_CTL_CAP		2048	/* control/handshake record room */
 #define CLIENT_CONNECT_TIMEOUT	15	/* seconds from connect to assignment */
 #define CLIENT_CLOSE_GRACE	2	/* seconds to flush a CLOSE at exit */
@@ -141,7 +142,7 @@ struct client {
 	char			*resolv_path;	/* the file rewritten */
 	char			*resolv_orig;	/* its content before */
 	size_t			 resolv_len;
-	struct in_addr		 dns[PROTO_MAX_DNS];	/* applied */
+	char			 dns[CLIENT_MAX_DNS][INET6_ADDRSTRLEN]; /* applied */
 	unsigned		 ndns;
 	unsigned		 dns_ifindex;	/* the link they went to */
 	struct statefile	*dns_record;	/* the durable undo record */
@@ -186,8 +187,9 @@ void	client_roam_free(struct client *);
 void	client_roam_resolve(struct client *);
 
 /* client-dns.c */
-int	client_dns_apply(struct client *, const struct in_addr *, unsigned,
-	    char **cause);
+/* Name servers as text (IPv4 or IPv6), at most CLIENT_MAX_DNS. */
+int	client_dns_apply(struct client *,
+	    const char (*)[INET6_ADDRSTRLEN], unsigned, char **cause);
 void	client_dns_restore(struct client *);
 /* At start: undo what a crashed run left (from its record). */
 void	client_dns_recover(struct client *);

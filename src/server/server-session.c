@@ -293,6 +293,11 @@ session_assign(struct session *s, struct proto_assign *a)
 	for (i = 0; i < cfg->ndns_servers && i < PROTO_MAX_DNS; i++)
 		a->dns4[i] = cfg->dns_servers[i];
 	a->ndns4 = i;
+	/* IPv6 name servers are reached through the tunnel only with IPv6. */
+	for (i = 0; s->leased6 && i < cfg->ndns_servers6 &&
+	    i < PROTO_MAX_DNS; i++)
+		a->dns6[i] = cfg->dns_servers6[i];
+	a->ndns6 = i;
 	if (s->leased6) {
 		a->has_addr6 = true;
 		a->addr6 = s->addr6;

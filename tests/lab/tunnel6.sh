@@ -14,7 +14,9 @@ lab_init "$RVPN_CLIENT"
 lab_up
 
 R6=fd10:200::
+# The only name server pushed is an IPv6 one (dns_servers may hold both).
 LAB_NET_EXTRA="dhcp_range6 = \"$R6/64\"" lab_server_config "$LAB_DIR/server.toml"
+sed -i "s/^dns_servers = .*/dns_servers = [\"$LAB_NET6\"]/" "$LAB_DIR/server.toml"
 lab_server_start "$LAB_DIR/server.toml"
 nsx "$NS_SRV" ip -6 addr show dev "$LAB_TUN" | grep -q "inet6 ${R6}1/64" ||
 	fail "server TUN has no ${R6}1/64: $(nsx "$NS_SRV" ip -6 addr show dev "$LAB_TUN")"
@@ -35,7 +37,7 @@ case $b2 in "$R6"*) ;; *) fail "c2 IPv6 '$b2'" ;; esac
 	fail "c1 has not exactly one tunnel IPv6 address"
 # The IPv6 host number follows the IPv4 one (10.200.0.N / fd10:200::N).
 [ "${b1#"$R6"}" = "$(printf %x "${a1##*.}")" ] || fail "c1 pair $a1 / $b1"
-grep -q "tunnel up: $a1/24 via .* address6 $b1/64" "$LAB_DIR/client-c1.log" ||
+grep -q "tunnel up: $a1/24 via .* dns $LAB_NET6 address6 $b1/64" "$LAB_DIR/client-c1.log" ||
 	fail "tunnel up line: $(grep 'tunnel up' "$LAB_DIR/client-c1.log")"
 grep -q "session up: c1 $a1 from $LAB_C1 address6 $b1" "$LAB_DIR/server.log" ||
 	grep -Eq "session up: [^ ]+ $a1 from $LAB_C1 address6 $b1\$" "$LAB_DIR/server.log" ||
@@ -72,6 +74,8 @@ got=$(nsx "$NS_C1" curl -6 -sf --max-time 5 "http://[$LAB_NET6]/hello.txt") ||
 grep -q "^$LAB_U1_6 " "$LAB_DIR/http6.log" &&
 	fail "c1's own uplink address reached the web server"
 grep -q "^$b1 " "$LAB_DIR/http6.log" && fail "the tunnel address was not NATed"
+grep -q "^nameserver $LAB_NET6\$" "/etc/netns/$NS_C1/resolv.conf" ||
+	fail "c1's resolv.conf lacks the IPv6 name server: $(cat "/etc/netns/$NS_C1/resolv.conf")"
 nsx "$NS_C1" getent ahostsv6 v6.rvpn.test | grep -q "^$LAB_NET6 " ||
 	fail "no AAAA for v6.rvpn.test through the tunnel DNS"
 nsx "$NS_C1" getent ahostsv4 v6.rvpn.test >/dev/null &&
@@ -79,7 +83,9 @@ nsx "$NS_C1" getent ahostsv4 v6.rvpn.test >/dev/null &&
 got=$(nsx "$NS_C1" curl -sf --max-time 5 "http://v6.rvpn.test/hello.txt") ||
 	fail "c1: curl http://v6.rvpn.test/ (AAAA only)"
 [ "$got" = "$LAB_TOKEN" ] || fail "AAAA-only name: '$got'"
-ok "ping -6, curl -6 and an AAAA-only name through the tunnel; the web server sees $LAB_SRV_NET6 (NAT66)"
+grep -q "query\[AAAA\] v6.rvpn.test from $LAB_SRV_NET6" "$LAB_DIR/dnsmasq.log" ||
+	fail "the AAAA query did not reach dnsmasq over IPv6 via NAT66: $(tail -5 "$LAB_DIR/dnsmasq.log")"
+ok "ping -6, curl -6 and an AAAA-only name (asked of the pushed IPv6 name server) through the tunnel; the web server sees $LAB_SRV_NET6 (NAT66)"
 
 rxp() {
 	nsx "$1" cat "/sys/class/net/$(lab_tun_dev "$1")/statistics/rx_packets"

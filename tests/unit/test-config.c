@@ -437,7 +437,7 @@ test_broken(void)
 	expect_data_err("bad-int.toml", "2: mtu: '14o0': expected an integer");
 	expect_data_err("mtu-range.toml", "2: mtu: '100': must be 576..9000");
 	expect_data_err("bad-dns.toml",
-	    "2: dns_servers: '1.1.1': not an IPv4 address");
+	    "2: dns_servers: '1.1.1': not an IP address");
 	expect_data_err("too-many-dns.toml",
 	    "2: dns_servers: too many entries (5), at most 4");
 	expect_data_err("unterminated.toml",
@@ -920,6 +920,16 @@ test_v6(void)
 	    NULL, "2: dhcp_range6: '10.200.0.0/24': not an IPv6 address");
 	expect_v6_err("[server.network]\ndhcp_range6 = \"fd10:200::\"\n",
 	    NULL, "2: dhcp_range6: 'fd10:200::': missing prefix length");
+
+	sc = load_v6("[server.network]\ndns_servers = [\"198.18.0.2\", "
+	    "\"2001:db8::53\", \"10.0.0.1\"]\n", NULL, &cause);
+	tap_ok(sc != NULL && sc->ndns_servers == 2 && sc->ndns_servers6 == 1 &&
+	    strcmp(ipaddr_str6(&sc->dns_servers6[0], buf, sizeof(buf)),
+	    "2001:db8::53") == 0 && strcmp(str4(sc->dns_servers[1]),
+	    "10.0.0.1") == 0, "dns_servers: IPv4 and IPv6 kept apart");
+	server_config_free(sc);
+	expect_v6_err("[server.network]\ndns_servers = [\"2001:db8::x\"]\n",
+	    NULL, "2: dns_servers: '2001:db8::x': not an IP address");
 
 	/* address6 in the clients file. */
 	xasprintf(&clients, "[client.a]\npublic_key = %s\naddress6 = "

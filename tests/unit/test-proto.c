@@ -101,6 +101,8 @@ sample_assign(struct proto_assign *a)
 	a->dns4[0] = A4("10.200.0.1");
 	a->dns4[1] = A4("198.18.0.53");
 	a->ndns4 = 2;
+	a->dns6[0] = A6("2001:db8::53");
+	a->ndns6 = 1;
 	a->mtu = 1420;
 	a->keepalive = 25;
 	a->has_addr6 = true;
@@ -125,13 +127,16 @@ assign_equal(const struct proto_assign *a, const struct proto_assign *b)
 
 	if (a->addr4.s_addr != b->addr4.s_addr || a->prefix4 != b->prefix4 ||
 	    a->gateway4.s_addr != b->gateway4.s_addr ||
-	    a->ndns4 != b->ndns4 || a->mtu != b->mtu ||
+	    a->ndns4 != b->ndns4 || a->ndns6 != b->ndns6 || a->mtu != b->mtu ||
 	    a->keepalive != b->keepalive || a->has_addr6 != b->has_addr6 ||
 	    memcmp(&a->addr6, &b->addr6, 16) != 0 ||
 	    a->prefix6 != b->prefix6 || a->nroutes != b->nroutes)
 		return (false);
 	for (i = 0; i < a->ndns4; i++)
 		if (a->dns4[i].s_addr != b->dns4[i].s_addr)
+			return (false);
+	for (i = 0; i < a->ndns6; i++)
+		if (memcmp(&a->dns6[i], &b->dns6[i], 16) != 0)
 			return (false);
 	for (i = 0; i < a->nroutes; i++) {
 		if (a->routes[i].family != b->routes[i].family ||
@@ -834,6 +839,10 @@ test_handshake_errors(void)
 			{ "assignment with a TLV past the end is PAYLOAD",
 			    { 1, 5, 10, 200, 0, 2, 24, 2, 4, 10, 200, 0, 1,
 			    4, 2, 0x05, 0x8c, 9, 20, 1 }, 20,
+			    PROTO_ERR_PAYLOAD },
+			{ "IPv6 DNS server of 4 bytes is PAYLOAD",
+			    { 1, 5, 10, 200, 0, 2, 24, 2, 4, 10, 200, 0, 1,
+			    4, 2, 0x05, 0x8c, 9, 4, 1, 2, 3, 4 }, 23,
 			    PROTO_ERR_PAYLOAD },
 			{ "unknown TLV types are ignored",
 			    { 1, 5, 10, 200, 0, 2, 24, 200, 3, 1, 2, 3,
