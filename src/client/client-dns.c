@@ -243,14 +243,16 @@ client_dns_record_dir(void)
 /*
  * Write the record: a header (method, interface, and for the file
  * method its path and whether it existed), an empty line, then the
- * file's original bytes.
+ * file's original bytes.  A record that cannot be written is a warning,
+ * not a failure: DNS is still applied (and restored at a clean stop),
+ * only a crash would leave it changed.
  */
 static struct statefile *
 client_dns_record(struct client *cl, const char *method, const char *path,
-    const char *orig, size_t len, char **cause)
+    const char *orig, size_t len)
 {
 	struct statefile *sf;
-	char *rpath, *head, *buf;
+	char *rpath, *head, *buf, *cause = NULL;
 	size_t hlen;
 
 	client_dns_record_dir();
@@ -264,7 +266,12 @@ client_dns_record(struct client *cl, const char *method, const char *path,
 	if (orig != NULL)
 		memcpy(buf + hlen, orig, len);
 	sf = statefile_create(rpath, buf, hlen + (orig != NULL ? len : 0),
-	    cause);
+	    &cause);
+	if (sf == NULL) {
+		log_warnx("dns record: %s: DNS is changed without it, so a "
+		    "crash would leave it changed", cause);
+		free(cause);
+	}
 	free(buf);
 	free(head);
 	free(rpath);
@@ -288,11 +295,7 @@ client_dns_apply_file(struct client *cl, const char *path,
 		    "restore it, and no record of the original is left: it "
 		    "is kept as found", path);
 	/* The original goes to disk before the file changes. */
-	if ((cl->dns_record = client_dns_record(cl, "file", path, orig, len,
-	    cause)) == NULL) {
-		free(orig);
-		return -1;
-	}
+	cl->dns_record = client_dns_record(cl, "file", path, orig, len);
 	cap = len + 256 + ndns * (INET6_ADDRSTRLEN + 16);
 	out = xmalloc(cap);
 	olen = (size_t)snprintf(out, cap, RESOLV_MARKER "%s; the original is "
@@ -409,9 +412,8 @@ client_dns_apply(struct client *cl, const char (*dns)[INET6_ADDRSTRLEN],
 		how = "resolv.conf rewritten in place";
 	} else if (strncmp(path, "/run/systemd/resolve/", 21) == 0 &&
 	    client_dns_have("resolvectl")) {
-		if ((cl->dns_record = client_dns_record(cl, "resolvectl", NULL,
-		    NULL, 0, cause)) == NULL)
-			return -1;
+		cl->dns_record = client_dns_record(cl, "resolvectl", NULL, NULL,
+		    0);
 		cl->dns_method = CLIENT_DNS_RESOLVECTL;
 		argv[0] = "resolvectl";
 		argv[1] = "dns";
@@ -439,9 +441,8 @@ client_dns_apply(struct client *cl, const char (*dns)[INET6_ADDRSTRLEN],
 	} else if ((strncmp(path, "/run/resolvconf/", 16) == 0 ||
 	    strncmp(path, "/etc/resolvconf/", 16) == 0) &&
 	    client_dns_have("resolvconf")) {
-		if ((cl->dns_record = client_dns_record(cl, "resolvconf", NULL,
-		    NULL, 0, cause)) == NULL)
-			return -1;
+		cl->dns_record = client_dns_record(cl, "resolvconf", NULL, NULL,
+		    0);
 		cl->dns_method = CLIENT_DNS_RESOLVCONF;
 		if (client_dns_resolvconf(cl, dns, ndns, cause) == -1) {
 			client_dns_restore(cl);
@@ -555,6 +556,8 @@ client_dns_recover(struct client *cl)
 	size_t len, blen, clen;
 	enum client_dns_method m;
 
+	/* While privileged: the directory for this run's record. */
+	client_dns_record_dir();
 	rpath = client_dns_record_path(cl->cfg->tun_name);
 	if (statefile_read(rpath, &data, &len, &cause) == -1) {
 		log_warnx("dns record: %s", cause);

@@ -186,4 +186,18 @@ sed 's/^/# /' "$calls"
 [ "$(grep -c "^resolvectl domain rvpn0 ~.\$" "$calls")" = 2 ] ||
 	fail "~. not applied again on the new rvpn0"
 ok "rvpn0 recreated (ifindex $idx1 -> $idx2): DNS applied again"
+
+# No place for the record (the runstate directory is a file): a warning,
+# and DNS is applied and restored all the same.
+rm -f "$calls"
+rm -rf "$LAB_DIR/run/rvpn"
+echo "not a directory" >"$LAB_DIR/run/rvpn"
+# shellcheck disable=SC2046
+lab_client_start "$ns" c1 $(lab_client_args c1)
+tail -n +"$LAB_CLIENT_FROM" "$log" | grep -q "WARN rvpn_client: dns record: .*a crash would leave it changed" ||
+	fail "no warning for the missing record"
+lab_stop "$LAB_CLIENT_PID" || fail "client did not stop cleanly"
+grep -q "^resolvectl dns rvpn0 $LAB_NET\$" "$calls" || fail "DNS not applied without a record"
+grep -q "^resolvectl revert rvpn0\$" "$calls" || fail "DNS not restored without a record"
+ok "no room for the record: a warning, DNS applied and restored"
 exit 0
