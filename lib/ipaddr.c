@@ -199,6 +199,12 @@ ipaddr_parse_hostport(const char *s, char **host, uint16_t *port,
 }
 
 const char *
+ipaddr_unmapped(const char *s)
+{
+	return strncmp(s, "::ffff:", 7) == 0 ? s + 7 : s;
+}
+
+const char *
 ipaddr_str4(struct in_addr a, char *buf, size_t len)
 {
 	if (inet_ntop(AF_INET, &a, buf, (socklen_t)len) == NULL) {

@@ -29,6 +29,8 @@ uint32_t ipaddr_mask4(uint8_t prefix);
 bool	ipaddr_in_cidr4(struct in_addr, struct in_addr net, uint8_t prefix);
 /* Inet_ntop into a static-free buffer of INET6_ADDRSTRLEN. */
 const char *ipaddr_str4(struct in_addr, char *buf, size_t len);
+/* An address as text without an IPv4-mapped "::ffff:" prefix. */
+const char *ipaddr_unmapped(const char *);
 
 /* "fd10:200::/64" with a reason on failure (static text). */
 bool	ipaddr_parse_cidr6_why(const char *, struct in6_addr *,

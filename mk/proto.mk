@@ -34,7 +34,7 @@ EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/fuzz-record.c \
 	tests/fuzz/corpus
 
 # txq: the bounded ring of DATA records used by server and client.
-lib_librvpn_a_SOURCES += lib/txq.c lib/txq.h
+lib_librvpn_a_SOURCES += lib/txq.c lib/txq.h lib/wsmsg.c lib/wsmsg.h
 check_PROGRAMS += tests/unit/test-txq
 tests_unit_test_txq_SOURCES = tests/unit/test-txq.c
 tests_unit_test_txq_LDADD = $(RVPN_LIBS)

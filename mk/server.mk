@@ -41,3 +41,7 @@ EXTRA_DIST += tests/lab/tls.sh tests/lab/decoy.sh \
 # The replay table sized from max_clients, rebuilt on reload (issue 8).
 TESTS += tests/lab/replay-reload.sh
 EXTRA_DIST += tests/lab/replay-reload.sh
+
+# WebSocket messages as the server reassembles them (lib/wsmsg.c).
+TESTS += tests/lab/ws-frames.sh
+EXTRA_DIST += tests/lab/ws-frames.sh

@@ -157,8 +157,7 @@ client_ws_lost(struct client *cl, const char *why)
 	txq_clear(cl->txq);
 	cl->ctllen = 0;
 	cl->want_ping = cl->want_pong = cl->want_close = false;
-	cl->rx_overflow = false;
-	cl->rxlen = 0;
+	cl->rx.in_msg = false;
 	proto_hs_free(cl->hs);
 	cl->hs = NULL;
 	proto_session_free(cl->ps);
@@ -286,7 +285,6 @@ client_ws_init(struct client *cl, char **cause)
 	void *loops[1];
 	const char *ca;
 
-	cl->rxbuf = xmalloc(LWS_PRE + PROTO_MAX_RECORD);
 	cl->txq = txq_new(CLIENT_TXQ_LEN, LWS_PRE);
 	cl->ctlbuf = xmalloc(LWS_PRE + CLIENT_CTL_CAP);
 	cl->backoff = CLIENT_BACKOFF_MIN;
@@ -354,8 +352,7 @@ client_ws_connect(struct client *cl)
 	cl->close_authentic = false;
 	cl->close_reason[0] = '\0';
 	cl->drop_why = NULL;
-	cl->rxlen = 0;
-	cl->rx_overflow = false;
+	cl->rx.in_msg = false;
 
 	cl->roam_now = false;
 	cl->state = CLIENT_CONNECTING;
@@ -468,11 +465,11 @@ client_ws_free(struct client *cl)
 		event_free(cl->stop_ev);
 	cl->reconnect_ev = cl->connect_timeout_ev = NULL;
 	cl->keepalive_ev = cl->stop_ev = NULL;
-	free(cl->rxbuf);
+	wsmsg_rx_free(&cl->rx);
 	txq_free(cl->txq);
 	cl->txq = NULL;
 	free(cl->ctlbuf);
-	cl->rxbuf = cl->ctlbuf = NULL;
+	cl->ctlbuf = NULL;
 }
 
 /* The upgrade succeeded: build HANDSHAKE_INIT. */
@@ -664,25 +661,6 @@ client_ws_send_control(struct client *cl, struct lws *wsi,
 	return 0;
 }
 
-/* Seal and send the head DATA record of the queue; -1 to close. */
-static int
-client_ws_send_data(struct client *cl, struct lws *wsi)
-{
-	uint8_t *rec;
-	size_t *len;
-	int error;
-
-	rec = txq_head(cl->txq, &len);
-	if ((error = proto_seal(cl->ps, rec, len, PROTO_MAX_RECORD)) !=
-	    PROTO_OK) {
-		log_warnx("seal: %s", proto_strerror(error));
-		return -1;
-	}
-	error = lws_write(wsi, rec, *len, LWS_WRITE_BINARY) < (int)*len;
-	txq_pop(cl->txq);
-	return error ? -1 : 0;
-}
-
 /*
  * WRITEABLE: at most one control (CLOSE, REKEY, PONG, PING), then queued
  * DATA records, as many as the socket takes without buffering: a record
@@ -695,6 +673,7 @@ client_ws_writeable(struct client *cl, struct lws *wsi)
 	struct proto_control ctl;
 	uint8_t *rec;
 	unsigned n = 0;
+	char why[64];
 
 	if (cl->state == CLIENT_HS_SEND) {
 		rec = cl->ctlbuf + LWS_PRE;
@@ -738,12 +717,11 @@ client_ws_writeable(struct client *cl, struct lws *wsi)
 			return -1;
 		n++;
 	}
-	/* The loop cannot refill the queue: at most CLIENT_TXQ_LEN. */
-	while (txq_count(cl->txq) > 0 &&
-	    (n == 0 || !lws_send_pipe_choked(wsi))) {
-		if (client_ws_send_data(cl, wsi) == -1)
-			return -1;
-		n++;
+	if (wsmsg_send_queue(wsi, cl->ps, cl->txq, n, why,
+	    sizeof(why)) == -1) {
+		if (strncmp(why, "seal", 4) == 0)
+			log_warnx("%s", why);
+		return -1;
 	}
 	if (!txq_full(cl->txq))
 		client_tun_resume(cl);
@@ -752,49 +730,27 @@ client_ws_writeable(struct client *cl, struct lws *wsi)
 	return 0;
 }
 
-/*
- * Reassemble one message, then handle it.  A message that arrives whole
- * in one callback (the usual case: rx_buffer_size is PROTO_MAX_RECORD)
- * is opened in place in lws's buffer, which is ours until we return:
- * no copy.
- */
+/* A whole message from the server is a record. */
 static int
 client_ws_receive(struct client *cl, struct lws *wsi, void *in, size_t len)
 {
-	bool whole;
+	uint8_t *rec;
 
-	whole = lws_is_final_fragment(wsi) &&
-	    lws_remaining_packet_payload(wsi) == 0;
-	/* rxlen is 0 at the start of every message (reset below). */
-	if (whole && cl->rxlen == 0 && !cl->rx_overflow && len > 0 &&
-	    len <= PROTO_MAX_RECORD) {
-		if (!lws_frame_is_binary(wsi)) {
-			log_warnx("text message from the server");
-			return -1;
-		}
-		return client_ws_record(cl, wsi, in, len);
-	}
-	if (len > PROTO_MAX_RECORD - cl->rxlen)
-		cl->rx_overflow = true;
-	else {
-		memcpy(cl->rxbuf + LWS_PRE + cl->rxlen, in, len);
-		cl->rxlen += len;
-	}
-	if (!whole)
+	switch (wsmsg_receive(&cl->rx, wsi, in, len, PROTO_MAX_RECORD, &rec,
+	    &len)) {
+	case WSMSG_MORE:
 		return 0;
-	len = cl->rxlen;
-	cl->rxlen = 0;
-	if (cl->rx_overflow) {
-		cl->rx_overflow = false;
+	case WSMSG_TOOBIG:
 		log_warnx("message from the server over %d bytes",
 		    PROTO_MAX_RECORD);
 		return -1;
-	}
-	if (!lws_frame_is_binary(wsi)) {
+	case WSMSG_TEXT:
 		log_warnx("text message from the server");
 		return -1;
+	case WSMSG_WHOLE:
+		break;
 	}
-	return client_ws_record(cl, wsi, cl->rxbuf + LWS_PRE, len);
+	return client_ws_record(cl, wsi, rec, len);
 }
 
 /*

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "proto.h"
+#include "wsmsg.h"
 
 struct event;
 struct event_base;
@@ -85,9 +86,7 @@ struct client {
 	char			 close_reason[PROTO_REASON_MAX + 1];
 	const char		*drop_why;	/* why we closed, or NULL */
 
-	uint8_t			*rxbuf;		/* LWS_PRE + PROTO_MAX_RECORD */
-	size_t			 rxlen;
-	bool			 rx_overflow;
+	struct wsmsg_rx		 rx;		/* a message in fragments */
 	struct txq		*txq;		/* DATA records to send */
 	uint8_t			*ctlbuf;	/* LWS_PRE + CLIENT_CTL_CAP */
 	size_t			 ctllen;	/* handshake record pending */

@@ -120,12 +120,8 @@ control_peer(struct session *s, char *buf, size_t len)
 	peer[0] = '\0';
 	if (s->wsi != NULL)
 		lws_get_peer_simple(s->wsi, peer, sizeof(peer));
-	if (peer[0] == '\0')
-		snprintf(buf, len, "%s", s->remote);
-	else if (strncmp(peer, "::ffff:", 7) == 0)
-		snprintf(buf, len, "%s", peer + 7);
-	else
-		snprintf(buf, len, "%s", peer);
+	snprintf(buf, len, "%s", peer[0] != '\0' ? ipaddr_unmapped(peer) :
+	    s->remote);
 }
 
 /* STATUS, then one SESSION per established session. */

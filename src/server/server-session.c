@@ -129,7 +129,7 @@ session_free(struct session *s)
 	s->hs = NULL;
 	proto_session_free(s->ps);
 	s->ps = NULL;
-	free(s->rxbuf);
+	wsmsg_rx_free(&s->rx);
 	txq_free(s->txq);
 	s->txq = NULL;
 	free(s->ctlbuf);
@@ -424,9 +424,7 @@ session_handshake(struct session *s, uint8_t *rec, size_t len)
 	/* The queue only for authenticated clients: 256 KiB each. */
 	s->txq = txq_new(SESSION_TXQ_LEN, LWS_PRE);
 	/* The handshake's small reassembly buffer is not needed again. */
-	free(s->rxbuf);
-	s->rxbuf = NULL;
-	s->rxcap = 0;
+	wsmsg_rx_free(&s->rx);
 	preauth_done(sv, s->wsi);
 	s->ctl_raw = true;
 	s->state = SESSION_UP;
@@ -627,15 +625,9 @@ session_record(struct session *s, uint8_t *rec, size_t len)
 	}
 }
 
-/*
- * LWS_CALLBACK_RECEIVE: reassemble fragments into one message, then
- * handle it as the handshake or a record.  A message that arrives whole
- * in one callback is handled in place in lws's buffer (ours until we
- * return): no copy.
- */
+/* LWS_CALLBACK_RECEIVE: a whole message is the handshake or a record. */
 void
-session_receive(struct session *s, void *in, size_t len, bool final,
-    bool binary)
+session_receive(struct session *s, void *in, size_t len)
 {
 	uint8_t *rec;
 	size_t max;
@@ -644,48 +636,30 @@ session_receive(struct session *s, void *in, size_t len, bool final,
 		return;
 	max = s->state == SESSION_HANDSHAKE ? SERVER_HS_REC_MAX :
 	    PROTO_MAX_RECORD;
-	if (!s->rx_in_msg && final && len > 0 && len <= max) {
-		rec = in;
-		s->rxlen = len;
-	} else {
-		if (!s->rx_in_msg)
-			s->rxlen = 0;
-		if (len > max - s->rxlen) {
-			if (s->state == SESSION_HANDSHAKE)
-				session_refuse(s, PROTO_CLOSE_BAD_HANDSHAKE,
-				    "bad handshake: record too long");
-			else
-				session_close(s, PROTO_CLOSE_PROTOCOL,
-				    "protocol error: record over "
-				    "PROTO_MAX_RECORD");
-			return;
-		}
-		if (s->rxcap < max) {
-			/* First fragmented message (in this state). */
-			free(s->rxbuf);
-			s->rxbuf = xmalloc(LWS_PRE + max);
-			s->rxcap = max;
-		}
-		rec = REC(s->rxbuf);
-		memcpy(rec + s->rxlen, in, len);
-		s->rxlen += len;
-		if (!final) {
-			s->rx_in_msg = true;
-			return;
-		}
-		s->rx_in_msg = false;
-	}
-	if (!binary) {
+	switch (wsmsg_receive(&s->rx, s->wsi, in, len, max, &rec, &len)) {
+	case WSMSG_MORE:
+		return;
+	case WSMSG_TOOBIG:
+		if (s->state == SESSION_HANDSHAKE)
+			session_refuse(s, PROTO_CLOSE_BAD_HANDSHAKE,
+			    "bad handshake: record too long");
+		else
+			session_close(s, PROTO_CLOSE_PROTOCOL,
+			    "protocol error: record over PROTO_MAX_RECORD");
+		return;
+	case WSMSG_TEXT:
 		session_close(s, PROTO_CLOSE_PROTOCOL,
 		    "protocol error: text message");
 		return;
+	case WSMSG_WHOLE:
+		break;
 	}
 	server_update_time(s->sv);
 	s->t_rx = s->sv->now;
 	if (s->state == SESSION_HANDSHAKE)
-		session_handshake(s, rec, s->rxlen);
+		session_handshake(s, rec, len);
 	else
-		session_record(s, rec, s->rxlen);
+		session_record(s, rec, len);
 }
 
 /*
@@ -732,23 +706,6 @@ session_send(struct session *s, uint8_t *rec, size_t *len, size_t cap,
 	return 0;
 }
 
-/* Seal and send the head record of the queue; -1 to close. */
-static int
-session_send_data(struct session *s)
-{
-	uint8_t *rec;
-	size_t *len;
-	int rc;
-
-	rec = txq_head(s->txq, &len);
-	rc = session_send(s, rec, len, PROTO_MAX_RECORD, false);
-	txq_pop(s->txq);
-	if (rc == -1)
-		return -1;
-	s->t_data = s->sv->now;
-	return 0;
-}
-
 /*
  * LWS_CALLBACK_SERVER_WRITEABLE, in order: the pending control
  * (handshake response, PONG, PING, CLOSE), a REKEY when due, then queued
@@ -762,6 +719,7 @@ session_writeable(struct session *s)
 	struct proto_control c;
 	const char *text;
 	unsigned n;
+	int sent;
 
 	s->write_requested = false;
 	if (s->state == SESSION_CLOSING) {
@@ -796,12 +754,12 @@ session_writeable(struct session *s)
 			return -1;
 		n++;
 	}
-	/* The loop cannot refill the queue: at most SESSION_TXQ_LEN. */
-	while (s->txq != NULL && txq_count(s->txq) > 0 &&
-	    (n == 0 || !lws_send_pipe_choked(s->wsi))) {
-		if (session_send_data(s) == -1)
+	if (s->txq != NULL) {
+		if ((sent = wsmsg_send_queue(s->wsi, s->ps, s->txq, n,
+		    s->close_reason, sizeof(s->close_reason))) == -1)
 			return -1;
-		n++;
+		if (sent > 0)
+			s->t_tx = s->t_data = s->sv->now;
 	}
 	if (s->ctllen != 0 || (s->txq != NULL && txq_count(s->txq) > 0))
 		session_request_write(s);

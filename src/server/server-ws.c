@@ -87,10 +87,8 @@ server_ws_peer(struct lws *wsi, char *buf, size_t len)
 
 	peer[0] = '\0';
 	lws_get_peer_simple(wsi, peer, sizeof(peer));
-	if (strncmp(peer, "::ffff:", 7) == 0)
-		snprintf(buf, len, "%s", peer + 7);
-	else
-		snprintf(buf, len, "%s", peer[0] != '\0' ? peer : "?");
+	snprintf(buf, len, "%s", peer[0] != '\0' ? ipaddr_unmapped(peer) :
+	    "?");
 }
 
 /*
@@ -253,8 +251,7 @@ server_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_RECEIVE:
 		if (pss->s == NULL)
 			return -1;
-		session_receive(pss->s, in, len, lws_is_final_fragment(wsi),
-		    lws_frame_is_binary(wsi));
+		session_receive(pss->s, in, len);
 		return 0;
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		if (pss->s == NULL)

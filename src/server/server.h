@@ -14,6 +14,7 @@
 #include "config.h"
 #include "counters.h"
 #include "proto.h"
+#include "wsmsg.h"
 
 struct event;
 struct event_base;
@@ -113,14 +114,11 @@ struct session {
 	struct proto_session	*ps;
 
 	/*
-	 * Receive: one whole message, reassembled from fragments, only
-	 * when one comes fragmented: SERVER_HS_REC_MAX bytes until
-	 * authenticated, PROTO_MAX_RECORD after.
+	 * Receive: one whole message, reassembled from fragments (the
+	 * buffer only when one comes fragmented): SERVER_HS_REC_MAX bytes
+	 * until authenticated, PROTO_MAX_RECORD after.
 	 */
-	uint8_t			*rxbuf;		/* LWS_PRE + rxcap, or NULL */
-	size_t			 rxcap;
-	size_t			 rxlen;
-	bool			 rx_in_msg;
+	struct wsmsg_rx		 rx;
 
 	/*
 	 * Transmit: the bounded queue (lib/txq.c), a ring of
@@ -250,7 +248,7 @@ void		 decoy_close(void *);
 struct session	*session_new(struct server *, struct lws *, const char *);
 void		 session_free(struct session *);
 void		 session_close(struct session *, int, const char *);
-void		 session_receive(struct session *, void *, size_t, bool, bool);
+void		 session_receive(struct session *, void *, size_t);
 int		 session_writeable(struct session *);
 void		 session_queue_packet(struct session *, const uint8_t *,
 		    size_t);

@@ -196,9 +196,22 @@ test_packets(void)
 	    "bare 20-byte header: IP_CHECK_OK");
 }
 
+static void
+test_unmapped(void)
+{
+	tap_is_str(ipaddr_unmapped("::ffff:198.18.1.2"), "198.18.1.2",
+	    "::ffff: stripped");
+	tap_is_str(ipaddr_unmapped("198.18.1.2"), "198.18.1.2",
+	    "IPv4 as it is");
+	tap_is_str(ipaddr_unmapped("2001:db8::1"), "2001:db8::1",
+	    "IPv6 as it is");
+	tap_is_str(ipaddr_unmapped(""), "", "empty as it is");
+}
+
 int
 main(void)
 {
+	test_unmapped();
 	test_cidr();
 	test_hostport();
 	test_packets();
