@@ -247,6 +247,8 @@ test_sample_comments(void)
 	replace(&live, "user = \"rvpn\"", "user = \"root\"");
 	replace(&live, "group = \"rvpn\"", "group = \"root\"");
 	replace(&live, "chroot = \"/var/empty\"", "chroot = \"/tmp\"");
+	/* decoy_upstream is the sample's alternative to decoy_root. */
+	replace(&live, "decoy_upstream = ", "# decoy_upstream = ");
 	path = tmp_path("commented.toml");
 	write_file(path, live);
 	sc = server_config_load(path, &cause);
