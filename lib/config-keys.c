@@ -413,10 +413,43 @@ cfg_set_cidrs(struct cfg_ctx *ctx, const struct cfg_key *k,
 	struct config_cidr4 tmp[CONFIG_MAX_ROUTES + CONFIG_MAX_PROXIES];
 	unsigned *n = (unsigned *)((char *)ctx->obj + k->noff), i;
 	bool ok = true, addr_ok = strcmp(k->name, "trusted_proxies") == 0;
+	/* The server's pushed routes may mix families. */
+	bool mixed = ctx->keys == cfg_server_schema.keys &&
+	    strcmp(k->name, "routes") == 0;
+	struct config_cidr6 tmp6[CONFIG_MAX_ROUTES];
+	unsigned n4 = 0, n6 = 0;
 	const char *why;
 
 	if (!cfg_check_count(ctx, k, v))
 		return false;
+	if (mixed) {
+		memset(tmp6, 0, sizeof(tmp6));
+		for (i = 0; i < v->nitems; i++) {
+			if (strchr(v->items[i], ':') == NULL) {
+				if (!ipaddr_parse_cidr4_why(v->items[i],
+				    &tmp[n4].addr, &tmp[n4].prefix, false,
+				    &why)) {
+					cfg_keyerr(ctx, k->name, v->items[i],
+					    "%s", why);
+					ok = false;
+				} else
+					n4++;
+			} else if (!ipaddr_parse_cidr6_why(v->items[i],
+			    &tmp6[n6].addr, &tmp6[n6].prefix, false, &why)) {
+				cfg_keyerr(ctx, k->name, v->items[i], "%s", why);
+				ok = false;
+			} else
+				n6++;
+		}
+		if (!ok)
+			return false;
+		memcpy(c, tmp, n4 * sizeof(*c));
+		*n = n4;
+		memcpy(((struct server_config *)ctx->obj)->routes6, tmp6,
+		    sizeof(tmp6));
+		((struct server_config *)ctx->obj)->nroutes6 = n6;
+		return true;
+	}
 	for (i = 0; i < v->nitems; i++) {
 		if (addr_ok && strchr(v->items[i], '/') == NULL &&
 		    ipaddr_parse4(v->items[i], &tmp[i].addr)) {

@@ -85,6 +85,8 @@ struct server_config {
 	char		*egress_interface;	/* NULL: default route's */
 	struct config_cidr4 routes[CONFIG_MAX_ROUTES];	/* pushed; none = full tunnel */
 	unsigned	 nroutes;
+	struct config_cidr6 routes6[CONFIG_MAX_ROUTES];	/* the IPv6 ones */
+	unsigned	 nroutes6;
 
 	/* The authorized-clients file, loaded with the config. */
 	struct config_client *clients;

@@ -185,6 +185,7 @@ client_tun_del_routes(struct client *cl)
 		}
 	}
 	cl->nroutes6 = 0;
+	cl->routed = false;
 }
 
 /* Whether dst falls inside one of the routes about to go via the TUN. */
@@ -370,8 +371,9 @@ client_tun_add_routes(struct client *cl, const struct proto_assign *a,
 			want[n++].prefix = a->routes[i].prefix;
 		}
 	}
-	*full = n == 0;
-	if (n == 0) {
+	/* Any route, of either family, makes a split tunnel. */
+	*full = cfg->nroutes == 0 && a->nroutes == 0;
+	if (*full) {
 		/* Full tunnel: two halves beat the default route. */
 		want[0].addr.s_addr = htonl(0x00000000);
 		want[0].prefix = 1;
@@ -422,6 +424,9 @@ client_tun_add_routes6(struct client *cl, const struct proto_assign *a,
 	struct proto_route want[PROTO_MAX_ROUTES + 2];
 	char *why = NULL;
 	unsigned i, n = 0;
+
+	if (cl->cfg->nroutes > 0)
+		return 0;	/* --route replaces the pushed routes */
 
 	for (i = 0; i < a->nroutes && i < PROTO_MAX_ROUTES; i++) {
 		if (a->routes[i].family == AF_INET6)
@@ -571,9 +576,10 @@ client_tun_apply(struct client *cl, const struct proto_assign *a,
 		cl->tun_mtu = a->mtu;
 	}
 
-	if (cl->nroutes == 0) {
+	if (!cl->routed) {
 		if (client_tun_add_routes(cl, a, &full, cause) == -1)
 			return -1;
+		cl->routed = true;
 		/*
 		 * A server reached over IPv6 keeps its path before any
 		 * IPv6 route (or block) could cover its address.

@@ -128,6 +128,7 @@ struct client {
 	uint8_t			 tun_prefix6;
 	struct proto_route	 routes6[PROTO_MAX_ROUTES + 2];	/* added */
 	unsigned		 nroutes6;
+	bool			 routed;	/* the routes above were added */
 
 	/* client-roam.c */
 	int			 route_fd;	/* route changes */

@@ -311,6 +311,13 @@ session_assign(struct session *s, struct proto_assign *a)
 		a->routes[i].addr.v4 = cfg->routes[i].addr;
 	}
 	a->nroutes = i;
+	/* IPv6 routes only to clients with IPv6, after the IPv4 ones. */
+	for (i = 0; s->leased6 && i < cfg->nroutes6 &&
+	    a->nroutes < PROTO_MAX_ROUTES; i++) {
+		a->routes[a->nroutes].family = AF_INET6;
+		a->routes[a->nroutes].prefix = cfg->routes6[i].prefix;
+		a->routes[a->nroutes++].addr.v6 = cfg->routes6[i].addr;
+	}
 }
 
 /*

@@ -248,4 +248,31 @@ LAB_LOG_FROM=$LAB_CLIENT_FROM lab_wait_log "$LAB_DIR/client-c1.log" \
 lab_stop "$LAB_PID_c1"
 lab_server_stop || fail "server did not stop cleanly"
 ok "a certificate that does not name $LAB_SRV_C1_6 is refused"
+
+# routes may mix families: a split tunnel for both.
+sed "s|^routes = .*||" "$LAB_DIR/server.toml" >"$LAB_DIR/server-split.toml"
+printf 'routes = ["%s", "%s"]\n' 198.18.0.0/24 2001:db8::/64 \
+	>>"$LAB_DIR/server-split.toml"
+lab_server_start "$LAB_DIR/server-split.toml"
+# shellcheck disable=SC2046
+lab_client_start "$NS_C1" c1 $(lab_client_args c1)
+dev1=$(lab_tun_dev "$NS_C1")
+nsx "$NS_C1" ip -4 route show 198.18.0.0/24 | grep -q "dev $dev1" ||
+	fail "split: no 198.18.0.0/24 dev $dev1"
+nsx "$NS_C1" ip -6 route show 2001:db8::/64 | grep -q "dev $dev1" ||
+	fail "split: no 2001:db8::/64 dev $dev1: $(nsx "$NS_C1" ip -6 route show)"
+nsx "$NS_C1" ip -4 route show | grep -Eq '^(0\.0\.0\.0|128\.0\.0\.0)/1' &&
+	fail "split: IPv4 halves routed"
+nsx "$NS_C1" ip -6 route show | grep -Eq '^(::/1|8000::/1|unreachable)' &&
+	fail "split: IPv6 halves or block: $(nsx "$NS_C1" ip -6 route show)"
+before=$(grep -c "^$LAB_SRV_NET6 " "$LAB_DIR/http6.log")
+nsx "$NS_C1" curl -6 -sf --max-time 5 -o /dev/null "http://[$LAB_NET6]/hello.txt" ||
+	fail "split: curl -6 through the pushed IPv6 route"
+[ "$(grep -c "^$LAB_SRV_NET6 " "$LAB_DIR/http6.log")" -gt "$before" ] ||
+	fail "split: 2001:db8::/64 did not go through the tunnel"
+nsx "$NS_C1" ip -6 route get 2001:db8:11::1 | grep -q "dev $LAB_IF_U1" ||
+	fail "split: other IPv6 does not stay outside"
+lab_stop "$LAB_PID_c1" || fail "c1 did not stop cleanly"
+lab_server_stop || fail "server did not stop cleanly"
+ok "routes = [198.18.0.0/24, 2001:db8::/64]: both through the tunnel, the rest outside"
 exit 0

@@ -933,6 +933,16 @@ test_v6(void)
 	expect_v6_err("[server.network]\ndns_servers = [\"2001:db8::x\"]\n",
 	    NULL, "2: dns_servers: '2001:db8::x': not an IP address");
 
+	sc = load_v6("[server.network]\nroutes = [\"10.1.0.0/16\", "
+	    "\"2001:db8:5::/48\"]\n", NULL, &cause);
+	tap_ok(sc != NULL && sc->nroutes == 1 && sc->nroutes6 == 1 &&
+	    sc->routes6[0].prefix == 48 && strcmp(ipaddr_str6(
+	    &sc->routes6[0].addr, buf, sizeof(buf)), "2001:db8:5::") == 0,
+	    "routes: IPv4 and IPv6 prefixes");
+	server_config_free(sc);
+	expect_v6_err("[server.network]\nroutes = [\"2001:db8:5::1/48\"]\n",
+	    NULL, "2: routes: '2001:db8:5::1/48': host bits set");
+
 	/* address6 in the clients file. */
 	xasprintf(&clients, "[client.a]\npublic_key = %s\naddress6 = "
 	    "\"fd10:200::beef\"\n[client.b]\npublic_key = %s\n", key, key2);
