@@ -1,6 +1,6 @@
 # proto: file lists (owned by the proto area)
 lib_librvpn_a_SOURCES += lib/noise.c lib/noise.h lib/proto.c lib/proto.h \
-	lib/replay.c lib/replay.h
+	lib/replay.c lib/replay.h lib/proto-tlv.c lib/proto-int.h
 
 # Noise IK test vectors (tests/noise-vectors FILE; the .sh picks the file).
 check_PROGRAMS += tests/noise-vectors

@@ -52,7 +52,7 @@ build() {
 	    "$here/$t.c" $objs $pc_libs $crypto_libs -o "$work/$t" || return 1
 }
 
-proto_src="lib/noise.c lib/proto.c lib/log.c lib/xmalloc.c"
+proto_src="lib/noise.c lib/proto.c lib/proto-tlv.c lib/log.c lib/xmalloc.c"
 targets="fuzz-record fuzz-handshake"
 targets="$targets fuzz-config"
 
