@@ -8,7 +8,8 @@
 # through a private sources list and apt state directory (the system's apt
 # configuration is never touched), verifies it as apt does (signed index,
 # .dsc checksums), and builds it with -DLWS_WITH_LIBEVENT=ON, event-lib
-# plugins off, static only.
+# plugins off, static only, with rvpn's patches (contrib/lws/*.patch: lws's
+# own error page names the library; see the patch headers).
 #
 # Usage: contrib/build-lws.sh [PREFIX]
 #   LWS_SUITE    Debian suite to take the source from (default: bookworm)
@@ -20,7 +21,11 @@ prefix=${1:-$top/.lws}
 suite=${LWS_SUITE:-bookworm}
 mirror=${LWS_MIRROR:-http://deb.debian.org/debian}
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-stamp="$prefix/.built-$suite-${LWS_VERSION:-default}"
+# The patches are part of the build: a changed patch rebuilds.
+patches=$(ls "$top"/contrib/lws/*.patch 2>/dev/null || true)
+psum=none
+[ -z "$patches" ] || psum=$(cat $patches | cksum | cut -d' ' -f1)
+stamp="$prefix/.built-$suite-${LWS_VERSION:-default}-p$psum"
 
 if [ -f "$stamp" ] && [ -f "$prefix/lib/libwebsockets.a" ]; then
 	echo "build-lws: $prefix is up to date"
@@ -58,6 +63,11 @@ dsc=$(ls "$work"/src/libwebsockets_*.dsc | head -n 1)
 dpkg-source --require-valid-signature -x "$dsc" "$work/lws" >>"$work/apt.log" 2>&1 ||
 	dpkg-source -x "$dsc" "$work/lws" >>"$work/apt.log" 2>&1 || {
 	cat "$work/apt.log" >&2; exit 1; }
+for p in $patches; do
+	echo "build-lws: applying $(basename "$p")"
+	patch -d "$work/lws" -p1 --no-backup-if-mismatch <"$p" \
+		>>"$work/apt.log" 2>&1 || { cat "$work/apt.log" >&2; exit 1; }
+done
 version=$(sed -n 's/^Version: //p' "$dsc")
 echo "build-lws: building libwebsockets $version (libevent, static) into $prefix"
 

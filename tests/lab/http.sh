@@ -94,6 +94,38 @@ fetch -H "Connection: Upgrade, HTTP2-Settings" -H "Upgrade: h2c" -H "HTTP2-Setti
 same "upgrade to h2c"
 ok "upgrades that are not rvpn.v1 (other paths, wrong/no subprotocol, no/bad version, no key, no Connection, h2c) get the same 404"
 
+# What lws itself parses before rvpn sees a request (contrib/lws patch):
+# a malformed request gets a plain 400 page, an unknown Upgrade the same
+# 404 as GET /; never lws's page.
+raw() {
+	N=$((N + 1))
+	printf "$1" | nsx "$NS_C1" timeout 5 openssl s_client -quiet \
+		-connect "$LAB_SRV_C1:443" >"$LAB_DIR/r.$N" 2>/dev/null
+	CODE=$(head -n 1 "$LAB_DIR/r.$N" | tr -d '\r')
+}
+for req in 'FOO / HTTP/1.1\r\nHost: x\r\n\r\n' \
+    'GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\n\r\n' \
+    'OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n' \
+    'GET /%%zz HTTP/1.1\r\nHost: x\r\n\r\n' \
+    'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n' 'hello\r\n\r\n'; do
+	raw "$req"
+	# 400; an absolute URI is 403 (as nginx answers it).
+	case $CODE in
+	"HTTP/1.1 400 Bad Request"|"HTTP/1.1 403 Forbidden") ;;
+	*) fail "'$req': '$CODE', want HTTP/1.1 400 (or 403): $(cat "$LAB_DIR/r.$N")" ;;
+	esac
+	grep -q "<h1>${CODE#HTTP/1.1 }</h1>" "$LAB_DIR/r.$N" ||
+		fail "'$req': not the plain page: $(cat "$LAB_DIR/r.$N")"
+	clean "'$req'"
+done
+ok "malformed requests (unknown method, absolute URI, OPTIONS *, bad %-escape, h2 preface, garbage) get a plain 400/403, no lws page"
+raw 'GET /api/v1/ws/tun HTTP/1.1\r\nHost: x\r\nUpgrade: foo\r\nConnection: upgrade\r\n\r\n'
+[ "$CODE" = "HTTP/1.1 404 Not Found" ] || fail "Upgrade: foo: '$CODE': $(cat "$LAB_DIR/r.$N")"
+tr -d '\r' <"$LAB_DIR/r.$N" | grep -Eiv '^(date|connection):' >"$LAB_DIR/r.$N.cmp"
+CODE=404
+same "Upgrade: foo"
+ok "an unknown Upgrade gets the same 404 as GET /"
+
 # This one stays open without a handshake: the server closes it after
 # its 10 s handshake timeout, before curl's 15 s.
 from=$(lab_log_next "$LAB_DIR/server.log")
