@@ -87,7 +87,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		rec[0] = PROTO_T_HANDSHAKE_RESP;
 		if (proto_hs_finish(ch, rec, 1 + len, &a, s) == PROTO_OK &&
-		    (a.ndns4 > PROTO_MAX_DNS || a.nroutes > PROTO_MAX_ROUTES))
+		    (a.ndns4 > PROTO_MAX_DNS || a.ndns6 > PROTO_MAX_DNS ||
+		    a.nroutes > PROTO_MAX_ROUTES))
 			abort();
 		noise_hs_wipe(&n);
 		proto_hs_free(ch);

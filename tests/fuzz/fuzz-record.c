@@ -5,6 +5,9 @@
  *   even: opened as received (size, type and tag checks; mostly AUTH),
  *   odd:  sealed as plaintext by the peer first, so every length,
  *         batch and control check behind the AEAD is reached.
+ * Every packet of an opened DATA record then goes through the server's
+ * per-packet checks, IPv4 or IPv6 (ipaddr_check_packet4/6, the IPv6
+ * route table's lookup), as session_forward and the TUN reader use them.
  * The session pair is kept across inputs while they open cleanly and made
  * afresh after any error (a failed open ends a session), so an input's
  * outcome does not depend on the ones before it.
@@ -15,8 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "ipaddr.h"
 #include "noise.h"
 #include "proto.h"
+#include "route.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -57,6 +65,41 @@ fuzz_pair(struct proto_session **pc, struct proto_session **ps)
 }
 
 static struct proto_session	*c, *s;
+static struct route6_table	*rt6;
+static int			 owner;
+
+/* The server's checks on one packet from a client (fd10:200::2 /
+ * 10.200.0.2), and the IPv6 table lookup of its destination. */
+static void
+fuzz_packet(const uint8_t *pkt, size_t plen)
+{
+	static const uint8_t src6[16] = { 0xfd, 0x10, 0x02, 0, 0, 0, 0, 0,
+	    0, 0, 0, 0, 0, 0, 0, 2 };
+	struct in6_addr a;
+	enum ip_check r;
+
+	if (rt6 == NULL) {
+		memset(&a, 0, sizeof(a));
+		memcpy(a.s6_addr, src6, 8);
+		rt6 = route6_new(&a, 64);
+		memcpy(a.s6_addr, src6, 16);
+		if (route6_add(rt6, &a, &owner) != 0)
+			abort();
+	}
+	if ((pkt[0] >> 4) == 6) {
+		r = ipaddr_check_packet6(pkt, plen, src6);
+		if (r == IP_CHECK_OK && (plen < IPADDR_IP6_HLEN ||
+		    memcmp(pkt + 8, src6, 16) != 0))
+			abort();	/* accepted a short or forged packet */
+		if (plen >= IPADDR_IP6_HLEN) {
+			if (route6_lookup(rt6, pkt + IPADDR_IP6_DST) != NULL &&
+			    memcmp(pkt + IPADDR_IP6_DST, src6, 16) != 0)
+				abort();	/* routed to the wrong session */
+			(void)route6_in_range(rt6, pkt + IPADDR_IP6_DST);
+		}
+	} else
+		(void)ipaddr_check_packet4(pkt, plen, htonl(0x0ac80002));
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -93,6 +136,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (plen < PROTO_MIN_PACKET || plen > PROTO_MAX_PACKET ||
 			    pkt < rec || pkt + plen > rec + len)
 				abort();
+			fuzz_packet(pkt, plen);
 			n++;
 		}
 		if (n == 0 || n > PROTO_MAX_BATCH || 1 + off != len)

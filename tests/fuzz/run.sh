@@ -62,6 +62,9 @@ for t in $targets; do
 	fuzz-config)
 		b_pkgs=""
 		b_src="lib/toml.c lib/log.c lib/xmalloc.c" ;;
+	fuzz-record)
+		b_pkgs=""
+		b_src="$proto_src lib/ipaddr.c lib/route.c" ;;
 	*)
 		b_pkgs=""
 		b_src="$proto_src" ;;
