@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "client.h"
 #include "ipaddr.h"
 #include "log.h"
@@ -23,6 +25,8 @@
 #define RESOLV_CONF	"/etc/resolv.conf"
 #define RESOLV_MAX	(64 * 1024)
 #define RESOLV_MARKER	"# rvpn-client: "
+#define RESOLV_ORIG_TAG	"#rvpn-orig "	/* the original, base64, inside */
+#define RESOLV_ORIG_RAW	48		/* bytes per line: 64 base64 chars */
 #define DNS_RECORD_DIR	RUNSTATEDIR "/rvpn"
 #define DNS_RECORD_HEAD	"rvpn-client dns record\n"
 
@@ -278,13 +282,93 @@ client_dns_record(struct client *cl, const char *method, const char *path,
 	return sf;
 }
 
+/*
+ * The original inside the rewritten file, as comment lines of base64
+ * (RESOLV_ORIG_RAW bytes each), or "none": a copy that survives a reboot,
+ * which the record under /run does not.
+ */
+static char *
+client_dns_embed(const char *orig, size_t len, size_t *elen)
+{
+	char *e;
+	size_t off, n, o = 0, cap;
+
+	if (orig == NULL) {
+		e = xstrdup(RESOLV_ORIG_TAG "none\n");
+		*elen = strlen(e);
+		return e;
+	}
+	cap = (len / RESOLV_ORIG_RAW + 1) * (sizeof(RESOLV_ORIG_TAG) + 66) + 1;
+	e = xmalloc(cap);
+	for (off = 0; off < len; off += n) {
+		n = len - off < RESOLV_ORIG_RAW ? len - off : RESOLV_ORIG_RAW;
+		memcpy(e + o, RESOLV_ORIG_TAG, sizeof(RESOLV_ORIG_TAG) - 1);
+		o += sizeof(RESOLV_ORIG_TAG) - 1;
+		o += (size_t)EVP_EncodeBlock((unsigned char *)e + o,
+		    (const unsigned char *)orig + off, (int)n);
+		e[o++] = '\n';
+	}
+	e[o] = '\0';
+	*elen = o;
+	return e;
+}
+
+/*
+ * The original embedded in a rewritten file: 1 with *orig (NULL: there
+ * was no file), 0 if there is no copy, -1 if it is damaged.
+ */
+static int
+client_dns_unembed(const char *text, char **orig, size_t *len)
+{
+	const char *p, *e, *b;
+	unsigned char *out;
+	size_t n, o = 0, cap = strlen(text);
+	int got, pad;
+	bool any = false;
+
+	*orig = NULL;
+	*len = 0;
+	out = xmalloc(cap + 1);
+	for (p = text; *p != '\0'; p = *e != '\0' ? e + 1 : e) {
+		if ((e = strchr(p, '\n')) == NULL)
+			e = p + strlen(p);
+		if (strncmp(p, RESOLV_ORIG_TAG, sizeof(RESOLV_ORIG_TAG) - 1) != 0)
+			continue;
+		b = p + sizeof(RESOLV_ORIG_TAG) - 1;
+		n = (size_t)(e - b);
+		if (n == 4 && strncmp(b, "none", 4) == 0) {
+			free(out);
+			return 1;
+		}
+		if (n == 0 || n % 4 != 0 || n > 4 * ((RESOLV_ORIG_RAW + 2) / 3))
+			goto bad;
+		if ((got = EVP_DecodeBlock(out + o, (const unsigned char *)b,
+		    (int)n)) < 0)
+			goto bad;
+		pad = (b[n - 1] == '=') + (b[n - 2] == '=');
+		o += (size_t)(got - pad);
+		any = true;
+	}
+	if (!any) {
+		free(out);
+		return 0;
+	}
+	out[o] = '\0';
+	*orig = (char *)out;
+	*len = o;
+	return 1;
+bad:
+	free(out);
+	return -1;
+}
+
 /* resolv.conf: our nameservers first, then the old non-nameserver lines. */
 static int
 client_dns_apply_file(struct client *cl, const char *path,
     const char (*dns)[INET6_ADDRSTRLEN], unsigned ndns, char **cause)
 {
-	char *orig = NULL, *out, *line, *next;
-	size_t len, olen, cap;
+	char *orig = NULL, *out, *line, *next, *embed;
+	size_t len, olen, cap, elen;
 	unsigned i;
 
 	if (client_dns_read(path, &orig, &len, cause) == -1)
@@ -296,7 +380,8 @@ client_dns_apply_file(struct client *cl, const char *path,
 		    "is kept as found", path);
 	/* The original goes to disk before the file changes. */
 	cl->dns_record = client_dns_record(cl, "file", path, orig, len);
-	cap = len + 256 + ndns * (INET6_ADDRSTRLEN + 16);
+	embed = client_dns_embed(orig, len, &elen);
+	cap = len + 256 + ndns * (INET6_ADDRSTRLEN + 16) + elen;
 	out = xmalloc(cap);
 	olen = (size_t)snprintf(out, cap, RESOLV_MARKER "%s; the original is "
 	    "restored when rvpn-client stops\n", cl->ifname);
@@ -306,15 +391,20 @@ client_dns_apply_file(struct client *cl, const char *path,
 	for (line = orig; line != NULL && *line != '\0'; line = next) {
 		next = strchr(line, '\n');
 		next = next != NULL ? next + 1 : line + strlen(line);
-		if (strncmp(line, "nameserver", 10) == 0)
+		if (strncmp(line, "nameserver", 10) == 0 ||
+		    strncmp(line, RESOLV_ORIG_TAG,
+		    sizeof(RESOLV_ORIG_TAG) - 1) == 0)
 			continue;
-		if (olen + (size_t)(next - line) + 1 >= cap)
+		if (olen + (size_t)(next - line) + 1 + elen >= cap)
 			break;
 		memcpy(out + olen, line, (size_t)(next - line));
 		olen += (size_t)(next - line);
 		if (out[olen - 1] != '\n')
 			out[olen++] = '\n';
 	}
+	memcpy(out + olen, embed, elen);
+	olen += elen;
+	free(embed);
 	if (client_dns_write(path, out, olen, cause) == -1) {
 		free(out);
 		free(orig);
@@ -541,6 +631,49 @@ client_dns_field(const char *head, const char *key, char *buf, size_t len)
 }
 
 /*
+ * No record (it lived under /run: a reboot took it), but resolv.conf
+ * still carries rvpn-client's marker: put back the copy of the original
+ * kept inside the file.
+ */
+static void
+client_dns_recover_embedded(void)
+{
+	char path[PATH_MAX], *cur = NULL, *orig = NULL, *cause = NULL;
+	const char *did;
+	size_t clen, olen;
+	int rc;
+
+	if (realpath(RESOLV_CONF, path) == NULL)
+		snprintf(path, sizeof(path), "%s", RESOLV_CONF);
+	if (client_dns_read(path, &cur, &clen, &cause) == -1) {
+		free(cause);
+		return;
+	}
+	if (cur == NULL || strncmp(cur, RESOLV_MARKER,
+	    strlen(RESOLV_MARKER)) != 0) {
+		free(cur);
+		return;
+	}
+	if ((rc = client_dns_unembed(cur, &orig, &olen)) != 1)
+		did = rc == 0 ? "no copy of the original inside it: left as "
+		    "it is" : "its copy of the original is damaged: left as "
+		    "it is";
+	else if (orig == NULL)
+		did = unlink(path) == 0 ? "removed it (there was none)" :
+		    "could not remove it";
+	else if (client_dns_write(path, orig, olen, &cause) == -1) {
+		log_warnx("dns: %s", cause);
+		free(cause);
+		did = "could not restore it";
+	} else
+		did = "restored the original from the copy inside it";
+	log_warnx("recovering DNS from an unclean stop of the last run: %s: "
+	    "%s (no record: rebooted since?)", path, did);
+	free(orig);
+	free(cur);
+}
+
+/*
  * At start, before anything changes: undo what a run that did not stop
  * (SIGKILL, a crash) left, from its record.  resolv.conf gets its
  * original bytes back if it still carries rvpn-client's marker (a file
@@ -571,6 +704,8 @@ client_dns_recover(struct client *cl)
 		if (data != NULL)
 			log_warnx("%s: not an rvpn-client dns record: "
 			    "ignored", rpath);
+		else
+			client_dns_recover_embedded();
 		free(data);
 		free(rpath);
 		return;

@@ -62,6 +62,24 @@ lab_stop "$LAB_CLIENT_PID" || fail "client did not stop cleanly"
 cmp -s "$LAB_DIR/resolv.before" "$resolv" || fail "two crashes: not restored"
 ok "two crashes in a row: restored"
 
+# A crash, then a reboot (the record under /run is gone): the copy of
+# the original inside the rewritten file brings it back.
+record=/run/rvpn/client-rvpn0.$(stat -L -c %i "/run/netns/$ns").resolv.orig
+# shellcheck disable=SC2046
+lab_client_start "$ns" c1 $(lab_client_args c1)
+[ -s "$record" ] || fail "no record $record while running"
+grep -q '^#rvpn-orig ' "$resolv" || fail "no copy of the original inside resolv.conf"
+kill -KILL "$LAB_CLIENT_PID"; wait "$LAB_CLIENT_PID" 2>/dev/null
+rm -f "$record"
+# shellcheck disable=SC2046
+lab_client_start "$ns" c1 $(lab_client_args c1)
+from=$LAB_CLIENT_FROM
+lab_stop "$LAB_CLIENT_PID" || fail "client did not stop cleanly"
+cmp "$LAB_DIR/resolv.before" "$resolv" || fail "after a crash and a lost record: not restored"
+tail -n +"$from" "$log" | grep -q "recovering DNS .*: restored the original from the copy inside it (no record" ||
+	fail "no recovery line from the copy inside"
+ok "crash, record lost (reboot): restored from the copy inside resolv.conf"
+
 # A file someone rewrote after the crash is theirs: left alone.
 # shellcheck disable=SC2046
 lab_client_start "$ns" c1 $(lab_client_args c1)
