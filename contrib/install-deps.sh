@@ -14,7 +14,7 @@ $SUDO apt-get install -y -q --no-install-recommends \
 	iproute2 nftables iputils-ping curl dnsmasq-base iperf3 python3 python3-jsonschema nginx-light \
 	sslscan caddy \
 	procps psmisc kmod groff-base gdb \
-	shellcheck systemd
+	shellcheck systemd systemd-container
 # caddy is for tests/lab/proxy-examples.sh only (run in a namespace with
 # its own config): its packaged service is not wanted on port 80 here.
 if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then

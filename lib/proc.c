@@ -201,8 +201,9 @@ out:
 /*
  * Refuse every way of changing the file system but beneath dirs (and
  * what is open already): Landlock, with the rights the kernel knows.
- * Returns 1 when in force, 0 when the kernel has no Landlock, -1 on
- * error.  Needs no_new_privs.
+ * Returns 1 when in force, 0 when Landlock is not available (not in
+ * the kernel, or refused by a seccomp filter), -1 on error.  Needs
+ * no_new_privs.
  */
 static int
 proc_landlock(const char *const *dirs, char **cause)
@@ -215,8 +216,10 @@ proc_landlock(const char *const *dirs, char **cause)
 
 	abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0,
 	    LANDLOCK_CREATE_RULESET_VERSION);
+	/* EPERM: a seccomp filter without the landlock calls. */
 	if (abi < 0)
-		return (errno == ENOSYS || errno == EOPNOTSUPP) ? 0 : -1;
+		return (errno == ENOSYS || errno == EOPNOTSUPP ||
+		    errno == EPERM) ? 0 : -1;
 	handled = LANDLOCK_ACCESS_FS_WRITE_FILE |
 	    LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE |
 	    LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR |
@@ -482,8 +485,8 @@ proc_drop_privileges(const struct proc_privs *pp, char **what, char **cause)
 			wdirs = t;
 		}
 		if (ll == 0)
-			xasprintf(&writes, ", file writes not restricted (no "
-			    "Landlock in this kernel)");
+			xasprintf(&writes, ", file writes not restricted "
+			    "(Landlock not available)");
 		else if (wdirs == NULL)
 			writes = xstrdup(", no file writes");
 		else

@@ -18,7 +18,8 @@ TESTS += tests/lab/tunnel.sh tests/lab/two-clients.sh \
 	tests/lab/replace.sh tests/lab/reload.sh tests/lab/privdrop.sh \
 	tests/lab/proxy.sh tests/lab/timeouts.sh tests/lab/chroot.sh \
 	tests/lab/queue.sh tests/lab/crash-server.sh tests/lab/nft-forward.sh \
-	tests/lab/units.sh tests/lab/runstate.sh tests/lab/noroot.sh
+	tests/lab/units.sh tests/lab/runstate.sh tests/lab/noroot.sh \
+	tests/lab/systemd.sh
 EXTRA_DIST += tests/server-cli.sh tests/lab/lab.sh tests/lab/tunnel.sh \
 	tests/lab/two-clients.sh tests/lab/forged-source.sh \
 	tests/lab/unknown-key.sh tests/lab/pool.sh tests/lab/restart.sh \
@@ -26,7 +27,8 @@ EXTRA_DIST += tests/server-cli.sh tests/lab/lab.sh tests/lab/tunnel.sh \
 	tests/lab/reload.sh tests/lab/privdrop.sh tests/lab/proxy.sh \
 	tests/lab/timeouts.sh tests/lab/chroot.sh tests/lab/queue.sh \
 	tests/lab/crash-server.sh tests/lab/nft-forward.sh \
-	tests/lab/units.sh tests/lab/runstate.sh tests/lab/noroot.sh
+	tests/lab/units.sh tests/lab/runstate.sh tests/lab/noroot.sh \
+	tests/lab/systemd.sh
 
 # IPv6 through the tunnel (issue 9).
 TESTS += tests/lab/tunnel6.sh

@@ -126,6 +126,7 @@ LockPersonality=yes
 MemoryDenyWriteExecute=yes
 SystemCallArchitectures=native
 SystemCallFilter=@system-service
+SystemCallFilter=landlock_create_ruleset landlock_add_rule landlock_restrict_self
 WantedBy=multi-user.target
 !ProtectKernelTunables=
 !PrivateDevices=
