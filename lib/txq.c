@@ -24,12 +24,15 @@ struct txq {
 	size_t		 headroom;
 };
 
-/* Allocate the ring and its records. */
+/*
+ * Allocate the ring; each record's buffer is allocated the first time it
+ * is used and kept: an idle session (keepalives travel as control
+ * records) holds none of them.
+ */
 struct txq *
 txq_new(unsigned nrec, size_t headroom)
 {
 	struct txq *q;
-	unsigned i;
 
 	if (nrec < 1 || nrec > TXQ_MAX_RECORDS)
 		fatalx("%s: %u records", __func__, nrec);
@@ -37,8 +40,6 @@ txq_new(unsigned nrec, size_t headroom)
 	q->rec = xcalloc(nrec, sizeof(*q->rec));
 	q->nrec = nrec;
 	q->headroom = headroom;
-	for (i = 0; i < nrec; i++)
-		q->rec[i].buf = xmalloc(headroom + PROTO_MAX_RECORD);
 	return q;
 }
 
@@ -92,6 +93,8 @@ txq_add(struct txq *q, const void *pkt, size_t len)
 		if (q->n == q->nrec)
 			return TXQ_FULL;
 		r = &q->rec[(q->head + q->n) % q->nrec];
+		if (r->buf == NULL)	/* once per record, then kept */
+			r->buf = xmalloc(q->headroom + PROTO_MAX_RECORD);
 		q->n++;
 		proto_data_begin(r->buf + q->headroom, &r->len);
 		r->npkt = 0;

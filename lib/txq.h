@@ -24,8 +24,9 @@ struct txq;
 
 /*
  * nrec records (1..TXQ_MAX_RECORDS) of headroom + PROTO_MAX_RECORD bytes
- * each; the headroom (LWS_PRE) precedes every record.  Dies if memory
- * runs out: setup only.  The caller frees with txq_free.
+ * each; the headroom (LWS_PRE) precedes every record.  A record's buffer
+ * is allocated when it is first filled (txq_add), then kept until
+ * txq_free.  Dies if memory runs out.
  */
 struct txq	*txq_new(unsigned nrec, size_t headroom);
 void		 txq_free(struct txq *);
