@@ -10,3 +10,11 @@ TESTS += tests/unit/test-admit
 # Limits and deadlines before authentication, in the namespace lab.
 TESTS += tests/lab/preauth.sh
 EXTRA_DIST += tests/lab/preauth.sh tests/lab/hostile.py
+
+# The load generator: built with the programs, never installed or run by
+# make check (bench/README.md).
+noinst_PROGRAMS += bench/rvpn-load
+bench_rvpn_load_SOURCES = bench/rvpn-load.c
+bench_rvpn_load_LDADD = $(RVPN_LIBS)
+TESTS += tests/lab/rvpn-load.sh
+EXTRA_DIST += tests/lab/rvpn-load.sh bench/run-load.sh

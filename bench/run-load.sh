@@ -1,0 +1,66 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+# Run bench/rvpn-load against a real rvpn-server in the namespace lab
+# (tests/lab/lab.sh: rvt-* namespaces, removed on exit).  The server gets
+# a /16 pool, max_clients 65533 and every per-source limit off (all
+# sessions come from one load host); NAT is off.  Prints the server's
+# idle RSS, rvpn-load's report, and the server's CPU time and RSS after.
+#
+#   bench/run-load.sh BUILDDIR [rvpn-load options...]
+#   PIN=1: server on CPU 0, rvpn-load on CPU 1 (taskset)
+#   LOAD_SERVER_EXTRA: more [server] lines (e.g. different limits)
+#
+# Example: bench/run-load.sh _b --sessions 2000 --rate 500 --duration 10
+set -u
+top_srcdir=$(cd "$(dirname "$0")/.." && pwd)
+[ $# -ge 1 ] || { echo "usage: $0 BUILDDIR [rvpn-load options]" >&2; exit 2; }
+top_builddir=$(cd "$1" && pwd)
+shift
+LOAD=$top_builddir/bench/rvpn-load
+. "$top_srcdir/tests/lab/lab.sh"
+lab_init "$LOAD"
+lab_up
+LAB_RANGE=10.200.0.0/16 LAB_NAT=false LAB_SERVER_EXTRA="max_clients = 65533
+max_pending_handshakes = 0
+max_pending_per_source = 0
+handshake_rate_per_source = 0
+${LOAD_SERVER_EXTRA:-}" lab_server_config "$LAB_DIR/load.toml"
+pin_srv= pin_load=
+if [ -n "${PIN:-}" ]; then
+	pin_srv="taskset -c 0"
+	pin_load="taskset -c 1"
+fi
+LAB_SERVER_FROM=$(lab_log_next "$LAB_DIR/server.log")
+ip netns exec "$NS_SRV" $pin_srv "$RVPN_SERVER" -f -c "$LAB_DIR/load.toml" \
+	>>"$LAB_DIR/server.log" 2>&1 &
+LAB_SERVER_PID=$!
+LAB_PIDS="$LAB_PIDS $LAB_SERVER_PID"
+LAB_RVPN_PIDS="$LAB_RVPN_PIDS $LAB_SERVER_PID"
+lab_server_wait_listen
+
+rss() { awk '/^VmRSS/ { print $2 }' "/proc/$LAB_SERVER_PID/status"; }
+cpu() { awk '{ print $14 + $15 }' "/proc/$LAB_SERVER_PID/stat"; }
+hz=$(getconf CLK_TCK)
+echo "server: idle RSS $(rss) KiB (ulimit -n $(ulimit -n))"
+c0=$(cpu)
+echo "+ rvpn-load --server $LAB_URL1 --server-key KEY --ca CA --control SOCK $*"
+ip netns exec "$NS_C1" $pin_load "$LOAD" --server "$LAB_URL1" \
+	--server-key "$LAB_SRV_PUB" --ca "$LAB_DIR/ca.crt" \
+	--control "$LAB_DIR/server.sock" "$@" &
+lpid=$!
+# Every SAMPLE seconds (default 5): the server's RSS and CPU since last.
+t=0 cp=$c0
+while kill -0 "$lpid" 2>/dev/null; do
+	sleep "${SAMPLE:-5}"
+	kill -0 "$lpid" 2>/dev/null || break
+	t=$((t + ${SAMPLE:-5}))
+	cn=$(cpu)
+	echo "  t=${t}s server RSS $(rss) KiB, CPU $(( (cn - cp) * 1000 / hz )) ms in the last ${SAMPLE:-5} s" >&2
+	cp=$cn
+done
+wait "$lpid"
+rc=$?
+c1=$(cpu)
+echo "server: CPU $(( (c1 - c0) * 1000 / hz )) ms during the run, RSS $(rss) KiB after"
+lab_server_stop || rc=1
+exit $rc
