@@ -77,8 +77,10 @@ lab_wait_cmd "$LAB_TIMEOUT" nsx "$NS_C1" curl -sf -o /dev/null --max-time 2 \
 	--cacert "$LAB_DIR/ca.crt" "https://$LAB_SRV_C1:8443/" ||
 	fail "nginx did not come up: $(cat "$NGX/error.log" "$LAB_DIR/nginx.log")"
 
-LAB_SERVER_EXTRA="decoy_root = \"$SITE\"" \
-	lab_server_config "$LAB_DIR/root.toml"
+# Probes come quickly from one source: no per-source rate limit.
+NOLIMIT='handshake_rate_per_source = 0'
+LAB_SERVER_EXTRA="decoy_root = \"$SITE\"
+$NOLIMIT" lab_server_config "$LAB_DIR/root.toml"
 lab_server_start "$LAB_DIR/root.toml"
 
 # One request: headers to $LAB_DIR/p.TAG.h, body to p.TAG.b, status out.
@@ -221,8 +223,9 @@ LAB_PIDS="$LAB_PIDS $!"
 UPSTREAM_PID=$!
 lab_wait_cmd "$LAB_TIMEOUT" nsx "$NS_SRV" curl -sf -o /dev/null --max-time 2 \
 	http://127.0.0.1:8080/ || fail "upstream did not start"
-LAB_SERVER_EXTRA='decoy_upstream = "http://127.0.0.1:8080"
-server_header = "nginx"' lab_server_config "$LAB_DIR/upstream.toml"
+LAB_SERVER_EXTRA="decoy_upstream = \"http://127.0.0.1:8080\"
+server_header = \"nginx\"
+$NOLIMIT" lab_server_config "$LAB_DIR/upstream.toml"
 lab_server_start "$LAB_DIR/upstream.toml"
 # The upstream's own quirks (no ranges, 501 for OPTIONS/POST) are
 # passed through: the comparison is with the upstream, not nginx.
