@@ -73,16 +73,11 @@ cfg_set_path(struct cfg_ctx *ctx, const struct cfg_key *k,
 {
 	char **field = CFG_FIELD(ctx, k, char *);
 
-	if (v->s[0] == '\0') {
-		cfg_keyerr(ctx, k->name, v->s, "must not be empty");
-		return false;
-	}
+	if (v->s[0] == '\0' || v->s[0] == '/' || ctx->dir == NULL)
+		return cfg_set_str(ctx, k, v);
 	free(*field);
-	if (v->s[0] == '/' || ctx->dir == NULL)
-		*field = xstrdup(v->s);
-	else
-		xasprintf(field, "%s%s%s", ctx->dir,
-		    ctx->dir[strlen(ctx->dir) - 1] == '/' ? "" : "/", v->s);
+	xasprintf(field, "%s%s%s", ctx->dir,
+	    ctx->dir[strlen(ctx->dir) - 1] == '/' ? "" : "/", v->s);
 	return true;
 }
 

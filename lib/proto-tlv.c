@@ -33,21 +33,36 @@ proto_hello_encode(const struct proto_hello *hello, uint8_t *p, size_t *len)
 	return (PROTO_OK);
 }
 
+/*
+ * The TLV at *next: 1 with its type, length and value offset (*next
+ * moves past it), 0 at the end, PROTO_ERR_PAYLOAD if it is cut short.
+ */
+static int
+proto_tlv_next(const uint8_t *p, size_t len, size_t *next, size_t *off,
+    uint8_t *t, uint8_t *l)
+{
+	if (*next == len)
+		return (0);
+	if (len - *next < 2)
+		return (PROTO_ERR_PAYLOAD);
+	*t = p[*next];
+	*l = p[*next + 1];
+	*off = *next + 2;
+	if (*l > len - *off)
+		return (PROTO_ERR_PAYLOAD);
+	*next = *off + *l;
+	return (1);
+}
+
 /* Decode the TLVs of a version 1 message 1 payload. */
 int
 proto_hello_tlvs(const uint8_t *p, size_t len, struct proto_hello *hello)
 {
-	size_t	off = 0;
+	size_t	next = 0, off;
 	uint8_t	t, l;
+	int	rc;
 
-	while (off < len) {
-		if (len - off < 2)
-			return (PROTO_ERR_PAYLOAD);
-		t = p[off];
-		l = p[off + 1];
-		off += 2;
-		if (l > len - off)
-			return (PROTO_ERR_PAYLOAD);
+	while ((rc = proto_tlv_next(p, len, &next, &off, &t, &l)) == 1) {
 		switch (t) {
 		case HELLO_T_ADDR4:
 			if (l != 4 || hello->has_addr4)
@@ -58,8 +73,9 @@ proto_hello_tlvs(const uint8_t *p, size_t len, struct proto_hello *hello)
 		default:	/* unknown: ignored, for later versions */
 			break;
 		}
-		off += l;
 	}
+	if (rc != 0)
+		return (rc);
 	return (PROTO_OK);
 }
 
@@ -142,18 +158,12 @@ proto_assign_decode(const uint8_t *p, size_t len, struct proto_assign *a)
 	struct proto_route	*r;
 	bool			 has_addr4 = false, has_gw = false;
 	bool			 has_mtu = false, has_ka = false;
-	size_t			 off = 0;
+	size_t			 next = 0, off;
 	uint8_t			 t, l;
+	int			 rc;
 
 	memset(a, 0, sizeof(*a));
-	while (off < len) {
-		if (len - off < 2)
-			return (PROTO_ERR_PAYLOAD);
-		t = p[off];
-		l = p[off + 1];
-		off += 2;
-		if (l > len - off)
-			return (PROTO_ERR_PAYLOAD);
+	while ((rc = proto_tlv_next(p, len, &next, &off, &t, &l)) == 1) {
 		switch (t) {
 		case ASSIGN_T_ADDR4:
 			if (l != 5 || has_addr4 || p[off + 4] < 1 ||
@@ -224,8 +234,9 @@ proto_assign_decode(const uint8_t *p, size_t len, struct proto_assign *a)
 		default:	/* unknown: ignored, for later versions */
 			break;
 		}
-		off += l;
 	}
+	if (rc != 0)
+		return (rc);
 	if (!has_addr4 || !has_gw || !has_mtu)
 		return (PROTO_ERR_PAYLOAD);
 	return (PROTO_OK);

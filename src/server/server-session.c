@@ -445,6 +445,32 @@ session_handshake(struct session *s, uint8_t *rec, size_t len)
 }
 
 /*
+ * A checked packet from s, IPv4 or IPv6: to a client address (peer: its
+ * session if client_to_client allows and it is up), or to the TUN.
+ */
+static void
+session_deliver(struct session *s, bool to_client, struct session *peer,
+    const uint8_t *pkt, size_t len)
+{
+	if (to_client && !s->sv->cfg->client_to_client) {
+		s->stats.drop_c2c++;
+		return;
+	}
+	if (to_client && peer == NULL) {
+		s->stats.drop_noroute++;
+		return;
+	}
+	if (to_client)
+		session_queue_packet(peer, pkt, len);
+	else if (server_tun_write(s->sv, pkt, len) == -1) {
+		s->stats.drop_tun++;
+		return;
+	}
+	s->stats.rx_pkts++;
+	s->stats.rx_bytes += len;
+}
+
+/*
  * One IPv6 packet from the client, as session_forward.  Link-local and
  * multicast (the client kernel's router solicitations, MLD reports, ND:
  * nothing a point-to-point TUN needs) are ignored, never forwarded.
@@ -476,25 +502,11 @@ session_forward6(struct session *s, const uint8_t *pkt, size_t len)
 	dst = pkt + IPADDR_IP6_DST;
 	if (route6_in_range(sv->routes6, dst) &&
 	    memcmp(dst, sv->gateway6.s6_addr, 16) != 0) {
-		if (!sv->cfg->client_to_client) {
-			s->stats.drop_c2c++;
-			return;
-		}
-		if ((peer = route6_lookup(sv->routes6, dst)) == NULL) {
-			s->stats.drop_noroute++;
-			return;
-		}
-		s->stats.rx_pkts++;
-		s->stats.rx_bytes += len;
-		session_queue_packet(peer, pkt, len);
-		return;
-	}
-	if (server_tun_write(sv, pkt, len) == -1) {
-		s->stats.drop_tun++;
-		return;
-	}
-	s->stats.rx_pkts++;
-	s->stats.rx_bytes += len;
+		peer = sv->cfg->client_to_client ?
+		    route6_lookup(sv->routes6, dst) : NULL;
+		session_deliver(s, true, peer, pkt, len);
+	} else
+		session_deliver(s, false, NULL, pkt, len);
 }
 
 /*
@@ -527,25 +539,11 @@ session_forward(struct session *s, const uint8_t *pkt, size_t len)
 	if (dst.s_addr != sv->gateway.s_addr &&
 	    ipaddr_in_cidr4(dst, cfg->dhcp_range.addr,
 	    cfg->dhcp_range.prefix)) {
-		if (!cfg->client_to_client) {
-			s->stats.drop_c2c++;
-			return;
-		}
-		if ((peer = route_lookup(sv->routes, dst.s_addr)) == NULL) {
-			s->stats.drop_noroute++;
-			return;
-		}
-		s->stats.rx_pkts++;
-		s->stats.rx_bytes += len;
-		session_queue_packet(peer, pkt, len);
-		return;
-	}
-	if (server_tun_write(sv, pkt, len) == -1) {
-		s->stats.drop_tun++;
-		return;
-	}
-	s->stats.rx_pkts++;
-	s->stats.rx_bytes += len;
+		peer = cfg->client_to_client ?
+		    route_lookup(sv->routes, dst.s_addr) : NULL;
+		session_deliver(s, true, peer, pkt, len);
+	} else
+		session_deliver(s, false, NULL, pkt, len);
 }
 
 /* Queue an unsealed CONTROL record, unless one is already waiting. */
