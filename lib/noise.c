@@ -22,7 +22,7 @@ static const char *noise_names[] = {
 const char *
 noise_protocol_name(enum noise_hash hash)
 {
-	return (noise_names[hash]);
+	return noise_names[hash];
 }
 
 /* Map a protocol name to a suite we implement. */
@@ -34,8 +34,8 @@ noise_hash_from_name(const char *name, enum noise_hash *hash)
 	else if (strcmp(name, noise_names[NOISE_HASH_SHA256]) == 0)
 		*hash = NOISE_HASH_SHA256;
 	else
-		return (false);
-	return (true);
+		return false;
+	return true;
 }
 
 /* Derive the X25519 public key of priv. */
@@ -50,12 +50,12 @@ noise_x25519_public(const uint8_t priv[NOISE_KEY_LEN],
 	pk = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, priv,
 	    NOISE_KEY_LEN);
 	if (pk == NULL)
-		return (-1);
+		return -1;
 	if (EVP_PKEY_get_raw_public_key(pk, pub, &len) == 1 &&
 	    len == NOISE_KEY_LEN)
 		rc = 0;
 	EVP_PKEY_free(pk);
-	return (rc);
+	return rc;
 }
 
 /* Generate a clamped private key and its public key. */
@@ -63,11 +63,11 @@ int
 noise_x25519_generate(uint8_t priv[NOISE_KEY_LEN], uint8_t pub[NOISE_KEY_LEN])
 {
 	if (RAND_priv_bytes(priv, NOISE_KEY_LEN) != 1)
-		return (-1);
+		return -1;
 	priv[0] &= 248;
 	priv[31] &= 127;
 	priv[31] |= 64;
-	return (noise_x25519_public(priv, pub));
+	return noise_x25519_public(priv, pub);
 }
 
 /* out = X25519(priv, pub). */
@@ -100,7 +100,7 @@ out:
 	EVP_PKEY_free(b);
 	if (rc != 0)
 		ERR_clear_error();
-	return (rc);
+	return rc;
 }
 
 /* out = HASH(a || b). */
@@ -113,13 +113,13 @@ noise_hash2(const EVP_MD *md, const uint8_t *a, size_t alen, const uint8_t *b,
 	int		 ok;
 
 	if ((ctx = EVP_MD_CTX_new()) == NULL)
-		return (-1);
+		return -1;
 	ok = EVP_DigestInit_ex(ctx, md, NULL) == 1 &&
 	    EVP_DigestUpdate(ctx, a, alen) == 1 &&
 	    (blen == 0 || EVP_DigestUpdate(ctx, b, blen) == 1) &&
 	    EVP_DigestFinal_ex(ctx, out, &len) == 1 && len == NOISE_HASH_LEN;
 	EVP_MD_CTX_free(ctx);
-	return (ok ? 0 : -1);
+	return ok ? 0 : -1;
 }
 
 /* out = HMAC-HASH(key, a || b), key at most HMAC_BLOCK bytes. */
@@ -135,7 +135,7 @@ noise_hmac(const EVP_MD *md, const uint8_t key[NOISE_HASH_LEN],
 	int		 ok;
 
 	if ((ctx = EVP_MD_CTX_new()) == NULL)
-		return (-1);
+		return -1;
 	memset(pad, 0x36, sizeof(pad));
 	for (i = 0; i < NOISE_HASH_LEN; i++)
 		pad[i] ^= key[i];
@@ -154,7 +154,7 @@ noise_hmac(const EVP_MD *md, const uint8_t key[NOISE_HASH_LEN],
 	EVP_MD_CTX_free(ctx);
 	OPENSSL_cleanse(pad, sizeof(pad));
 	OPENSSL_cleanse(inner, sizeof(inner));
-	return (ok ? 0 : -1);
+	return ok ? 0 : -1;
 }
 
 /* Noise HKDF with two outputs. */
@@ -171,7 +171,7 @@ noise_hkdf2(const EVP_MD *md, const uint8_t ck[NOISE_HASH_LEN],
 	    noise_hmac(md, temp, o1, NOISE_HASH_LEN, &two, 1, o2) == 0)
 		rc = 0;
 	OPENSSL_cleanse(temp, sizeof(temp));
-	return (rc);
+	return rc;
 }
 
 /* Noise nonce: 32 zero bits then the counter, little-endian. */
@@ -192,13 +192,13 @@ noise_cipher_new(int enc)
 	EVP_CIPHER_CTX	*ctx;
 
 	if ((ctx = EVP_CIPHER_CTX_new()) == NULL)
-		return (NULL);
+		return NULL;
 	if (EVP_CipherInit_ex(ctx, EVP_chacha20_poly1305(), NULL, NULL, NULL,
 	    enc) != 1) {
 		EVP_CIPHER_CTX_free(ctx);
-		return (NULL);
+		return NULL;
 	}
-	return (ctx);
+	return ctx;
 }
 
 /* Key (or rekey) ctx; the cipher stays, nothing is allocated. */
@@ -207,8 +207,8 @@ noise_cipher_key(EVP_CIPHER_CTX *ctx, const uint8_t key[NOISE_KEY_LEN],
     int enc)
 {
 	if (EVP_CipherInit_ex(ctx, NULL, NULL, key, NULL, enc) != 1)
-		return (-1);
-	return (0);
+		return -1;
+	return 0;
 }
 
 /* Encrypt buf in place with nonce n and additional data ad; tag out. */
@@ -220,22 +220,22 @@ noise_cipher_seal(EVP_CIPHER_CTX *ctx, uint64_t n, const uint8_t *ad,
 	int	outl;
 
 	if (len > INT_MAX || adlen > INT_MAX)
-		return (-1);
+		return -1;
 	noise_nonce(iv, n);
 	if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, iv, 1) != 1)
-		return (-1);
+		return -1;
 	if (adlen != 0 &&
 	    EVP_CipherUpdate(ctx, NULL, &outl, ad, (int)adlen) != 1)
-		return (-1);
+		return -1;
 	if (len != 0 &&
 	    EVP_CipherUpdate(ctx, buf, &outl, buf, (int)len) != 1)
-		return (-1);
+		return -1;
 	if (EVP_CipherFinal_ex(ctx, buf + len, &outl) != 1)
-		return (-1);
+		return -1;
 	if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, NOISE_TAG_LEN,
 	    tag) != 1)
-		return (-1);
-	return (0);
+		return -1;
+	return 0;
 }
 
 /* Authenticate and decrypt buf in place; -1 if the tag does not match. */
@@ -247,22 +247,22 @@ noise_cipher_open(EVP_CIPHER_CTX *ctx, uint64_t n, const uint8_t *ad,
 	int	outl;
 
 	if (len > INT_MAX || adlen > INT_MAX)
-		return (-1);
+		return -1;
 	noise_nonce(iv, n);
 	if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, iv, 0) != 1)
-		return (-1);
+		return -1;
 	if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, NOISE_TAG_LEN,
 	    (void *)tag) != 1)
-		return (-1);
+		return -1;
 	if (adlen != 0 &&
 	    EVP_CipherUpdate(ctx, NULL, &outl, ad, (int)adlen) != 1)
-		return (-1);
+		return -1;
 	if (len != 0 &&
 	    EVP_CipherUpdate(ctx, buf, &outl, buf, (int)len) != 1)
-		return (-1);
+		return -1;
 	if (EVP_CipherFinal_ex(ctx, buf + len, &outl) != 1)
-		return (-1);
-	return (0);
+		return -1;
+	return 0;
 }
 
 /* REKEY(k): the first 32 bytes of ENCRYPT(k, 2^64-1, empty, zeros). */
@@ -284,7 +284,7 @@ noise_cipher_rekey(EVP_CIPHER_CTX *ctx, uint8_t key[NOISE_KEY_LEN], int enc)
 	rc = 0;
 out:
 	OPENSSL_cleanse(buf, sizeof(buf));
-	return (rc);
+	return rc;
 }
 
 /* One-shot AEAD for the handshake (a context per call). */
@@ -296,7 +296,7 @@ noise_hs_aead(int enc, const uint8_t key[NOISE_KEY_LEN], uint64_t n,
 	int		 rc = -1;
 
 	if ((ctx = noise_cipher_new(enc)) == NULL)
-		return (-1);
+		return -1;
 	if (noise_cipher_key(ctx, key, enc) == 0) {
 		if (enc)
 			rc = noise_cipher_seal(ctx, n, ad, adlen, buf, len, tag);
@@ -305,14 +305,14 @@ noise_hs_aead(int enc, const uint8_t key[NOISE_KEY_LEN], uint64_t n,
 	}
 	EVP_CIPHER_CTX_free(ctx);
 	ERR_clear_error();
-	return (rc);
+	return rc;
 }
 
 /* h = HASH(h || data). */
 static int
 noise_mix_hash(struct noise_hs *hs, const uint8_t *data, size_t len)
 {
-	return (noise_hash2(hs->md, hs->h, NOISE_HASH_LEN, data, len, hs->h));
+	return noise_hash2(hs->md, hs->h, NOISE_HASH_LEN, data, len, hs->h);
 }
 
 /* ck, k = HKDF(ck, ikm). */
@@ -331,7 +331,7 @@ noise_mix_key(struct noise_hs *hs, const uint8_t *ikm, size_t len)
 	}
 	OPENSSL_cleanse(ck, sizeof(ck));
 	OPENSSL_cleanse(k, sizeof(k));
-	return (rc);
+	return rc;
 }
 
 /* MixKey(DH(priv, pub)). */
@@ -344,7 +344,7 @@ noise_mix_dh(struct noise_hs *hs, const uint8_t *priv, const uint8_t *pub)
 	if (noise_x25519(dh, priv, pub) == 0)
 		rc = noise_mix_key(hs, dh, sizeof(dh));
 	OPENSSL_cleanse(dh, sizeof(dh));
-	return (rc);
+	return rc;
 }
 
 /* EncryptAndHash: in (len bytes) to out (len + tag); keyed states only. */
@@ -353,13 +353,13 @@ noise_encrypt_hash(struct noise_hs *hs, const uint8_t *in, size_t len,
     uint8_t *out)
 {
 	if (!hs->has_k)
-		return (-1);	/* IK always has a key when it encrypts */
+		return -1;	/* IK always has a key when it encrypts */
 	memmove(out, in, len);
 	if (noise_hs_aead(1, hs->k, hs->n, hs->h, NOISE_HASH_LEN, out, len,
 	    out + len) != 0)
-		return (-1);
+		return -1;
 	hs->n++;
-	return (noise_mix_hash(hs, out, len + NOISE_TAG_LEN));
+	return noise_mix_hash(hs, out, len + NOISE_TAG_LEN);
 }
 
 /* DecryptAndHash: in (len bytes incl. tag) to out (len - tag). */
@@ -371,19 +371,19 @@ noise_decrypt_hash(struct noise_hs *hs, const uint8_t *in, size_t len,
 	size_t	plen;
 
 	if (!hs->has_k || len < NOISE_TAG_LEN)
-		return (-1);
+		return -1;
 	plen = len - NOISE_TAG_LEN;
 	if (noise_hash2(hs->md, hs->h, NOISE_HASH_LEN, in, len, h) != 0)
-		return (-1);
+		return -1;
 	memmove(out, in, plen);
 	if (noise_hs_aead(0, hs->k, hs->n, hs->h, NOISE_HASH_LEN, out, plen,
 	    (uint8_t *)in + plen) != 0) {
 		OPENSSL_cleanse(out, plen);
-		return (-1);
+		return -1;
 	}
 	hs->n++;
 	memcpy(hs->h, h, NOISE_HASH_LEN);
-	return (0);
+	return 0;
 }
 
 /* Initialize an IK handshake. */
@@ -392,8 +392,8 @@ noise_hs_init(struct noise_hs *hs, enum noise_hash hash, bool initiator,
     const void *prologue, size_t prologue_len, const uint8_t s[NOISE_KEY_LEN],
     const uint8_t *rs)
 {
-	return (noise_hs_init_pub(hs, hash, initiator, prologue, prologue_len,
-	    s, NULL, rs));
+	return noise_hs_init_pub(hs, hash, initiator, prologue, prologue_len,
+	    s, NULL, rs);
 }
 
 /* Initialize an IK handshake; s_pub NULL: computed from s. */
@@ -409,26 +409,26 @@ noise_hs_init_pub(struct noise_hs *hs, enum noise_hash hash, bool initiator,
 	hs->md = hash == NOISE_HASH_BLAKE2S ? EVP_blake2s256() : EVP_sha256();
 	hs->initiator = initiator;
 	if (hs->md == NULL || (initiator && rs == NULL))
-		return (-1);
+		return -1;
 	if (nlen <= NOISE_HASH_LEN)
 		memcpy(hs->h, name, nlen);
 	else if (noise_hash2(hs->md, (const uint8_t *)name, nlen, NULL, 0,
 	    hs->h) != 0)
-		return (-1);
+		return -1;
 	memcpy(hs->ck, hs->h, NOISE_HASH_LEN);
 	if (noise_mix_hash(hs, prologue, prologue_len) != 0)
-		return (-1);
+		return -1;
 	memcpy(hs->s, s, NOISE_KEY_LEN);
 	if (s_pub != NULL)
 		memcpy(hs->s_pub, s_pub, NOISE_KEY_LEN);
 	else if (noise_x25519_public(s, hs->s_pub) != 0)
-		return (-1);
+		return -1;
 	/* Pre-message "<- s": both sides hash the responder's static key. */
 	if (initiator) {
 		memcpy(hs->rs, rs, NOISE_KEY_LEN);
-		return (noise_mix_hash(hs, hs->rs, NOISE_KEY_LEN));
+		return noise_mix_hash(hs, hs->rs, NOISE_KEY_LEN);
 	}
-	return (noise_mix_hash(hs, hs->s_pub, NOISE_KEY_LEN));
+	return noise_mix_hash(hs, hs->s_pub, NOISE_KEY_LEN);
 }
 
 /* Inject the ephemeral private key. */
@@ -437,9 +437,9 @@ noise_hs_set_ephemeral(struct noise_hs *hs, const uint8_t e[NOISE_KEY_LEN])
 {
 	memcpy(hs->e, e, NOISE_KEY_LEN);
 	if (noise_x25519_public(hs->e, hs->e_pub) != 0)
-		return (-1);
+		return -1;
 	hs->has_e = true;
-	return (0);
+	return 0;
 }
 
 /* Wipe the whole state. */
@@ -454,10 +454,10 @@ static int
 noise_write_e(struct noise_hs *hs, uint8_t *out)
 {
 	if (!hs->has_e && noise_x25519_generate(hs->e, hs->e_pub) != 0)
-		return (-1);
+		return -1;
 	hs->has_e = true;
 	memcpy(out, hs->e_pub, NOISE_KEY_LEN);
-	return (noise_mix_hash(hs, hs->e_pub, NOISE_KEY_LEN));
+	return noise_mix_hash(hs, hs->e_pub, NOISE_KEY_LEN);
 }
 
 /* Initiator: write message 1. */
@@ -466,9 +466,9 @@ noise_hs_write_msg1(struct noise_hs *hs, const uint8_t *payload, size_t plen,
     uint8_t *out, size_t cap, size_t *outlen)
 {
 	if (!hs->initiator || hs->step != 0)
-		return (-1);
+		return -1;
 	if (cap < NOISE_IK_MSG1_OVERHEAD || plen > cap - NOISE_IK_MSG1_OVERHEAD)
-		return (-1);
+		return -1;
 	if (noise_write_e(hs, out) != 0 ||
 	    noise_mix_dh(hs, hs->e, hs->rs) != 0 ||
 	    noise_encrypt_hash(hs, hs->s_pub, NOISE_KEY_LEN,
@@ -476,10 +476,10 @@ noise_hs_write_msg1(struct noise_hs *hs, const uint8_t *payload, size_t plen,
 	    noise_mix_dh(hs, hs->s, hs->rs) != 0 ||
 	    noise_encrypt_hash(hs, payload, plen,
 	    out + 2 * NOISE_KEY_LEN + NOISE_TAG_LEN) != 0)
-		return (-1);
+		return -1;
 	*outlen = NOISE_IK_MSG1_OVERHEAD + plen;
 	hs->step = 1;
-	return (0);
+	return 0;
 }
 
 /* Responder: read message 1. */
@@ -489,7 +489,7 @@ noise_hs_read_msg1(struct noise_hs *hs, const uint8_t *msg, size_t len,
 {
 	if (hs->initiator || hs->step != 0 || len < NOISE_IK_MSG1_OVERHEAD ||
 	    len - NOISE_IK_MSG1_OVERHEAD > cap)
-		return (-1);
+		return -1;
 	hs->step = -1;		/* a failed read is final */
 	memcpy(hs->re, msg, NOISE_KEY_LEN);
 	if (noise_mix_hash(hs, hs->re, NOISE_KEY_LEN) != 0 ||
@@ -499,10 +499,10 @@ noise_hs_read_msg1(struct noise_hs *hs, const uint8_t *msg, size_t len,
 	    noise_mix_dh(hs, hs->s, hs->rs) != 0 ||
 	    noise_decrypt_hash(hs, msg + 2 * NOISE_KEY_LEN + NOISE_TAG_LEN,
 	    len - 2 * NOISE_KEY_LEN - NOISE_TAG_LEN, payload) != 0)
-		return (-1);
+		return -1;
 	*plen = len - NOISE_IK_MSG1_OVERHEAD;
 	hs->step = 1;
-	return (0);
+	return 0;
 }
 
 /* Responder: write message 2. */
@@ -511,17 +511,17 @@ noise_hs_write_msg2(struct noise_hs *hs, const uint8_t *payload, size_t plen,
     uint8_t *out, size_t cap, size_t *outlen)
 {
 	if (hs->initiator || hs->step != 1)
-		return (-1);
+		return -1;
 	if (cap < NOISE_IK_MSG2_OVERHEAD || plen > cap - NOISE_IK_MSG2_OVERHEAD)
-		return (-1);
+		return -1;
 	if (noise_write_e(hs, out) != 0 ||
 	    noise_mix_dh(hs, hs->e, hs->re) != 0 ||
 	    noise_mix_dh(hs, hs->e, hs->rs) != 0 ||
 	    noise_encrypt_hash(hs, payload, plen, out + NOISE_KEY_LEN) != 0)
-		return (-1);
+		return -1;
 	*outlen = NOISE_IK_MSG2_OVERHEAD + plen;
 	hs->step = 2;
-	return (0);
+	return 0;
 }
 
 /* Initiator: read message 2. */
@@ -531,7 +531,7 @@ noise_hs_read_msg2(struct noise_hs *hs, const uint8_t *msg, size_t len,
 {
 	if (!hs->initiator || hs->step != 1 || len < NOISE_IK_MSG2_OVERHEAD ||
 	    len - NOISE_IK_MSG2_OVERHEAD > cap)
-		return (-1);
+		return -1;
 	hs->step = -1;
 	memcpy(hs->re, msg, NOISE_KEY_LEN);
 	if (noise_mix_hash(hs, hs->re, NOISE_KEY_LEN) != 0 ||
@@ -539,10 +539,10 @@ noise_hs_read_msg2(struct noise_hs *hs, const uint8_t *msg, size_t len,
 	    noise_mix_dh(hs, hs->s, hs->re) != 0 ||
 	    noise_decrypt_hash(hs, msg + NOISE_KEY_LEN, len - NOISE_KEY_LEN,
 	    payload) != 0)
-		return (-1);
+		return -1;
 	*plen = len - NOISE_IK_MSG2_OVERHEAD;
 	hs->step = 2;
-	return (0);
+	return 0;
 }
 
 /* Split into the two transport keys. */
@@ -554,7 +554,7 @@ noise_hs_split(struct noise_hs *hs, uint8_t send[NOISE_KEY_LEN],
 	int	rc = -1;
 
 	if (hs->step != 2)
-		return (-1);
+		return -1;
 	if (noise_hkdf2(hs->md, hs->ck, NULL, 0, c1, c2) == 0) {
 		memcpy(send, hs->initiator ? c1 : c2, NOISE_KEY_LEN);
 		memcpy(recv, hs->initiator ? c2 : c1, NOISE_KEY_LEN);
@@ -568,5 +568,5 @@ noise_hs_split(struct noise_hs *hs, uint8_t send[NOISE_KEY_LEN],
 	OPENSSL_cleanse(hs->k, sizeof(hs->k));
 	OPENSSL_cleanse(hs->e, sizeof(hs->e));
 	hs->step = 3;
-	return (rc);
+	return rc;
 }

@@ -30,7 +30,7 @@ proto_hello_encode(const struct proto_hello *hello, uint8_t *p, size_t *len)
 		off += 4;
 	}
 	*len = off;
-	return (PROTO_OK);
+	return PROTO_OK;
 }
 
 /*
@@ -42,16 +42,16 @@ proto_tlv_next(const uint8_t *p, size_t len, size_t *next, size_t *off,
     uint8_t *t, uint8_t *l)
 {
 	if (*next == len)
-		return (0);
+		return 0;
 	if (len - *next < 2)
-		return (PROTO_ERR_PAYLOAD);
+		return PROTO_ERR_PAYLOAD;
 	*t = p[*next];
 	*l = p[*next + 1];
 	*off = *next + 2;
 	if (*l > len - *off)
-		return (PROTO_ERR_PAYLOAD);
+		return PROTO_ERR_PAYLOAD;
 	*next = *off + *l;
-	return (1);
+	return 1;
 }
 
 /* Decode the TLVs of a version 1 message 1 payload. */
@@ -66,7 +66,7 @@ proto_hello_tlvs(const uint8_t *p, size_t len, struct proto_hello *hello)
 		switch (t) {
 		case HELLO_T_ADDR4:
 			if (l != 4 || hello->has_addr4)
-				return (PROTO_ERR_PAYLOAD);
+				return PROTO_ERR_PAYLOAD;
 			memcpy(&hello->addr4, p + off, 4);
 			hello->has_addr4 = true;
 			break;
@@ -75,8 +75,8 @@ proto_hello_tlvs(const uint8_t *p, size_t len, struct proto_hello *hello)
 		}
 	}
 	if (rc != 0)
-		return (rc);
-	return (PROTO_OK);
+		return rc;
+	return PROTO_OK;
 }
 
 /* TLVs written into p[0..cap); full sticks once one did not fit. */
@@ -113,7 +113,7 @@ proto_assign_encode(const struct proto_assign *a, uint8_t *p, size_t cap,
 	    a->mtu < PROTO_MIN_MTU || a->mtu > PROTO_MAX_MTU ||
 	    a->nroutes > PROTO_MAX_ROUTES ||
 	    (a->has_addr6 && (a->prefix6 < 1 || a->prefix6 > 128)))
-		return (PROTO_ERR_PAYLOAD);
+		return PROTO_ERR_PAYLOAD;
 	memcpy(v, &a->addr4, 4);
 	v[4] = a->prefix4;
 	proto_tlv_put(&w, ASSIGN_T_ADDR4, v, 5);
@@ -143,12 +143,12 @@ proto_assign_encode(const struct proto_assign *a, uint8_t *p, size_t cap,
 			v[16] = r->prefix;
 			proto_tlv_put(&w, ASSIGN_T_ROUTE6, v, 17);
 		} else
-			return (PROTO_ERR_PAYLOAD);
+			return PROTO_ERR_PAYLOAD;
 	}
 	if (w.full)
-		return (PROTO_ERR_SPACE);
+		return PROTO_ERR_SPACE;
 	*len = w.off;
-	return (PROTO_OK);
+	return PROTO_OK;
 }
 
 /* Decode the assignment; unknown TLVs are skipped. */
@@ -168,63 +168,63 @@ proto_assign_decode(const uint8_t *p, size_t len, struct proto_assign *a)
 		case ASSIGN_T_ADDR4:
 			if (l != 5 || has_addr4 || p[off + 4] < 1 ||
 			    p[off + 4] > 32)
-				return (PROTO_ERR_PAYLOAD);
+				return PROTO_ERR_PAYLOAD;
 			memcpy(&a->addr4, p + off, 4);
 			a->prefix4 = p[off + 4];
 			has_addr4 = true;
 			break;
 		case ASSIGN_T_GATEWAY4:
 			if (l != 4 || has_gw)
-				return (PROTO_ERR_PAYLOAD);
+				return PROTO_ERR_PAYLOAD;
 			memcpy(&a->gateway4, p + off, 4);
 			has_gw = true;
 			break;
 		case ASSIGN_T_DNS4:
 			if (l != 4 || a->ndns4 >= PROTO_MAX_DNS)
-				return (PROTO_ERR_PAYLOAD);
+				return PROTO_ERR_PAYLOAD;
 			memcpy(&a->dns4[a->ndns4++], p + off, 4);
 			break;
 		case ASSIGN_T_MTU:
 			if (l != 2 || has_mtu)
-				return (PROTO_ERR_PAYLOAD);
+				return PROTO_ERR_PAYLOAD;
 			a->mtu = get16(p + off);
 			if (a->mtu < PROTO_MIN_MTU || a->mtu > PROTO_MAX_MTU)
-				return (PROTO_ERR_PAYLOAD);
+				return PROTO_ERR_PAYLOAD;
 			has_mtu = true;
 			break;
 		case ASSIGN_T_KEEPALIVE:
 			if (l != 2 || has_ka)
-				return (PROTO_ERR_PAYLOAD);
+				return PROTO_ERR_PAYLOAD;
 			a->keepalive = get16(p + off);
 			has_ka = true;
 			break;
 		case ASSIGN_T_ADDR6:
 			if (l != 17 || a->has_addr6 || p[off + 16] < 1 ||
 			    p[off + 16] > 128)
-				return (PROTO_ERR_PAYLOAD);
+				return PROTO_ERR_PAYLOAD;
 			memcpy(&a->addr6, p + off, 16);
 			a->prefix6 = p[off + 16];
 			a->has_addr6 = true;
 			break;
 		case ASSIGN_T_DNS6:
 			if (l != 16 || a->ndns6 >= PROTO_MAX_DNS)
-				return (PROTO_ERR_PAYLOAD);
+				return PROTO_ERR_PAYLOAD;
 			memcpy(&a->dns6[a->ndns6++], p + off, 16);
 			break;
 		case ASSIGN_T_ROUTE4:
 		case ASSIGN_T_ROUTE6:
 			if (a->nroutes >= PROTO_MAX_ROUTES)
-				return (PROTO_ERR_PAYLOAD);
+				return PROTO_ERR_PAYLOAD;
 			r = &a->routes[a->nroutes];
 			if (t == ASSIGN_T_ROUTE4) {
 				if (l != 5 || p[off + 4] > 32)
-					return (PROTO_ERR_PAYLOAD);
+					return PROTO_ERR_PAYLOAD;
 				r->family = AF_INET;
 				memcpy(&r->addr.v4, p + off, 4);
 				r->prefix = p[off + 4];
 			} else {
 				if (l != 17 || p[off + 16] > 128)
-					return (PROTO_ERR_PAYLOAD);
+					return PROTO_ERR_PAYLOAD;
 				r->family = AF_INET6;
 				memcpy(&r->addr.v6, p + off, 16);
 				r->prefix = p[off + 16];
@@ -236,9 +236,9 @@ proto_assign_decode(const uint8_t *p, size_t len, struct proto_assign *a)
 		}
 	}
 	if (rc != 0)
-		return (rc);
+		return rc;
 	if (!has_addr4 || !has_gw || !has_mtu)
-		return (PROTO_ERR_PAYLOAD);
-	return (PROTO_OK);
+		return PROTO_ERR_PAYLOAD;
+	return PROTO_OK;
 }
 

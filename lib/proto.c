@@ -82,8 +82,8 @@ proto_strerror(int err)
 	/* Compared as err, never -err: -INT_MIN overflows. */
 	if (err > 0 || err <= -(int)(sizeof(proto_errors) /
 	    sizeof(proto_errors[0])))
-		return ("unknown error");
-	return (proto_errors[-err]);
+		return "unknown error";
+	return proto_errors[-err];
 }
 
 #define PROTO_CLOSE_IX(c)	[(c) - PROTO_CLOSE_BAD_HANDSHAKE]
@@ -110,8 +110,8 @@ proto_close_reason(int code)
 {
 	if (code < PROTO_CLOSE_BAD_HANDSHAKE ||
 	    code > PROTO_CLOSE_TIMEOUT)
-		return (NULL);
-	return (proto_close_reasons[code - PROTO_CLOSE_BAD_HANDSHAKE]);
+		return NULL;
+	return proto_close_reasons[code - PROTO_CLOSE_BAD_HANDSHAKE];
 }
 
 /* CLOCK_MONOTONIC in nanoseconds. */
@@ -121,7 +121,7 @@ proto_mono_ns(void)
 	struct timespec	ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 /* TAI64N of the wall clock, strictly increasing within this process. */
@@ -158,7 +158,7 @@ proto_tai64n_cmp(const uint8_t *a, const uint8_t *b)
 {
 	int	r = memcmp(a, b, PROTO_TAI64N_LEN);
 
-	return (r < 0 ? -1 : r > 0);
+	return r < 0 ? -1 : r > 0;
 }
 
 /* Handshake state. */
@@ -169,7 +169,7 @@ proto_hs_new(void)
 
 	hs = xcalloc(1, sizeof(*hs));
 	hs->state = HS_NEW;
-	return (hs);
+	return hs;
 }
 
 /* Wipe and free a handshake state. */
@@ -200,7 +200,7 @@ proto_session_new(void)
 	    (s->rx.ctx = noise_cipher_new(0)) == NULL)
 		fatalx("%s: cannot make a ChaCha20-Poly1305 context",
 		    __func__);
-	return (s);
+	return s;
 }
 
 /* Wipe and free a session. */
@@ -225,11 +225,11 @@ proto_session_key(struct proto_session *s, const uint8_t send[NOISE_KEY_LEN],
 	memcpy(s->rx.key, recv, NOISE_KEY_LEN);
 	if (noise_cipher_key(s->tx.ctx, s->tx.key, 1) != 0 ||
 	    noise_cipher_key(s->rx.ctx, s->rx.key, 0) != 0)
-		return (PROTO_ERR_CRYPTO);
+		return PROTO_ERR_CRYPTO;
 	s->tx.n = s->rx.n = 0;
 	s->tx.keyed_ns = s->rx.keyed_ns = now;
 	s->keyed = true;
-	return (PROTO_OK);
+	return PROTO_OK;
 }
 
 /* Client: build HANDSHAKE_INIT. */
@@ -243,23 +243,23 @@ proto_hs_initiate(struct proto_hs *hs, const uint8_t priv[PROTO_KEY_LEN],
 	int	rc;
 
 	if (hs->state != HS_NEW)
-		return (PROTO_ERR_STATE);
+		return PROTO_ERR_STATE;
 	if ((rc = proto_hello_encode(hello, payload, &plen)) != PROTO_OK)
-		return (rc);
+		return rc;
 	if (cap < 1 + NOISE_IK_MSG1_OVERHEAD + plen)
-		return (PROTO_ERR_SPACE);
+		return PROTO_ERR_SPACE;
 	hs->state = HS_FAILED;
 	if (noise_hs_init(&hs->noise, NOISE_HASH_BLAKE2S, true, PROTO_PROLOGUE,
 	    strlen(PROTO_PROLOGUE), priv, server_pub) != 0 ||
 	    noise_hs_write_msg1(&hs->noise, payload, plen, rec + 1, cap - 1,
 	    &mlen) != 0) {
 		noise_hs_wipe(&hs->noise);
-		return (PROTO_ERR_CRYPTO);
+		return PROTO_ERR_CRYPTO;
 	}
 	rec[0] = PROTO_T_HANDSHAKE_INIT;
 	*len = 1 + mlen;
 	hs->state = HS_SENT1;
-	return (PROTO_OK);
+	return PROTO_OK;
 }
 
 /* Check size and type of a handshake record. */
@@ -268,14 +268,14 @@ proto_hs_check(const uint8_t *rec, size_t len, uint8_t type, size_t min,
     size_t max)
 {
 	if (len == 0)
-		return (PROTO_ERR_SHORT);
+		return PROTO_ERR_SHORT;
 	if (rec[0] != type)
-		return (PROTO_ERR_TYPE);
+		return PROTO_ERR_TYPE;
 	if (len > max)
-		return (PROTO_ERR_TOOBIG);
+		return PROTO_ERR_TOOBIG;
 	if (len < min)
-		return (PROTO_ERR_SHORT);
-	return (PROTO_OK);
+		return PROTO_ERR_SHORT;
+	return PROTO_OK;
 }
 
 /* Client: consume HANDSHAKE_RESP and key the session. */
@@ -289,7 +289,7 @@ proto_hs_finish(struct proto_hs *hs, const uint8_t *rec, size_t len,
 	int	rc;
 
 	if (hs->state != HS_SENT1 || s->keyed)
-		return (PROTO_ERR_STATE);
+		return PROTO_ERR_STATE;
 	rc = proto_hs_check(rec, len, PROTO_T_HANDSHAKE_RESP,
 	    PROTO_HS_RESP_MIN, PROTO_HS_RESP_MAX);
 	if (rc != PROTO_OK)
@@ -313,12 +313,12 @@ proto_hs_finish(struct proto_hs *hs, const uint8_t *rec, size_t len,
 	noise_hs_wipe(&hs->noise);
 	hs->state = HS_DONE;
 	OPENSSL_cleanse(payload, sizeof(payload));
-	return (PROTO_OK);
+	return PROTO_OK;
 fail:
 	noise_hs_wipe(&hs->noise);
 	hs->state = HS_FAILED;
 	OPENSSL_cleanse(payload, sizeof(payload));
-	return (rc);
+	return rc;
 }
 
 /* Server: consume HANDSHAKE_INIT. */
@@ -332,12 +332,12 @@ proto_hs_respond_read(struct proto_hs *hs, const uint8_t priv[PROTO_KEY_LEN],
 	int	rc;
 
 	if (hs->state != HS_NEW)
-		return (PROTO_ERR_STATE);
+		return PROTO_ERR_STATE;
 	hs->state = HS_FAILED;
 	rc = proto_hs_check(rec, len, PROTO_T_HANDSHAKE_INIT,
 	    PROTO_HS_INIT_MIN, PROTO_HS_INIT_MAX);
 	if (rc != PROTO_OK)
-		return (rc);
+		return rc;
 	if (noise_hs_init_pub(&hs->noise, NOISE_HASH_BLAKE2S, false,
 	    PROTO_PROLOGUE, strlen(PROTO_PROLOGUE), priv,
 	    hs->has_pub ? hs->pub : NULL, NULL) != 0) {
@@ -358,7 +358,7 @@ proto_hs_respond_read(struct proto_hs *hs, const uint8_t priv[PROTO_KEY_LEN],
 		memcpy(client_pub, hs->noise.rs, PROTO_KEY_LEN);
 		hs->state = HS_READ1_VERSION;
 		OPENSSL_cleanse(payload, sizeof(payload));
-		return (PROTO_OK);
+		return PROTO_OK;
 	}
 	rc = proto_hello_tlvs(payload + 2 + PROTO_TAI64N_LEN,
 	    plen - 2 - PROTO_TAI64N_LEN, hello);
@@ -367,11 +367,11 @@ proto_hs_respond_read(struct proto_hs *hs, const uint8_t priv[PROTO_KEY_LEN],
 	memcpy(client_pub, hs->noise.rs, PROTO_KEY_LEN);
 	hs->state = HS_READ1;
 	OPENSSL_cleanse(payload, sizeof(payload));
-	return (PROTO_OK);
+	return PROTO_OK;
 fail:
 	noise_hs_wipe(&hs->noise);
 	OPENSSL_cleanse(payload, sizeof(payload));
-	return (rc);
+	return rc;
 }
 
 /* Server: build HANDSHAKE_RESP and key the session. */
@@ -385,14 +385,14 @@ proto_hs_respond_write(struct proto_hs *hs, const struct proto_assign *assign,
 	int	rc;
 
 	if (hs->state == HS_READ1_VERSION)
-		return (PROTO_ERR_VERSION);
+		return PROTO_ERR_VERSION;
 	if (hs->state != HS_READ1 || s->keyed)
-		return (PROTO_ERR_STATE);
+		return PROTO_ERR_STATE;
 	rc = proto_assign_encode(assign, payload, sizeof(payload), &plen);
 	if (rc != PROTO_OK)
-		return (rc);
+		return rc;
 	if (cap < 1 + NOISE_IK_MSG2_OVERHEAD + plen)
-		return (PROTO_ERR_SPACE);
+		return PROTO_ERR_SPACE;
 	if (noise_hs_write_msg2(&hs->noise, payload, plen, rec + 1, cap - 1,
 	    &mlen) != 0 ||
 	    noise_hs_split(&hs->noise, send, recv, NULL) != 0)
@@ -404,12 +404,12 @@ proto_hs_respond_write(struct proto_hs *hs, const struct proto_assign *assign,
 	noise_hs_wipe(&hs->noise);
 	if (rc != PROTO_OK) {
 		hs->state = HS_FAILED;
-		return (rc);
+		return rc;
 	}
 	rec[0] = PROTO_T_HANDSHAKE_RESP;
 	*len = 1 + mlen;
 	hs->state = HS_DONE;
-	return (PROTO_OK);
+	return PROTO_OK;
 }
 
 /* Start a DATA record. */
@@ -435,7 +435,7 @@ proto_data_count(const uint8_t *rec, size_t len)
 		off += plen;
 		n++;
 	}
-	return (n);
+	return n;
 }
 
 /* Append one packet to an unsealed DATA record. */
@@ -446,23 +446,23 @@ proto_data_add(uint8_t *rec, size_t *len, size_t cap, const void *pkt,
 	size_t	n = *len;
 
 	if (pktlen == 0)
-		return (PROTO_ERR_EMPTY);
+		return PROTO_ERR_EMPTY;
 	if (pktlen < PROTO_MIN_PACKET || pktlen > PROTO_MAX_PACKET)
-		return (PROTO_ERR_PKTSIZE);
+		return PROTO_ERR_PKTSIZE;
 	if (n < 1 || rec[0] != PROTO_T_DATA)
-		return (PROTO_ERR_STATE);
+		return PROTO_ERR_STATE;
 	if (cap > PROTO_MAX_RECORD)
 		cap = PROTO_MAX_RECORD;
 	if (n > cap || cap - n < 2 + pktlen + PROTO_TAG_LEN)
-		return (PROTO_ERR_SPACE);
+		return PROTO_ERR_SPACE;
 	/* Only a record this long can already hold the maximum batch. */
 	if (n >= 1 + PROTO_MAX_BATCH * (2 + PROTO_MIN_PACKET) &&
 	    proto_data_count(rec, n) >= PROTO_MAX_BATCH)
-		return (PROTO_ERR_BATCH);
+		return PROTO_ERR_BATCH;
 	put16(rec + n, (uint16_t)pktlen);
 	memcpy(rec + n + 2, pkt, pktlen);
 	*len = n + 2 + pktlen;
-	return (PROTO_OK);
+	return PROTO_OK;
 }
 
 /* Next packet of an opened DATA record. */
@@ -473,15 +473,15 @@ proto_data_next(const uint8_t *rec, size_t len, size_t *off,
 	size_t	pos, plen;
 
 	if (len < 1 || *off >= len - 1 || len - 1 - *off < 2)
-		return (0);
+		return 0;
 	pos = 1 + *off;
 	plen = get16(rec + pos);
 	if (plen > len - pos - 2)
-		return (0);	/* not an opened record: stop */
+		return 0;	/* not an opened record: stop */
 	*pkt = rec + pos + 2;
 	*pktlen = plen;
 	*off += 2 + plen;
-	return (1);
+	return 1;
 }
 
 /* Check every packet length of a decrypted DATA record. */
@@ -492,23 +492,23 @@ proto_data_check(const uint8_t *rec, size_t len)
 	unsigned	n = 0;
 
 	if (len <= 1)
-		return (PROTO_ERR_EMPTY);
+		return PROTO_ERR_EMPTY;
 	while (off < len) {
 		if (len - off < 2)
-			return (PROTO_ERR_SHORT);
+			return PROTO_ERR_SHORT;
 		plen = get16(rec + off);
 		off += 2;
 		if (plen == 0)
-			return (PROTO_ERR_EMPTY);
+			return PROTO_ERR_EMPTY;
 		if (plen > len - off)
-			return (PROTO_ERR_LENGTH);
+			return PROTO_ERR_LENGTH;
 		if (plen < PROTO_MIN_PACKET || plen > PROTO_MAX_PACKET)
-			return (PROTO_ERR_PKTSIZE);
+			return PROTO_ERR_PKTSIZE;
 		if (++n > PROTO_MAX_BATCH)
-			return (PROTO_ERR_BATCH);
+			return PROTO_ERR_BATCH;
 		off += plen;
 	}
-	return (PROTO_OK);
+	return PROTO_OK;
 }
 
 /* Check (and optionally decode) a CONTROL record body. */
@@ -519,21 +519,21 @@ proto_control_check(const uint8_t *rec, size_t len, struct proto_control *c)
 	size_t		 blen = len - 1, rlen;
 
 	if (len <= 1)
-		return (PROTO_ERR_EMPTY);
+		return PROTO_ERR_EMPTY;
 	switch (b[0]) {
 	case PROTO_CTL_PING:
 	case PROTO_CTL_PONG:
 		if (blen != 1 + 8)
-			return (PROTO_ERR_PAYLOAD);
+			return PROTO_ERR_PAYLOAD;
 		if (c != NULL)
 			c->ts = get64(b + 1);
 		break;
 	case PROTO_CTL_CLOSE:
 		if (blen < 3 || blen - 3 > PROTO_REASON_MAX)
-			return (PROTO_ERR_PAYLOAD);
+			return PROTO_ERR_PAYLOAD;
 		rlen = blen - 3;
 		if (memchr(b + 3, '\0', rlen) != NULL)
-			return (PROTO_ERR_PAYLOAD);
+			return PROTO_ERR_PAYLOAD;
 		if (c != NULL) {
 			c->code = get16(b + 1);
 			memcpy(c->reason, b + 3, rlen);
@@ -542,14 +542,14 @@ proto_control_check(const uint8_t *rec, size_t len, struct proto_control *c)
 		break;
 	case PROTO_CTL_REKEY:
 		if (blen != 1)
-			return (PROTO_ERR_PAYLOAD);
+			return PROTO_ERR_PAYLOAD;
 		break;
 	default:
-		return (PROTO_ERR_TYPE);
+		return PROTO_ERR_TYPE;
 	}
 	if (c != NULL)
 		c->type = b[0];
-	return (PROTO_OK);
+	return PROTO_OK;
 }
 
 /* Build an unsealed CONTROL record. */
@@ -567,17 +567,17 @@ proto_control_build(const struct proto_control *c, uint8_t *rec, size_t cap,
 	case PROTO_CTL_CLOSE:
 		rlen = strnlen(c->reason, sizeof(c->reason));
 		if (rlen > PROTO_REASON_MAX)
-			return (PROTO_ERR_PAYLOAD);
+			return PROTO_ERR_PAYLOAD;
 		need = 2 + 2 + rlen;
 		break;
 	case PROTO_CTL_REKEY:
 		need = 2;
 		break;
 	default:
-		return (PROTO_ERR_TYPE);
+		return PROTO_ERR_TYPE;
 	}
 	if (cap < need + PROTO_TAG_LEN)
-		return (PROTO_ERR_SPACE);
+		return PROTO_ERR_SPACE;
 	rec[0] = PROTO_T_CONTROL;
 	rec[1] = c->type;
 	if (c->type == PROTO_CTL_PING || c->type == PROTO_CTL_PONG)
@@ -587,7 +587,7 @@ proto_control_build(const struct proto_control *c, uint8_t *rec, size_t cap,
 		memcpy(rec + 4, c->reason, rlen);
 	}
 	*len = need;
-	return (PROTO_OK);
+	return PROTO_OK;
 }
 
 /* Parse an opened CONTROL record. */
@@ -595,13 +595,13 @@ int
 proto_control_parse(const uint8_t *rec, size_t len, struct proto_control *c)
 {
 	if (len == 0)
-		return (PROTO_ERR_SHORT);
+		return PROTO_ERR_SHORT;
 	if (rec[0] != PROTO_T_CONTROL)
-		return (PROTO_ERR_TYPE);
+		return PROTO_ERR_TYPE;
 	if (len > PROTO_MAX_RECORD)
-		return (PROTO_ERR_TOOBIG);
+		return PROTO_ERR_TOOBIG;
 	memset(c, 0, sizeof(*c));
-	return (proto_control_check(rec, len, c));
+	return proto_control_check(rec, len, c);
 }
 
 /* Switch one direction to REKEY(k) with a fresh counter. */
@@ -610,11 +610,11 @@ proto_dir_rekey(struct proto_dir *d, int enc)
 {
 	if (noise_cipher_rekey(d->ctx, d->key, enc) != 0) {
 		d->dead = true;
-		return (PROTO_ERR_CRYPTO);
+		return PROTO_ERR_CRYPTO;
 	}
 	d->n = 0;
 	d->keyed_ns = proto_mono_ns();
-	return (PROTO_OK);
+	return PROTO_OK;
 }
 
 /* Seal a DATA or CONTROL record in place. */
@@ -626,34 +626,34 @@ proto_seal(struct proto_session *s, uint8_t *rec, size_t *len, size_t cap)
 	int	rc;
 
 	if (!s->keyed || s->tx.dead)
-		return (PROTO_ERR_STATE);
+		return PROTO_ERR_STATE;
 	if (n < 2)
-		return (n == 0 ? PROTO_ERR_SHORT : PROTO_ERR_EMPTY);
+		return n == 0 ? PROTO_ERR_SHORT : PROTO_ERR_EMPTY;
 	if (rec[0] != PROTO_T_DATA && rec[0] != PROTO_T_CONTROL)
-		return (PROTO_ERR_TYPE);
+		return PROTO_ERR_TYPE;
 	if (n > PROTO_MAX_RECORD - PROTO_TAG_LEN)
-		return (PROTO_ERR_TOOBIG);
+		return PROTO_ERR_TOOBIG;
 	if (cap < n + PROTO_TAG_LEN)
-		return (PROTO_ERR_SPACE);
+		return PROTO_ERR_SPACE;
 	rekey = rec[0] == PROTO_T_CONTROL && n == 2 &&
 	    rec[1] == PROTO_CTL_REKEY;
 	/* The last nonce of a key is kept for the REKEY control. */
 	if (s->tx.n >= PROTO_REKEY_RECORDS - (rekey ? 0 : 1))
-		return (PROTO_ERR_REKEY);
+		return PROTO_ERR_REKEY;
 	if (noise_cipher_seal(s->tx.ctx, s->tx.n, rec, 1, rec + 1, n - 1,
 	    rec + n) != 0) {
 		s->tx.dead = true;
-		return (PROTO_ERR_CRYPTO);
+		return PROTO_ERR_CRYPTO;
 	}
 	s->tx.n++;
 	s->c.tx_records++;
 	*len = n + PROTO_TAG_LEN;
 	if (rekey) {
 		if ((rc = proto_dir_rekey(&s->tx, 1)) != PROTO_OK)
-			return (rc);
+			return rc;
 		s->c.rekeys_tx++;
 	}
-	return (PROTO_OK);
+	return PROTO_OK;
 }
 
 /* Open a DATA or CONTROL record in place; any failure ends the session. */
@@ -665,7 +665,7 @@ proto_open(struct proto_session *s, uint8_t *rec, size_t *len)
 	int	rc;
 
 	if (!s->keyed || s->rx.dead)
-		return (PROTO_ERR_STATE);
+		return PROTO_ERR_STATE;
 	if (n > PROTO_MAX_RECORD) {
 		rc = PROTO_ERR_TOOBIG;
 		goto fail;
@@ -709,10 +709,10 @@ proto_open(struct proto_session *s, uint8_t *rec, size_t *len)
 			goto fail;
 		s->c.rekeys_rx++;
 	}
-	return (PROTO_OK);
+	return PROTO_OK;
 fail:
 	s->rx.dead = true;
-	return (rc);
+	return rc;
 }
 
 /* Should the sender rekey now? */
@@ -720,9 +720,9 @@ bool
 proto_rekey_due(const struct proto_session *s, uint64_t now_mono_ns)
 {
 	if (!s->keyed)
-		return (false);
+		return false;
 	if (s->tx.n >= PROTO_REKEY_SOFT)
-		return (true);
+		return true;
 	return (now_mono_ns >= s->tx.keyed_ns &&
 	    now_mono_ns - s->tx.keyed_ns >=
 	    (uint64_t)PROTO_REKEY_SECONDS * 1000000000ULL);

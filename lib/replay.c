@@ -37,7 +37,7 @@ replay_hash(const struct replay *r, const uint8_t *pub)
 		h ^= pub[i];
 		h *= 0x100000001b3ULL;
 	}
-	return ((size_t)(h ^ (h >> 29)) & (r->nbucket - 1));
+	return (size_t)(h ^ (h >> 29)) & (r->nbucket - 1);
 }
 
 struct replay *
@@ -60,7 +60,7 @@ replay_new(size_t max_keys)
 		r->bucket[i] = -1;
 	if (RAND_bytes((unsigned char *)&r->seed, sizeof(r->seed)) != 1)
 		r->seed = 0xcbf29ce484222325ULL;
-	return (r);
+	return r;
 }
 
 void
@@ -100,10 +100,10 @@ replay_check_update(struct replay *r,
 		if (memcmp(e->pub, pub, PROTO_KEY_LEN) != 0)
 			continue;
 		if (proto_tai64n_cmp(ts, e->ts) <= 0)
-			return (false);
+			return false;
 		memcpy(e->ts, ts, PROTO_TAI64N_LEN);
 		e->seq = ++r->seq;
-		return (true);
+		return true;
 	}
 	if (r->n < r->max)
 		i = (int32_t)r->n++;
@@ -121,19 +121,19 @@ replay_check_update(struct replay *r,
 	e->seq = ++r->seq;
 	e->next = r->bucket[b];
 	r->bucket[b] = i;
-	return (true);
+	return true;
 }
 
 size_t
 replay_count(const struct replay *r)
 {
-	return (r->n);
+	return r->n;
 }
 
 size_t
 replay_max(const struct replay *r)
 {
-	return (r->max);
+	return r->max;
 }
 
 static int
@@ -142,7 +142,7 @@ replay_seq_cmp(const void *a, const void *b)
 	const struct replay_entry *x = *(const struct replay_entry *const *)a;
 	const struct replay_entry *y = *(const struct replay_entry *const *)b;
 
-	return (x->seq < y->seq ? -1 : x->seq > y->seq);
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 /*
@@ -158,7 +158,7 @@ replay_resize(struct replay *old, size_t max_keys)
 
 	r = replay_new(max_keys);
 	if (old == NULL)
-		return (r);
+		return r;
 	order = xcalloc(old->n > 0 ? old->n : 1, sizeof(*order));
 	for (i = 0; i < old->n; i++)
 		order[i] = &old->e[i];
@@ -167,5 +167,5 @@ replay_resize(struct replay *old, size_t max_keys)
 		(void)replay_check_update(r, order[i]->pub, order[i]->ts);
 	free(order);
 	replay_free(old);
-	return (r);
+	return r;
 }

@@ -54,7 +54,8 @@ ctl_read_all(int fd, uint8_t *buf, size_t len)
 	return 0;
 }
 
-int
+/* A reply that makes no sense: say so, -1. */
+static int
 ctl_malformed(const char *why)
 {
 	fprintf(stderr, "rvpnctl: %s: malformed reply from the server: %s\n",

@@ -25,9 +25,7 @@ int	reload_main(int argc, char **argv);
 int	ctl_request(uint8_t type, const char *text);
 /* Read the next reply from fd; any type but those in want is malformed. */
 int	ctl_recv(int fd, struct ctlmsg *m, uint8_t want1, uint8_t want2);
-/* Report a reply that makes no sense (called by a command). */
-int	ctl_malformed(const char *why);
-/* -j/--json or nothing; usage() printed and false on anything else. */
+/* -j/--json or nothing: 0; else the usage line on stderr and -1. */
 int	ctl_parse_json(int argc, char **argv, const char *usage, int *json);
 
 #endif
