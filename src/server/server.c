@@ -618,7 +618,6 @@ main(int argc, char **argv)
 	memset(&sv, 0, sizeof(sv));
 	sv.tun_fd = -1;
 	TAILQ_INIT(&sv.sessions);
-	preauth_init(&sv);
 
 	if ((sv.cfg = server_config_load(conffile, &cause)) == NULL) {
 		log_print_cause(cause);
@@ -636,6 +635,8 @@ main(int argc, char **argv)
 		server_config_free(sv.cfg);
 		return 0;
 	}
+	/* After -t and the config errors, which return without teardown. */
+	preauth_init(&sv);
 	if (realpath(conffile, abspath) != NULL)
 		server_conffile = xstrdup(abspath);
 	server_set_log_level(sv.cfg->log_level);
