@@ -212,7 +212,12 @@ server_http_cb(struct lws *wsi, enum lws_callback_reasons reason,
 		sv = server_ws_server(wsi);
 		if (server_ws_upgrade_ok(sv, wsi, in))
 			return 0;
+#ifdef LWS_RVPN_CONFIRM_UPGRADE_AS_HTTP
+		/* Patched lws: served as plain HTTP, by decoy_http(). */
+		return LWS_RVPN_CONFIRM_UPGRADE_AS_HTTP;
+#else
 		return decoy_upgrade(sv, wsi);
+#endif
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		/* A WebSocket without the rvpn.v1 subprotocol. */
 		return -1;
