@@ -83,6 +83,47 @@ proc_detached(int notify, int devnull)
 	close(notify);
 }
 
+#define PROC_MAX_SIGNALS	8
+
+struct proc_signals {
+	struct event	*ev[PROC_MAX_SIGNALS];
+	int		 n;
+};
+
+struct proc_signals *
+proc_signals_new(struct event_base *base, const int *sigs,
+    event_callback_fn cb, void *arg, char **cause)
+{
+	struct proc_signals *ps;
+
+	ps = xcalloc(1, sizeof(*ps));
+	for (; *sigs != 0; sigs++) {
+		if (ps->n == PROC_MAX_SIGNALS ||
+		    (ps->ev[ps->n] = evsignal_new(base, *sigs, cb,
+		    arg)) == NULL ||
+		    evsignal_add(ps->ev[ps->n++], NULL) == -1) {
+			xasprintf(cause, "cannot handle signal %d", *sigs);
+			proc_signals_free(ps);
+			return NULL;
+		}
+	}
+	return ps;
+}
+
+void
+proc_signals_free(struct proc_signals *ps)
+{
+	int i;
+
+	if (ps == NULL)
+		return;
+	for (i = 0; i < ps->n; i++) {
+		if (ps->ev[i] != NULL)
+			event_free(ps->ev[i]);
+	}
+	free(ps);
+}
+
 int
 proc_pidfile_write(const char *path, char **cause)
 {

@@ -3,9 +3,9 @@
  * The process lifecycle both daemons share (tmux proc.c, OpenSSH
  * uidswap.c and OpenBSD httpd proc.c are the models): detaching with a
  * readiness pipe, so a startup failure still reaches the shell as exit
- * status 1; the pid file; the run-state directory; and the privilege
- * sequence (chroot, bounding set, secure bits, user and group, the
- * capabilities kept, no_new_privs).
+ * status 1; the signals; the pid file; the run-state directory; and the
+ * privilege sequence (chroot, bounding set, secure bits, user and group,
+ * the capabilities kept, no_new_privs, Landlock).
  */
 #ifndef RVPN_PROC_H
 #define RVPN_PROC_H
@@ -13,6 +13,7 @@
 #include <sys/capability.h>
 #include <sys/types.h>
 
+#include <event2/event.h>
 #include <stdbool.h>
 
 /*
@@ -33,6 +34,17 @@ int	proc_detach_prepare(const char *ident);
  * stderr at devnull (closed after) and release the parent (notify).
  */
 void	proc_detached(int notify, int devnull);
+
+/*
+ * The signals a daemon handles, as events on base: each of sigs (ended
+ * by 0) calls cb(sig, EV_SIGNAL, arg) from the loop.  NULL, with
+ * *cause, when an event cannot be added.  proc_signals_free() accepts
+ * NULL.
+ */
+struct proc_signals;
+struct proc_signals	*proc_signals_new(struct event_base *, const int *sigs,
+			    event_callback_fn cb, void *arg, char **cause);
+void			 proc_signals_free(struct proc_signals *);
 
 /*
  * Write the pid of this process to path, which must be a regular file

@@ -367,17 +367,11 @@ client_drop_privileges(char **cause)
 static int
 client_events_new(struct client *cl, char **cause)
 {
-	cl->sigint_ev = evsignal_new(cl->base, SIGINT, client_signal_cb, cl);
-	cl->sigterm_ev = evsignal_new(cl->base, SIGTERM, client_signal_cb, cl);
-	cl->sighup_ev = evsignal_new(cl->base, SIGHUP, client_signal_cb, cl);
-	if (cl->sigint_ev == NULL || cl->sigterm_ev == NULL ||
-	    cl->sighup_ev == NULL || evsignal_add(cl->sigint_ev, NULL) == -1 ||
-	    evsignal_add(cl->sigterm_ev, NULL) == -1 ||
-	    evsignal_add(cl->sighup_ev, NULL) == -1) {
-		*cause = xstrdup("cannot install signal events");
-		return -1;
-	}
-	return 0;
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, 0 };
+
+	cl->signals = proc_signals_new(cl->base, sigs, client_signal_cb, cl,
+	    cause);
+	return cl->signals != NULL ? 0 : -1;
 }
 
 /*
@@ -391,13 +385,8 @@ client_teardown(struct client *cl)
 	client_tun_restore(cl);
 	client_roam_free(cl);
 	client_ws_free(cl);
-	if (cl->sigint_ev != NULL)
-		event_free(cl->sigint_ev);
-	if (cl->sigterm_ev != NULL)
-		event_free(cl->sigterm_ev);
-	if (cl->sighup_ev != NULL)
-		event_free(cl->sighup_ev);
-	cl->sigint_ev = cl->sigterm_ev = cl->sighup_ev = NULL;
+	proc_signals_free(cl->signals);
+	cl->signals = NULL;
 	if (cl->base != NULL)
 		event_base_free(cl->base);
 	cl->base = NULL;

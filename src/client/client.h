@@ -18,6 +18,7 @@ struct event_base;
 struct lws;
 struct lws_context;
 struct netlink;
+struct proc_signals;
 struct statefile;
 struct txq;
 
@@ -99,9 +100,7 @@ struct client {
 	struct event		*keepalive_ev;
 	struct event		*connect_timeout_ev;
 	struct event		*stop_ev;	/* CLOSE grace timer */
-	struct event		*sigint_ev;
-	struct event		*sigterm_ev;
-	struct event		*sighup_ev;
+	struct proc_signals	*signals;	/* INT TERM HUP */
 
 	/* client-tun.c */
 	struct netlink		*nl;

@@ -507,23 +507,16 @@ server_tables_new(struct server *sv, char **cause)
 static int
 server_events_new(struct server *sv, char **cause)
 {
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGUSR1, 0 };
 	struct timeval tv = { 1, 0 };
 
-	sv->ev_sigint = evsignal_new(sv->base, SIGINT, server_signal_cb, sv);
-	sv->ev_sigterm = evsignal_new(sv->base, SIGTERM, server_signal_cb, sv);
-	sv->ev_sighup = evsignal_new(sv->base, SIGHUP, server_signal_cb, sv);
-	sv->ev_sigusr1 = evsignal_new(sv->base, SIGUSR1, server_signal_cb, sv);
+	if ((sv->signals = proc_signals_new(sv->base, sigs, server_signal_cb,
+	    sv, cause)) == NULL)
+		return -1;
 	sv->ev_timer = event_new(sv->base, -1, EV_PERSIST, server_timer_cb,
 	    sv);
-	if (sv->ev_sigint == NULL || sv->ev_sigterm == NULL ||
-	    sv->ev_sighup == NULL || sv->ev_sigusr1 == NULL ||
-	    sv->ev_timer == NULL ||
-	    evsignal_add(sv->ev_sigint, NULL) == -1 ||
-	    evsignal_add(sv->ev_sigterm, NULL) == -1 ||
-	    evsignal_add(sv->ev_sighup, NULL) == -1 ||
-	    evsignal_add(sv->ev_sigusr1, NULL) == -1 ||
-	    evtimer_add(sv->ev_timer, &tv) == -1) {
-		xasprintf(cause, "cannot set up signal and timer events");
+	if (sv->ev_timer == NULL || evtimer_add(sv->ev_timer, &tv) == -1) {
+		xasprintf(cause, "cannot set up the timer event");
 		return -1;
 	}
 	return 0;
@@ -550,10 +543,8 @@ server_teardown(struct server *sv)
 	server_event_free(&sv->ev_drain);
 	server_event_free(&sv->ev_tun);
 	server_event_free(&sv->ev_timer);
-	server_event_free(&sv->ev_sigint);
-	server_event_free(&sv->ev_sigterm);
-	server_event_free(&sv->ev_sighup);
-	server_event_free(&sv->ev_sigusr1);
+	proc_signals_free(sv->signals);
+	sv->signals = NULL;
 	server_ws_stop(sv);
 	preauth_free(sv);
 	server_nat_stop(sv);

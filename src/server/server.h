@@ -24,6 +24,7 @@ struct admit;
 struct admit_src;
 struct nft_state;
 struct pool;
+struct proc_signals;
 struct pool6;
 struct route_table;
 struct route6_table;
@@ -155,10 +156,7 @@ struct server {
 	struct lws_context	*lws;
 	struct event		*ev_tun;
 	struct event		*ev_timer;
-	struct event		*ev_sigint;
-	struct event		*ev_sigterm;
-	struct event		*ev_sighup;
-	struct event		*ev_sigusr1;
+	struct proc_signals	*signals;	/* INT TERM HUP USR1 */
 	struct event		*ev_drain;	/* shutdown grace timer */
 
 	uint8_t			 priv[PROTO_KEY_LEN];
