@@ -301,8 +301,8 @@ client_load_config(const struct client_flags *fl)
  * Resolve the server's host to one address, once, at start: the first
  * getaddrinfo() gives (RFC 6724 order), IPv4 or IPv6.
  */
-static void
-client_resolve(struct client *cl)
+static int
+client_resolve(struct client *cl, char **cause)
 {
 	struct client_config *cfg = cl->cfg;
 	struct addrinfo hints, *res = NULL;
@@ -312,9 +312,11 @@ client_resolve(struct client *cl)
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
-	if ((error = getaddrinfo(cfg->url_host, NULL, &hints, &res)) != 0)
-		fatalx("server '%s': cannot resolve: %s", cfg->url_host,
-		    gai_strerror(error));
+	if ((error = getaddrinfo(cfg->url_host, NULL, &hints, &res)) != 0) {
+		xasprintf(cause, "server '%s': cannot resolve: %s",
+		    cfg->url_host, gai_strerror(error));
+		return -1;
+	}
 	cl->server_af = res->ai_family;
 	if (res->ai_family == AF_INET6) {
 		cl->server_ip6 =
@@ -337,6 +339,7 @@ client_resolve(struct client *cl)
 		    "[" : "", h, strchr(h, ':') ? "]" : "",
 		    (unsigned)cfg->url_port);
 	log_debug("%s: %s is %s", __func__, cfg->url_host, cl->server_ipstr);
+	return 0;
 }
 
 /*
@@ -447,7 +450,8 @@ main(int argc, char **argv)
 	 */
 	if (!fl.foreground)
 		notify = proc_daemonize();
-	client_resolve(cl);
+	if (client_resolve(cl, &cause) == -1)
+		goto fail;
 
 	client_dns_recover(cl);
 	if (client_tun_open(cl, &cause) == -1)
