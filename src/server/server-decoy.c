@@ -50,6 +50,8 @@
 #define DECOY_SYNC_MS	1000		/* upgrade probe to the upstream */
 #define DECOY_WHOLE_MAX	(1024 * 1024)	/* body written at once */
 #define DECOY_URI_MAX	4096
+#define DECOY_HDRS_MAX	8192		/* response header lines */
+#define DECOY_HEADBUF	(DECOY_HDRS_MAX + 1024)	/* status line, Date... */
 
 struct decoy {
 	int			 rootfd;	/* -1: no decoy_root */
@@ -87,7 +89,7 @@ struct decoy_req {
 /* One response before it is written. */
 struct decoy_resp {
 	int		 status;
-	char		 hdrs[2048];	/* "name: value\r\n" lines */
+	char		 hdrs[DECOY_HDRS_MAX];	/* "name: value\r\n" lines */
 	size_t		 hlen;
 	int64_t		 clen;		/* Content-Length, -1: none */
 	bool		 has_server;	/* the upstream's Server in hdrs */
@@ -559,9 +561,10 @@ decoy_write_whole(struct server *sv, struct lws *wsi, struct decoy_resp *r,
 	}
 	if (!head_only && !decoy_no_body(r->status))
 		blen = r->fd != -1 ? (size_t)r->len : r->bodylen;
-	cap = LWS_PRE + 4096 + blen;
+	cap = LWS_PRE + DECOY_HEADBUF + blen;
 	buf = xmalloc(cap);
-	if ((h = decoy_head_fmt(sv, r, keep, (char *)buf + LWS_PRE, 4096)) ==
+	if ((h = decoy_head_fmt(sv, r, keep, (char *)buf + LWS_PRE,
+	    DECOY_HEADBUF)) ==
 	    -1) {
 		free(buf);
 		return -1;
@@ -598,11 +601,12 @@ static int
 decoy_start(struct server *sv, struct lws *wsi, struct decoy_req *q,
     struct decoy_resp *r)
 {
-	char buf[LWS_PRE + 4096];
+	char buf[LWS_PRE + DECOY_HEADBUF];
 	int h;
 
 	q->keep = decoy_keepalive(wsi) && r->clen >= 0;
-	if ((h = decoy_head_fmt(sv, r, q->keep, buf + LWS_PRE, 4096)) == -1 ||
+	if ((h = decoy_head_fmt(sv, r, q->keep, buf + LWS_PRE,
+	    DECOY_HEADBUF)) == -1 ||
 	    lws_write(wsi, (unsigned char *)buf + LWS_PRE, h,
 	    LWS_WRITE_HTTP_HEADERS) != h) {
 		decoy_resp_clear(r);
