@@ -107,8 +107,11 @@ for req in 'FOO / HTTP/1.1\r\nHost: x\r\n\r\n' \
     'GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\n\r\n' \
     'OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n' \
     'GET /%%zz HTTP/1.1\r\nHost: x\r\n\r\n' \
-    'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n' 'hello\r\n\r\n'; do
+    'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n' 'hello\r\n\r\n' \
+    'GET /index.html%%00.png HTTP/1.1\r\nHost: x\r\n\r\n' \
+    "GET / HTTP/1.1\\r\\nHost: x\\r\\nX-Big: $(head -c 10000 /dev/zero | tr '\0' a)\\r\\n\\r\\n"; do
 	raw "$req"
+	req=${req:0:60}
 	# 400; an absolute URI is 403 (as nginx answers it).
 	case $CODE in
 	"HTTP/1.1 400 Bad Request"|"HTTP/1.1 403 Forbidden") ;;
@@ -118,7 +121,7 @@ for req in 'FOO / HTTP/1.1\r\nHost: x\r\n\r\n' \
 		fail "'$req': not the plain page: $(cat "$LAB_DIR/r.$N")"
 	clean "'$req'"
 done
-ok "malformed requests (unknown method, absolute URI, OPTIONS *, bad %-escape, h2 preface, garbage) get a plain 400/403, no lws page"
+ok "malformed requests (unknown method, absolute URI, OPTIONS *, bad %-escape, h2 preface, garbage, %00, a 10 KB header) get a plain 400/403, no lws page"
 raw 'GET /api/v1/ws/tun HTTP/1.1\r\nHost: x\r\nUpgrade: foo\r\nConnection: upgrade\r\n\r\n'
 [ "$CODE" = "HTTP/1.1 404 Not Found" ] || fail "Upgrade: foo: '$CODE': $(cat "$LAB_DIR/r.$N")"
 tr -d '\r' <"$LAB_DIR/r.$N" | grep -Eiv '^(date|connection):' >"$LAB_DIR/r.$N.cmp"
