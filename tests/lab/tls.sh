@@ -90,6 +90,30 @@ hello "wss://$LAB_SRV_C1:8443/api/v1/ws" sni --sni front.rvpn.test
 grep -q 'Hostname in TLS extension: "front.rvpn.test"' "$LAB_DIR/s_server.sni" ||
 	fail "--sni not sent: $(cat "$LAB_DIR/s_server.sni")"
 ok "client --sni front.rvpn.test: SNI front.rvpn.test to an address"
+# --sni checks the certificate against that name: a server whose
+# certificate names only front.rvpn.test is reached at its address with
+# --sni front.rvpn.test (verified with --ca), and refused without it.
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout "$LAB_DIR/front.key" -out "$LAB_DIR/front.csr" \
+	-subj "/CN=front.rvpn.test" >/dev/null 2>&1 || fail "front CSR"
+printf 'subjectAltName=DNS:front.rvpn.test\nbasicConstraints=CA:FALSE\n' >"$LAB_DIR/front.ext"
+openssl x509 -req -in "$LAB_DIR/front.csr" -CA "$LAB_DIR/ca.crt" \
+	-CAkey "$LAB_DIR/ca.key" -CAcreateserial -out "$LAB_DIR/front.crt" \
+	-days 2 -extfile "$LAB_DIR/front.ext" >/dev/null 2>&1 || fail "front certificate"
+lab_server_config "$LAB_DIR/front.toml"
+sed -i -e "s|^tls_cert_file = .*|tls_cert_file = \"$LAB_DIR/front.crt\"|" \
+	-e "s|^tls_key_file = .*|tls_key_file = \"$LAB_DIR/front.key\"|" "$LAB_DIR/front.toml"
+lab_server_start "$LAB_DIR/front.toml"
+lab_client_spawn "$NS_C1" nosni $(lab_client_args c1)
+LAB_LOG_FROM=$LAB_CLIENT_FROM lab_wait_log "$LAB_DIR/client-nosni.log" \
+	"TLS handshake failed" "$LAB_TIMEOUT" "$LAB_CLIENT_PID" ||
+	fail "a certificate for front.rvpn.test accepted for $LAB_SRV_C1: $(cat "$LAB_DIR/client-nosni.log")"
+lab_stop "$LAB_CLIENT_PID"
+lab_client_start "$NS_C1" front $(lab_client_args c1) --sni front.rvpn.test
+nsx "$NS_C1" ping -c 1 -W 2 "$LAB_NET" >/dev/null 2>&1 || fail "ping with --sni"
+ok "--sni front.rvpn.test: the certificate is checked against it (tunnel up with --ca); without --sni the same certificate is refused"
+lab_stop "$LAB_PID_front"
+lab_server_stop || fail "server (front) did not stop cleanly"
 out=$("$RVPN_CLIENT" -f --server "wss://$LAB_SRV_C1/api/v1/ws" --sni 198.18.1.1 2>&1) &&
 	fail "--sni with an address accepted"
 grep -q "sni: '198.18.1.1': an address is never sent in SNI" <<<"$out" ||
