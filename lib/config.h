@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * server.toml and client.toml: a TOML subset read with inih (see
+ * server.toml and client.toml: a TOML subset read by toml.c (see
  * rvpn-server.toml(5), rvpn-client.toml(5)).  Every error reads
  * "FILE:LINE: KEY: 'VALUE': problem"; all errors of a file are collected.
  */
