@@ -77,6 +77,7 @@ http {
 	}
 	server {
 		listen $LAB_SRV_C1:443 ssl;
+		listen [$LAB_SRV_C1_6]:443 ssl;
 		ssl_certificate $LAB_DIR/server.crt;
 		ssl_certificate_key $LAB_DIR/server.key;
 		location /api/v1/ws/ {
@@ -181,6 +182,19 @@ LAB_LOG_FROM=$LAB_SERVER_FROM lab_wait_log "$LAB_DIR/server.log" \
 server_run_log | grep -q "session_new: connection from $LAB_C1\$" ||
 	fail "forged header believed: $(server_run_log | grep 'connection from')"
 ok "a forged X-Forwarded-For is not believed (the last hop, $LAB_C1, is)"
+
+# A client that reaches the proxy over IPv6: its address is the last hop.
+from=$(lab_log_next "$LAB_DIR/server.log")
+nsx "$NS_C1" curl -6 -s --http1.1 --max-time 3 --cacert "$LAB_DIR/ca.crt" \
+	-H "Connection: Upgrade" \
+	-H "Upgrade: websocket" -H "Sec-WebSocket-Version: 13" \
+	-H "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==" \
+	-H "Sec-WebSocket-Protocol: rvpn.v1" \
+	-o /dev/null "https://[$LAB_SRV_C1_6]/api/v1/ws/tun"
+LAB_LOG_FROM=$from lab_wait_log "$LAB_DIR/server.log" \
+	"session_new: connection from $LAB_C1_6\$" 5 ||
+	fail "IPv6 X-Forwarded-For: $(tail -n +"$from" "$LAB_DIR/server.log" | grep 'connection from')"
+ok "X-Forwarded-For with an IPv6 client ($LAB_C1_6) is its remote"
 
 # Negative: the same setup without trusted_proxies.
 lab_server_stop || fail "server did not stop cleanly"
