@@ -110,7 +110,7 @@ stats_print_text(const struct ctlmsg_stats *st)
 	for (i = 0; i < nitems(drops); i++)
 		printf("  %-31s%llu\n", drops[i].label,
 		    (unsigned long long)drops[i].n);
-	printf("IPv6 packets ignored (not carried yet, not drops):\n"
+	printf("IPv6 packets ignored (not carried, not drops):\n"
 	    "  from clients                   %llu\n"
 	    "  from the TUN                   %llu\n",
 	    (unsigned long long)st->c.ipv6,

@@ -68,7 +68,7 @@ nsx "$NS_C2" ping -c 1 -W 2 "$LAB_NET" >/dev/null 2>&1 ||
 	fail "c2 ping through the tunnel"
 ok "with --no-dns the name does not resolve (tunnel still works)"
 
-# The client turns IPv6 off on its TUN (rvpn carries none yet), so the
+# The client turns IPv6 off on its TUN (the server pushed none), so the
 # kernel's router solicitations and MLD reports never reach the server:
 # a session that only pinged ends with "drops 0".
 a2=$(lab_tun_addr "$NS_C2")
