@@ -275,4 +275,26 @@ nsx "$NS_C1" ip -6 route get 2001:db8:11::1 | grep -q "dev $LAB_IF_U1" ||
 lab_stop "$LAB_PID_c1" || fail "c1 did not stop cleanly"
 lab_server_stop || fail "server did not stop cleanly"
 ok "routes = [198.18.0.0/24, 2001:db8::/64]: both through the tunnel, the rest outside"
+
+# A static address6 in the clients file; another key gets its pair.
+lab_clients_file "$LAB_DIR/clients.toml" c1 c2
+sed -i "/^\[client.c1\]/a address6 = \"${R6}beef:1\"" "$LAB_DIR/clients.toml"
+sed "s|^\[server\]|[server]\nauthorized_clients_file = \"$LAB_DIR/clients.toml\"|" \
+	"$LAB_DIR/server.toml" >"$LAB_DIR/server-static.toml"
+lab_server_start "$LAB_DIR/server-static.toml"
+# shellcheck disable=SC2046
+lab_client_start "$NS_C1" c1 $(lab_client_args c1)
+# shellcheck disable=SC2046
+lab_client_start "$NS_C2" c2 $(lab_client_args c2)
+[ "$(lab_tun_addr6 "$NS_C1")" = "${R6}beef:1" ] ||
+	fail "c1 did not get its static ${R6}beef:1: '$(lab_tun_addr6 "$NS_C1")'"
+a2=$(lab_tun_addr "$NS_C2")
+[ "$(lab_tun_addr6 "$NS_C2")" = "$R6$(printf %x "${a2##*.}")" ] ||
+	fail "c2: '$(lab_tun_addr6 "$NS_C2")' is not the pair of $a2"
+nsx "$NS_C1" ping -6 -c 2 -i 0.2 -W 2 "${R6}1" >/dev/null ||
+	fail "c1 with its static address6 cannot ping ${R6}1"
+lab_stop "$LAB_PID_c1" || fail "c1 did not stop cleanly"
+lab_stop "$LAB_PID_c2" || fail "c2 did not stop cleanly"
+lab_server_stop || fail "server did not stop cleanly"
+ok "address6 = ${R6}beef:1 for c1 is its address; c2 gets the pair of $a2"
 exit 0
