@@ -133,4 +133,34 @@ check_open "split tunnel (--route)"
 
 grep -q "IPv6 blocked" "$LAB_DIR/client-c1.log" || fail "log lost"
 lab_server_stop || fail "server did not stop cleanly"
+
+# The server gains, then loses IPv6 while the client stays: after each
+# reconnect the client follows (re-applies the TUN), never leaking.
+LAB_NET_EXTRA='dhcp_range6 = "fd10:200::/64"' \
+	lab_server_config "$LAB_DIR/server6.toml"
+lab_server_start "$LAB_DIR/server.toml"
+# shellcheck disable=SC2046
+lab_client_start "$ns" c1 $(lab_client_args c1)
+blocked || fail "v4-only server: no block"
+lab_server_stop || fail "server did not stop cleanly"
+from=$(lab_log_next "$log")
+lab_server_start "$LAB_DIR/server6.toml"
+LAB_LOG_FROM=$from lab_wait_log "$log" "tunnel up: .* address6 fd10:200::" ||
+	fail "no IPv6 after the server gained dhcp_range6"
+blocked && fail "block kept although the server now pushes IPv6"
+nsx "$ns" ip -6 route show ::/1 | grep -q "dev rvpn0" ||
+	fail "no ::/1 dev rvpn0: $(routes6)"
+[ -n "$(lab_tun_addr6 "$ns")" ] || fail "no IPv6 tunnel address"
+lab_server_stop || fail "server did not stop cleanly"
+from=$(lab_log_next "$log")
+lab_server_start "$LAB_DIR/server.toml"
+LAB_LOG_FROM=$from lab_wait_log "$log" "IPv6 blocked" ||
+	fail "no block after the server lost dhcp_range6"
+[ -z "$(lab_tun_addr6 "$ns")" ] || fail "IPv6 tunnel address kept"
+blocked || fail "no block: $(routes6)"
+v6_leaks && fail "IPv6 leaks after the server lost dhcp_range6"
+lab_stop "$LAB_PID_c1" || fail "client did not stop cleanly"
+same_as_before || fail "IPv6 routes changed"
+lab_server_stop || fail "server did not stop cleanly"
+ok "server gains, then loses IPv6: the client follows, blocked without it, nothing left"
 exit 0
