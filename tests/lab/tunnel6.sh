@@ -224,6 +224,22 @@ lab_stop "$LAB_PID_c2"
 lab_server_stop || fail "server did not stop cleanly"
 ok "the IPv6 host route is gone after the client stops"
 
+# bind_address on one IPv6 address: IPv6 there only, no IPv4.
+sed 's/^bind_address = .*/bind_address = "['"$LAB_SRV_C1_6"']:443"/' \
+	"$LAB_DIR/server.toml" >"$LAB_DIR/server-v6only.toml"
+lab_server_start "$LAB_DIR/server-v6only.toml"
+tail -n +"$LAB_SERVER_FROM" "$LAB_DIR/server.log" |
+	grep -q "Listening on \[$LAB_SRV_C1_6\]:443" ||
+	fail "no listen line for [$LAB_SRV_C1_6]:443"
+nsx "$NS_SRV" ss -Hltn "sport = :443" >"$LAB_DIR/ss.out"
+grep -q "\[$LAB_SRV_C1_6\]:443" "$LAB_DIR/ss.out" && [ "$(wc -l <"$LAB_DIR/ss.out")" = 1 ] ||
+	fail "listening sockets: $(cat "$LAB_DIR/ss.out")"
+lab_client_start "$NS_C1" c1 --server "wss://[$LAB_SRV_C1_6]/api/v1/ws" \
+	--server-key "$LAB_SRV_PUB" --key "$LAB_DIR/c1.key" --ca "$LAB_DIR/ca.crt"
+lab_stop "$LAB_PID_c1" || fail "c1 did not stop cleanly"
+lab_server_stop || fail "server did not stop cleanly"
+ok "bind_address = \"[$LAB_SRV_C1_6]:443\": one IPv6 socket there, c1 connects"
+
 # The certificate is checked against the IPv6 address: one naming only
 # the IPv4 addresses is refused.
 d=$LAB_DIR
