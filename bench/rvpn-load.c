@@ -100,6 +100,7 @@ struct load {
 };
 
 static struct load load;
+static const lws_retry_bo_t load_retry = { NULL, 0, 0, 0, 0, 0 };
 
 static uint64_t
 load_now_ns(void)
@@ -171,6 +172,8 @@ load_sess_start(struct load_sess *s)
 	i.protocol = PROTO_SUBPROTOCOL;
 	i.alpn = "http/1.1";
 	i.opaque_user_data = s;
+	/* No lws validity timers: their sorted list costs O(sessions). */
+	i.retry_and_idle_policy = &load_retry;
 	if (cfg->url_tls) {
 		i.ssl_connection = LCCSCF_USE_SSL;
 		if (cfg->insecure)

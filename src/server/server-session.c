@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "compat.h"
 #include "ipaddr.h"
@@ -20,6 +21,8 @@
 #include "xmalloc.h"
 
 #define REC(buf)	((buf) + LWS_PRE)
+
+static void	session_key_del(struct session *);
 
 static const char *const session_state_names[] = {
 	"handshake", "up", "closing",
@@ -133,6 +136,7 @@ session_free(struct session *s)
 	txq_free(s->txq);
 	s->txq = NULL;
 	free(s->ctlbuf);
+	session_key_del(s);
 	TAILQ_REMOVE(&sv->sessions, s, entry);
 	freezero(s, sizeof(*s));
 
@@ -185,6 +189,7 @@ session_close(struct session *s, int code, const char *detail)
 			s->ctllen = 0;
 		s->ctl_raw = false;
 	}
+	session_key_del(s);
 	s->state = SESSION_CLOSING;
 	if (s->wsi != NULL) {
 		s->write_requested = false;
@@ -208,13 +213,80 @@ session_refuse(struct session *s, int code, const char *detail)
 	session_close(s, code, detail);
 }
 
-/* The session of an authorized client key that is up, if any. */
+/*
+ * The sessions that are up, by client key: a new handshake finds the
+ * session it replaces without a walk of every session (one process, one
+ * server: a static table).  Chains are keyed by a random secret, so
+ * keys chosen to collide do not line up.
+ */
+#define SESSION_KEYTAB	4096		/* a power of two */
+static struct session	*session_keytab[SESSION_KEYTAB];
+static uint64_t		 session_keytab_key[2];
+static bool		 session_keytab_init;
+
+static uint64_t
+session_key_mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static struct session **
+session_key_bucket(const uint8_t *pub)
+{
+	uint64_t w[2];
+
+	if (!session_keytab_init) {
+		if (getentropy(session_keytab_key,
+		    sizeof(session_keytab_key)) == -1)
+			fatal("getentropy");
+		session_keytab_init = true;
+	}
+	memcpy(w, pub, sizeof(w));
+	return &session_keytab[session_key_mix(session_key_mix(w[0] ^
+	    session_keytab_key[0]) ^ w[1] ^ session_keytab_key[1]) &
+	    (SESSION_KEYTAB - 1)];
+}
+
+static void
+session_key_add(struct session *s)
+{
+	struct session **b = session_key_bucket(s->pub);
+
+	s->key_next = *b;
+	*b = s;
+	s->keyed = true;
+}
+
+static void
+session_key_del(struct session *s)
+{
+	struct session **pp;
+
+	if (!s->keyed)
+		return;
+	for (pp = session_key_bucket(s->pub); *pp != NULL;
+	    pp = &(*pp)->key_next) {
+		if (*pp == s) {
+			*pp = s->key_next;
+			break;
+		}
+	}
+	s->key_next = NULL;
+	s->keyed = false;
+}
+
+/* The session of a client key that is up, if any. */
 static struct session *
 session_find_key(struct server *sv, const uint8_t *pub, struct session *not)
 {
 	struct session *s;
 
-	TAILQ_FOREACH(s, &sv->sessions, entry) {
+	for (s = *session_key_bucket(pub); s != NULL; s = s->key_next) {
 		if (s != not && s->state == SESSION_UP &&
 		    key_equal(s->pub, pub))
 			return s;
@@ -435,6 +507,7 @@ session_handshake(struct session *s, uint8_t *rec, size_t len)
 	preauth_done(sv, s->wsi);
 	s->ctl_raw = true;
 	s->state = SESSION_UP;
+	session_key_add(s);
 	sv->stats.hs_ok++;
 	s->t_data = sv->now;
 	log_info("session up: %s %s from %s%s%s", s->name,

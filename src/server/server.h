@@ -146,6 +146,8 @@ struct session {
 	uint64_t		 rtt_ns;
 
 	struct counters		 stats;
+	struct session		*key_next;	/* session_keytab chain */
+	bool			 keyed;		/* in session_keytab */
 	TAILQ_ENTRY(session)	 entry;
 };
 TAILQ_HEAD(sessions, session);
