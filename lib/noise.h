@@ -55,6 +55,11 @@ int	noise_x25519_generate(uint8_t priv[NOISE_KEY_LEN],
 /* DH(priv, pub); -1 if OpenSSL refuses (e.g. an all-zero result). */
 int	noise_x25519(uint8_t out[NOISE_KEY_LEN], const uint8_t priv[NOISE_KEY_LEN],
 	    const uint8_t pub[NOISE_KEY_LEN]);
+/* The same when priv's public key is known (no second multiplication). */
+int	noise_x25519_pair(uint8_t out[NOISE_KEY_LEN],
+	    const uint8_t priv[NOISE_KEY_LEN],
+	    const uint8_t priv_pub[NOISE_KEY_LEN],
+	    const uint8_t pub[NOISE_KEY_LEN]);
 
 /* The protocol name of a suite, e.g. "Noise_IK_25519_ChaChaPoly_BLAKE2s". */
 const char	*noise_protocol_name(enum noise_hash);
