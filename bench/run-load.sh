@@ -8,7 +8,8 @@
 #
 #   bench/run-load.sh BUILDDIR [rvpn-load options...]
 #   PIN=1: server on CPU 0, rvpn-load on CPU 1 (taskset)
-#   LOAD_SERVER_EXTRA: more [server] lines (e.g. different limits)
+#   LOAD_LIMITS: the three pre-authentication limit lines (default: all 0)
+#   LOAD_SERVER_EXTRA: more [server] lines
 #
 # Example: bench/run-load.sh _b --sessions 2000 --rate 500 --duration 10
 set -u
@@ -20,10 +21,11 @@ LOAD=$top_builddir/bench/rvpn-load
 . "$top_srcdir/tests/lab/lab.sh"
 lab_init "$LOAD"
 lab_up
-LAB_RANGE=10.200.0.0/16 LAB_NAT=false LAB_SERVER_EXTRA="max_clients = 65533
-max_pending_handshakes = 0
+LOAD_LIMITS=${LOAD_LIMITS:-"max_pending_handshakes = 0
 max_pending_per_source = 0
-handshake_rate_per_source = 0
+handshake_rate_per_source = 0"}
+LAB_RANGE=10.200.0.0/16 LAB_NAT=false LAB_SERVER_EXTRA="max_clients = 65533
+$LOAD_LIMITS
 ${LOAD_SERVER_EXTRA:-}" lab_server_config "$LAB_DIR/load.toml"
 pin_srv= pin_load=
 if [ -n "${PIN:-}" ]; then
