@@ -92,7 +92,7 @@ noise_x25519_key(const uint8_t *priv, const uint8_t *pub)
 		if (kctx == NULL || EVP_PKEY_fromdata_init(kctx) != 1) {
 			EVP_PKEY_CTX_free(kctx);
 			kctx = NULL;
-			return (NULL);
+			return NULL;
 		}
 	}
 	if (priv != NULL)
@@ -104,8 +104,8 @@ noise_x25519_key(const uint8_t *priv, const uint8_t *pub)
 	p[n] = OSSL_PARAM_construct_end();
 	if (EVP_PKEY_fromdata(kctx, &pk, priv != NULL ? EVP_PKEY_KEYPAIR :
 	    EVP_PKEY_PUBLIC_KEY, p) != 1)
-		return (NULL);
-	return (pk);
+		return NULL;
+	return pk;
 }
 
 /* out = X25519(priv, pub). */
@@ -117,10 +117,10 @@ noise_x25519(uint8_t out[NOISE_KEY_LEN], const uint8_t priv[NOISE_KEY_LEN],
 	int	rc;
 
 	if (noise_x25519_public(priv, mypub) != 0)
-		return (-1);
+		return -1;
 	rc = noise_x25519_pair(out, priv, mypub, pub);
 	OPENSSL_cleanse(mypub, sizeof(mypub));
-	return (rc);
+	return rc;
 }
 
 /* out = X25519(priv, pub) where priv_pub is priv's public key. */
@@ -253,7 +253,7 @@ noise_md(enum noise_hash hash)
 	if (md[i] == NULL)
 		md[i] = EVP_MD_fetch(NULL, i == 0 ? "BLAKE2S-256" : "SHA256",
 		    NULL);
-	return (md[i]);
+	return md[i];
 }
 
 static const EVP_CIPHER *
@@ -263,7 +263,7 @@ noise_aead(void)
 
 	if (c == NULL)
 		c = EVP_CIPHER_fetch(NULL, "ChaCha20-Poly1305", NULL);
-	return (c);
+	return c;
 }
 
 /* Make a ChaCha20-Poly1305 context for one direction. */
@@ -273,7 +273,7 @@ noise_cipher_new(int enc)
 	EVP_CIPHER_CTX	*ctx;
 
 	if ((ctx = EVP_CIPHER_CTX_new()) == NULL)
-		return (NULL);
+		return NULL;
 	if (noise_aead() == NULL ||
 	    EVP_CipherInit_ex(ctx, noise_aead(), NULL, NULL, NULL, enc) != 1) {
 		EVP_CIPHER_CTX_free(ctx);
