@@ -12,7 +12,7 @@ $SUDO apt-get install -y -q --no-install-recommends \
 	cmake dpkg-dev ca-certificates \
 	clang libclang-rt-14-dev \
 	iproute2 nftables iputils-ping curl dnsmasq-base iperf3 python3 python3-jsonschema nginx-light \
-	sslscan caddy \
+	sslscan caddy haproxy python3-prometheus-client \
 	procps psmisc kmod groff-base gdb \
 	shellcheck systemd systemd-container
 # caddy is for tests/lab/proxy-examples.sh only (run in a namespace with

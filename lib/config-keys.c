@@ -189,6 +189,52 @@ cfg_set_bind(struct cfg_ctx *ctx, const struct cfg_key *k,
 	return true;
 }
 
+/* admin_listen: "ADDRESS[:PORT]" (9190), an IP address, not a name. */
+static bool
+cfg_set_admin(struct cfg_ctx *ctx, const struct cfg_key *k,
+    const struct toml_value *v)
+{
+	struct server_config *sc = ctx->obj;
+	struct in6_addr a6;
+	const char *why;
+	char *host;
+	uint16_t port;
+
+	if (!ipaddr_parse_hostport_why(v->s, &host, &port, 9190, &why)) {
+		cfg_keyerr(ctx, k->name, v->s, "%s", why);
+		return false;
+	}
+	if (inet_pton(AF_INET, host, &a6) != 1 &&
+	    inet_pton(AF_INET6, host, &a6) != 1) {
+		free(host);
+		cfg_keyerr(ctx, k->name, v->s, "not an IP address "
+		    "(e.g. 127.0.0.1:9190)");
+		return false;
+	}
+	free(sc->admin_listen);
+	free(sc->admin_host);
+	sc->admin_listen = xstrdup(v->s);
+	sc->admin_host = host;
+	sc->admin_port = port;
+	return true;
+}
+
+/* node_name: 1..63 of letters, digits, '.', '_', '-' (a metrics label). */
+static bool
+cfg_set_node(struct cfg_ctx *ctx, const struct cfg_key *k,
+    const struct toml_value *v)
+{
+	size_t len = strlen(v->s);
+
+	if (len == 0 || len > 63 || strspn(v->s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != len) {
+		cfg_keyerr(ctx, k->name, v->s, "must be 1..63 letters, digits, "
+		    "'.', '_' or '-'");
+		return false;
+	}
+	return cfg_set_str(ctx, k, v);
+}
+
 /*
  * Normalise a WebSocket path; NULL with *problem (written into pbuf) if
  * it holds a character outside RFC 3986 pchar or a dot segment.
@@ -620,6 +666,51 @@ cfg_set_url(struct cfg_ctx *ctx, const struct cfg_key *k,
 	return true;
 }
 
+/* servers: URLs tried in turn; the first is also server_url. */
+static bool
+cfg_set_servers(struct cfg_ctx *ctx, const struct cfg_key *k,
+    const struct toml_value *v)
+{
+	struct client_config *cc = ctx->obj, scratch;
+	char why[96];
+	unsigned i;
+	bool ok = true;
+
+	if (!cfg_check_count(ctx, k, v))
+		return false;
+	for (i = 0; i < v->nitems; i++) {
+		memset(&scratch, 0, sizeof(scratch));
+		if (!cfg_url(&scratch, v->items[i], why, sizeof(why))) {
+			cfg_keyerr(ctx, k->name, v->items[i], "%s", why);
+			ok = false;
+		}
+		free(scratch.server_url);
+		free(scratch.url_host);
+		free(scratch.url_path);
+		free(scratch.tun_path);
+	}
+	if (!ok)
+		return false;
+	for (i = 0; i < cc->nservers; i++)
+		free(cc->servers[i]);
+	for (i = 0; i < v->nitems; i++)
+		cc->servers[i] = xstrdup(v->items[i]);
+	cc->nservers = v->nitems;
+	if (v->nitems > 0)
+		(void)cfg_url(cc, cc->servers[0], why, sizeof(why));
+	return true;
+}
+
+bool
+client_config_use_server(struct client_config *cc, unsigned i)
+{
+	char why[96];
+
+	if (i >= cc->nservers)
+		return false;
+	return cfg_url(cc, cc->servers[i], why, sizeof(why));
+}
+
 static bool
 cfg_set_server_key(struct cfg_ctx *ctx, const struct cfg_key *k,
     const struct toml_value *v)
@@ -726,6 +817,15 @@ static const struct cfg_key server_keys[] = {
 	{ SRV, "server_header", TOML_STRING, NULL, 0, 0,
 	    S(server_header), 0, cfg_set_header, CFG_RESTART,
 	    .store = CFG_ST_STR },
+	{ SRV, "admin_listen", TOML_STRING, NULL, 0, 0,
+	    S(admin_listen), 0, cfg_set_admin, CFG_RESTART,
+	    .store = CFG_ST_STR, .also = { { S(admin_host) }, { S(admin_port) } } },
+	{ SRV, "node_name", TOML_STRING, NULL, 0, 0,
+	    S(node_name), 0, cfg_set_node, CFG_RESTART,
+	    .store = CFG_ST_STR },
+	{ SRV, "drain_kick_spread", TOML_INT, "60", 0, 3600,
+	    S(drain_kick_spread), 0, cfg_set_uint, CFG_RELOAD,
+	    .store = CFG_ST_BYTES },
 
 	{ NET, "nat_enabled", TOML_BOOL, "false", 0, 0,
 	    S(nat_enabled), 0, cfg_set_bool, CFG_RESTART,
@@ -761,6 +861,9 @@ static const struct cfg_key client_keys[] = {
 	{ CLI, "server_url", TOML_STRING, NULL, 0, 0,
 	    C(server_url), 0, cfg_set_url, CFG_RESTART,
 	    .store = CFG_ST_STR },
+	{ CLI, "servers", TOML_ARRAY, "", 0, CONFIG_MAX_SERVERS,
+	    C(servers), CN(nservers), cfg_set_servers, CFG_RESTART,
+	    .store = CFG_ST_BYTES },
 	{ CLI, "server_public_key", TOML_STRING, NULL, 0, 0,
 	    C(server_key), 0, cfg_set_server_key, CFG_RESTART,
 	    .store = CFG_ST_BYTES },

@@ -660,6 +660,9 @@ server_config_free(struct server_config *sc)
 	free(sc->decoy_root);
 	free(sc->decoy_upstream);
 	free(sc->server_header);
+	free(sc->admin_listen);
+	free(sc->admin_host);
+	free(sc->node_name);
 	free(sc->tun_name);
 	free(sc->egress_interface);
 	for (i = 0; i < sc->nclients; i++)
@@ -677,6 +680,15 @@ cfg_client_checks(struct cfg_ctx *ctx, struct client_config *cc)
 	if (ctx->seen[cfg_key_index(ctx, "ca_file")] != 0)
 		cfg_check_readable(ctx, "ca_file", cc->ca_file);
 	cfg_check_dir(ctx, "identity_key_file", cc->identity_key_file);
+	if (ctx->seen[cfg_key_index(ctx, "servers")] != 0 &&
+	    ctx->seen[cfg_key_index(ctx, "server_url")] != 0 &&
+	    ctx->seen[cfg_key_index(ctx, "servers")] != CFG_LINE_CMDLINE &&
+	    ctx->seen[cfg_key_index(ctx, "server_url")] != CFG_LINE_CMDLINE)
+	{
+		ctx->keyline = ctx->seen[cfg_key_index(ctx, "servers")];
+		cfg_keyerr(ctx, "servers", NULL, "set servers or server_url, "
+		    "not both");
+	}
 }
 
 static void
@@ -782,10 +794,14 @@ client_config_set(struct client_config *cc, const char *key,
 void
 client_config_free(struct client_config *cc)
 {
+	unsigned i;
+
 	if (cc == NULL)
 		return;
 	free(cc->path);
 	free(cc->server_url);
+	for (i = 0; i < cc->nservers; i++)
+		free(cc->servers[i]);
 	free(cc->url_host);
 	free(cc->url_path);
 	free(cc->tun_path);

@@ -17,6 +17,7 @@
 #define CONFIG_MAX_DNS		PROTO_MAX_DNS
 #define CONFIG_MAX_ROUTES	PROTO_MAX_ROUTES
 #define CONFIG_MAX_PROXIES	16
+#define CONFIG_MAX_SERVERS	8	/* client: servers, --server */
 
 struct config_cidr4 {
 	struct in_addr	addr;
@@ -70,6 +71,11 @@ struct server_config {
 	char		*decoy_root;		/* NULL: none */
 	char		*decoy_upstream;	/* "http://host:port" */
 	char		*server_header;		/* NULL: no Server */
+	char		*admin_listen;		/* NULL: no admin listener */
+	char		*admin_host;		/* its address */
+	uint16_t	 admin_port;		/* default 9190 */
+	char		*node_name;		/* NULL: the host name */
+	unsigned	 drain_kick_spread;	/* seconds, drain --kick */
 
 	/* [server.network] */
 	bool		 nat_enabled;
@@ -97,6 +103,8 @@ struct client_config {
 	char		*path;
 	/* [client] */
 	char		*server_url;		/* wss://host[:port]/path */
+	char		*servers[CONFIG_MAX_SERVERS];	/* tried in turn */
+	unsigned	 nservers;		/* 0: server_url alone */
 	bool		 url_tls;		/* wss (true) or ws */
 	char		*url_host;
 	uint16_t	 url_port;
@@ -127,6 +135,12 @@ struct client_config {
 struct server_config	*server_config_load(const char *path, char **cause);
 void			 server_config_free(struct server_config *);
 struct client_config	*client_config_load(const char *path, char **cause);
+/*
+ * Make servers[i] the URL in use (server_url, url_host, ...): false if
+ * there is no such entry.
+ */
+bool			 client_config_use_server(struct client_config *,
+			    unsigned);
 /*
  * Reload: nc is the new file, run the running configuration.  Each key
  * whose table entry says it needs a restart (rvpn-server.toml(5)

@@ -55,7 +55,7 @@ ctlmsg_peek(const uint8_t *buf, size_t avail, size_t *total)
 bool
 ctlmsg_is_request(uint8_t type)
 {
-	return type >= CTLMSG_T_STATUS_REQ && type <= CTLMSG_T_RELOAD_REQ;
+	return type >= CTLMSG_T_STATUS_REQ && type <= CTLMSG_T_UNDRAIN_REQ;
 }
 
 /* A text body: at most CTLMSG_TEXT_MAX bytes without a NUL. */
@@ -100,8 +100,8 @@ ctlmsg_check(const struct ctlmsg *m)
 
 	switch (m->type) {
 	case CTLMSG_T_STATUS:
-		if (!CTLMSG_STR_OK(st->version) ||
-		    st->pool_used > st->pool_capacity)
+		if (!CTLMSG_STR_OK(st->version) || !CTLMSG_STR_OK(st->node) ||
+		    st->pool_used > st->pool_capacity || st->draining > 1)
 			return CTLMSG_ERR_FORMAT;
 		break;
 	case CTLMSG_T_SESSION:
@@ -140,7 +140,13 @@ ctlmsg_decode(const uint8_t *buf, size_t len, struct ctlmsg *m)
 	case CTLMSG_T_STATUS_REQ:
 	case CTLMSG_T_STATS_REQ:
 	case CTLMSG_T_RELOAD_REQ:
+	case CTLMSG_T_UNDRAIN_REQ:
 		return blen == 0 ? CTLMSG_OK : CTLMSG_ERR_SIZE;
+	case CTLMSG_T_DRAIN_REQ:
+		if ((rc = ctlmsg_get_text(body, blen, m->u.text)) != CTLMSG_OK)
+			return rc;
+		return m->u.text[0] == '\0' || strcmp(m->u.text, "kick") == 0 ?
+		    CTLMSG_OK : CTLMSG_ERR_FORMAT;
 	case CTLMSG_T_KICK_REQ:
 		if (blen == 0)
 			return CTLMSG_ERR_SIZE;
@@ -205,7 +211,9 @@ ctlmsg_encode(const struct ctlmsg *m, uint8_t *buf, size_t cap, size_t *len)
 	case CTLMSG_T_STATUS_REQ:
 	case CTLMSG_T_STATS_REQ:
 	case CTLMSG_T_RELOAD_REQ:
+	case CTLMSG_T_UNDRAIN_REQ:
 		return ctlmsg_encode_text(m->type, NULL, buf, cap, len);
+	case CTLMSG_T_DRAIN_REQ:
 	case CTLMSG_T_KICK_REQ:
 	case CTLMSG_T_OK:
 	case CTLMSG_T_ERROR:

@@ -40,6 +40,8 @@ enum ctlmsg_type {
 	CTLMSG_T_STATS_REQ = 2,		/* empty */
 	CTLMSG_T_KICK_REQ = 3,		/* text: address, key or name */
 	CTLMSG_T_RELOAD_REQ = 4,	/* empty */
+	CTLMSG_T_DRAIN_REQ = 5,		/* text: "" or "kick" */
+	CTLMSG_T_UNDRAIN_REQ = 6,	/* empty */
 	/* Replies (server -> rvpnctl). */
 	CTLMSG_T_OK = 64,		/* text, may be empty */
 	CTLMSG_T_ERROR = 65,		/* text */
@@ -69,6 +71,8 @@ struct ctlmsg_status {
 	uint32_t	nsessions;	/* SESSION messages that follow */
 	uint8_t		ipv6;		/* dhcp_range6 set: 0 or 1 */
 	uint32_t	pool6_used;
+	char		node[CTLMSG_NAME_MAX + 1];	/* node_name */
+	uint8_t		draining;	/* rvpnctl drain: 0 or 1 */
 };
 
 /* SESSION: one established session. */

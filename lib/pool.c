@@ -536,6 +536,13 @@ pool6_new(const struct in6_addr *net, uint8_t prefix)
 	return p;
 }
 
+/* Hosts 2 .. all ones: the network and the gateway are not handed out. */
+uint64_t
+pool6_capacity(const struct pool6 *p)
+{
+	return p->hostmask - 1;
+}
+
 void
 pool6_free(struct pool6 *p)
 {

@@ -68,5 +68,6 @@ void		 pool6_release(struct pool6 *, const struct in6_addr *);
 bool		 pool6_is_leased(const struct pool6 *, const struct in6_addr *);
 void		 pool6_gateway(const struct pool6 *, struct in6_addr *);
 unsigned	 pool6_used(const struct pool6 *);
+uint64_t	 pool6_capacity(const struct pool6 *);	/* usable addresses */
 
 #endif

@@ -102,6 +102,7 @@ static const char *const proto_close_reasons[] = {
 	PROTO_CLOSE_IX(PROTO_CLOSE_REPLACED) = "replaced by a newer connection",
 	PROTO_CLOSE_IX(PROTO_CLOSE_REVOKED) = "key revoked",
 	PROTO_CLOSE_IX(PROTO_CLOSE_TIMEOUT) = "timeout",
+	PROTO_CLOSE_IX(PROTO_CLOSE_DRAINING) = "server draining",
 };
 
 /* The reason text for one of our close codes. */
@@ -109,7 +110,7 @@ const char *
 proto_close_reason(int code)
 {
 	if (code < PROTO_CLOSE_BAD_HANDSHAKE ||
-	    code > PROTO_CLOSE_TIMEOUT)
+	    code > PROTO_CLOSE_LAST)
 		return NULL;
 	return proto_close_reasons[code - PROTO_CLOSE_BAD_HANDSHAKE];
 }

@@ -81,7 +81,9 @@ enum proto_close {
 	PROTO_CLOSE_REPLACED = 4011,	/* same key connected again */
 	PROTO_CLOSE_REVOKED = 4012,	/* key removed at reload */
 	PROTO_CLOSE_TIMEOUT = 4013,	/* handshake or keepalive timeout */
+	PROTO_CLOSE_DRAINING = 4014,	/* node draining: another one, now */
 };
+#define PROTO_CLOSE_LAST	PROTO_CLOSE_DRAINING
 /* The short reason text for a close code, or NULL if not ours. */
 const char	*proto_close_reason(int code);
 

@@ -7,7 +7,8 @@ bin_PROGRAMS += src/rvpnctl
 src_rvpnctl_SOURCES = src/ctl/rvpnctl.c src/ctl/ctl.h \
 	src/ctl/ctl-genkey.c src/ctl/ctl-pubkey.c \
 	src/ctl/ctl-conn.c src/ctl/ctl-status.c src/ctl/ctl-kick.c \
-	src/ctl/ctl-stats.c src/ctl/ctl-reload.c
+	src/ctl/ctl-stats.c src/ctl/ctl-reload.c src/ctl/ctl-drain.c \
+	src/ctl/ctl-undrain.c
 src_rvpnctl_LDADD = $(RVPN_LIBS)
 
 dist_man_MANS += man/rvpn-server.toml.5 man/rvpn-client.toml.5 man/rvpnctl.8
@@ -70,7 +71,7 @@ check_PROGRAMS += tests/unit/test-ctlmsg
 tests_unit_test_ctlmsg_SOURCES = tests/unit/test-ctlmsg.c
 tests_unit_test_ctlmsg_LDADD = $(RVPN_LIBS)
 TESTS += tests/unit/test-ctlmsg tests/ctl-errors.sh tests/lab/ctl-status.sh \
-	tests/lab/ctl-kick.sh tests/lab/ctl-stats.sh
+	tests/lab/ctl-kick.sh tests/lab/ctl-stats.sh tests/lab/admin.sh
 EXTRA_DIST += tests/ctl-errors.sh tests/lab/ctl-status.sh \
-	tests/lab/ctl-kick.sh tests/lab/ctl-stats.sh \
+	tests/lab/ctl-kick.sh tests/lab/ctl-stats.sh tests/lab/admin.sh \
 	doc/rvpnctl-status.schema.json

@@ -4,7 +4,8 @@ src_rvpn_server_SOURCES = src/server/server.c src/server/server-ws.c \
 	src/server/server-preauth.c \
 	src/server/server-session.c src/server/server-tun.c \
 	src/server/server-nat.c src/server/server.h \
-	src/server/server-control.c src/server/server-decoy.c
+	src/server/server-control.c src/server/server-decoy.c \
+	src/server/server-admin.c
 lib_librvpn_a_SOURCES += lib/proc.c lib/proc.h
 src_rvpn_server_LDADD = $(RVPN_LIBS)
 dist_man_MANS += man/rvpn-server.8

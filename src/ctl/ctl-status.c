@@ -95,11 +95,16 @@ status_print_head(const struct ctlmsg_status *st, int json)
 			printf("%u", st->pool6_used);
 		else
 			fputs("null", stdout);
+		printf(",\n  \"node\": ");
+		status_json_str(st->node);
+		printf(",\n  \"draining\": %s", st->draining ? "true" :
+		    "false");
 		printf(",\n  \"sessions\": [");
 		return;
 	}
-	printf("rvpn-server %s, up %s, pool %u/%u addresses used, "
-	    "%u session%s\n", st->version,
+	printf("rvpn-server %s, node %s%s, up %s, pool %u/%u addresses used, "
+	    "%u session%s\n", st->version, st->node,
+	    st->draining ? " (draining)" : "",
 	    status_duration(st->uptime, t, sizeof(t)), st->pool_used,
 	    st->pool_capacity, st->nsessions, st->nsessions == 1 ? "" : "s");
 	if (st->nsessions > 0)

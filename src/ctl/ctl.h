@@ -3,6 +3,7 @@
 #ifndef RVPN_CTL_H
 #define RVPN_CTL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct ctlmsg;
@@ -19,6 +20,8 @@ int	status_main(int argc, char **argv);
 int	kick_main(int argc, char **argv);
 int	stats_main(int argc, char **argv);
 int	reload_main(int argc, char **argv);
+int	drain_main(int argc, char **argv);
+int	undrain_main(int argc, char **argv);
 
 /* ctl-conn.c: each prints its error ("rvpnctl: ...") and returns -1. */
 /* Connect to ctl_socket and send a request (text: KICK's target). */

@@ -25,6 +25,9 @@ static const struct subcmd cmds[] = {
 	{ "stats",	stats_main,	"show a running server's counters" },
 	{ "kick",	kick_main,	"end a session (address, key or name)" },
 	{ "reload",	reload_main,	"make the server reload its config" },
+	{ "drain",	drain_main,
+	    "refuse new sessions (--kick: move the current ones)" },
+	{ "undrain",	undrain_main,	"take new sessions again" },
 };
 
 static const struct option longopts[] = {

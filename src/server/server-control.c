@@ -152,6 +152,8 @@ control_status(struct control_conn *c)
 	st->nsessions = n;
 	st->ipv6 = sv->pool6 != NULL;
 	st->pool6_used = sv->pool6 != NULL ? pool6_used(sv->pool6) : 0;
+	snprintf(st->node, sizeof(st->node), "%s", sv->node);
+	st->draining = sv->draining;
 	if (control_send(c, &m) == -1)
 		return;
 	TAILQ_FOREACH(s, &sv->sessions, entry) {
@@ -190,18 +192,14 @@ server_stats_end(struct server *sv, struct session *s)
 	counters_add(&sv->stats.ended, &s->stats);
 }
 
-/* STATS: ended sessions' counters plus the live ones'. */
-static void
-control_stats(struct control_conn *c)
+/* Ended sessions' counters plus the live ones'. */
+void
+server_stats_get(struct server *sv, struct ctlmsg_stats *st)
 {
-	struct server *sv = c->ctl->sv;
-	struct ctlmsg m;
-	struct ctlmsg_stats *st = &m.u.stats;
 	struct session *s;
 	unsigned i;
 
-	memset(&m, 0, sizeof(m));
-	m.type = CTLMSG_T_STATS;
+	memset(st, 0, sizeof(*st));
 	st->c = sv->stats.ended;
 	TAILQ_FOREACH(s, &sv->sessions, entry)
 		counters_add(&st->c, &s->stats);
@@ -217,6 +215,17 @@ control_stats(struct control_conn *c)
 		st->refused[i].count = sv->stats.hs_refused[i];
 	}
 	st->nrefused = i;
+}
+
+/* STATS: server_stats_get's counters. */
+static void
+control_stats(struct control_conn *c)
+{
+	struct ctlmsg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = CTLMSG_T_STATS;
+	server_stats_get(c->ctl->sv, &m.u.stats);
 	control_send(c, &m);
 }
 
@@ -286,6 +295,7 @@ static void
 control_dispatch(struct control_conn *c, const uint8_t *buf, size_t len)
 {
 	struct ctlmsg m;
+	char text[128];
 	int rc;
 
 	rc = ctlmsg_decode(buf, len, &m);
@@ -312,6 +322,15 @@ control_dispatch(struct control_conn *c, const uint8_t *buf, size_t len)
 		break;
 	case CTLMSG_T_RELOAD_REQ:
 		control_reload(c);
+		break;
+	case CTLMSG_T_DRAIN_REQ:
+		server_drain(c->ctl->sv, m.u.text[0] != '\0', text,
+		    sizeof(text));
+		control_reply(c, CTLMSG_T_OK, "%s", text);
+		break;
+	case CTLMSG_T_UNDRAIN_REQ:
+		server_undrain(c->ctl->sv, text, sizeof(text));
+		control_reply(c, CTLMSG_T_OK, "%s", text);
 		break;
 	}
 }

@@ -438,6 +438,11 @@ session_handshake(struct session *s, uint8_t *rec, size_t len)
 		session_refuse(s, PROTO_CLOSE_UNKNOWN_KEY, NULL);
 		return;
 	}
+	if (sv->draining) {
+		/* rvpnctl drain: another node, now (no backoff). */
+		session_refuse(s, PROTO_CLOSE_DRAINING, NULL);
+		return;
+	}
 	if (!replay_check_update(sv->replay, s->pub, hello.timestamp)) {
 		session_refuse(s, PROTO_CLOSE_REPLAY, NULL);
 		return;

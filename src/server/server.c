@@ -360,10 +360,11 @@ server_signal_cb(evutil_socket_t sig, short events, void *arg)
 		break;
 	case SIGUSR1:
 		log_info("sessions: %u up, pool %u/%u used, tun no route %llu "
-		    "ipv6 ignored %llu", sv->nsessions, pool_used(sv->pool),
+		    "ipv6 ignored %llu, node %s%s", sv->nsessions, pool_used(sv->pool),
 		    pool_capacity(sv->pool),
 		    (unsigned long long)sv->tun_stats.tun_noroute,
-		    (unsigned long long)sv->tun_stats.tun_ipv6);
+		    (unsigned long long)sv->tun_stats.tun_ipv6, sv->node,
+		    sv->draining ? " (draining)" : "");
 		TAILQ_FOREACH(s, &sv->sessions, entry)
 			session_dump(s);
 		break;
@@ -383,6 +384,7 @@ server_timer_cb(evutil_socket_t fd, short events, void *arg)
 		session_tick(s);
 	}
 	preauth_tick(sv);
+	server_drain_tick(sv);
 }
 
 /*
@@ -503,6 +505,24 @@ server_tables_new(struct server *sv, char **cause)
 	return 0;
 }
 
+/* node_name, else the host name up to its first dot. */
+static void
+server_node_name(struct server *sv)
+{
+	char host[256];
+
+	if (sv->cfg->node_name != NULL) {
+		snprintf(sv->node, sizeof(sv->node), "%s", sv->cfg->node_name);
+		return;
+	}
+	if (gethostname(host, sizeof(host)) == -1)
+		snprintf(host, sizeof(host), "rvpn");
+	host[sizeof(host) - 1] = '\0';
+	host[strcspn(host, ".")] = '\0';
+	host[sizeof(sv->node) - 1] = '\0';
+	memcpy(sv->node, host, sizeof(sv->node));
+}
+
 /* Events of our own: signals and the periodic timer. */
 static int
 server_events_new(struct server *sv, char **cause)
@@ -539,6 +559,7 @@ server_event_free(struct event **ev)
 static void
 server_teardown(struct server *sv)
 {
+	server_admin_close(sv);
 	server_control_close(sv);
 	server_event_free(&sv->ev_drain);
 	server_event_free(&sv->ev_tun);
@@ -637,6 +658,7 @@ main(int argc, char **argv)
 		notify = proc_daemonize();
 
 	server_update_time(&sv);
+	server_node_name(&sv);
 	if (server_load_identity(&sv, &cause) == -1)
 		goto fail;
 	if (sv.cfg->authorized_clients_file == NULL)
@@ -652,7 +674,8 @@ main(int argc, char **argv)
 	    server_tun_open(&sv, &cause) == -1 ||
 	    server_nat_start(&sv, &cause) == -1 ||
 	    server_events_new(&sv, &cause) == -1 ||
-	    server_ws_start(&sv, &cause) == -1)
+	    server_ws_start(&sv, &cause) == -1 ||
+	    server_admin_open(&sv, &cause) == -1)
 		goto fail;
 	/* Everything that needs root exists now: TUN, nft, sockets. */
 	if (!foreground) {
@@ -668,6 +691,7 @@ main(int argc, char **argv)
 	log_info("Listening on %s", sv.cfg->bind_address);
 	log_info("WebSocket path: %s", sv.cfg->websocket_path);
 	log_info("TUN mode enabled");
+	log_info("Node name: %s", sv.node);
 	log_debug("%s: tunnel %s on %s", __func__, sv.cfg->tun_path,
 	    sv.tun_ifname);
 	if (!foreground)

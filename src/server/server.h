@@ -32,6 +32,8 @@ struct server_control;
 struct replay;
 struct txq;
 struct decoy;
+struct server_admin;
+struct ctlmsg_stats;
 
 /*
  * Deadlines before authentication (rvpn-server(8), LIMITS): each phase,
@@ -64,7 +66,7 @@ struct decoy;
  * session counters of ended sessions (server-control.c adds the live
  * ones).  Bumped per session, never per packet.
  */
-#define SERVER_NREFUSED	(PROTO_CLOSE_TIMEOUT - PROTO_CLOSE_BAD_HANDSHAKE + 1)
+#define SERVER_NREFUSED	(PROTO_CLOSE_LAST - PROTO_CLOSE_BAD_HANDSHAKE + 1)
 struct server_stats {
 	uint64_t		hs_ok;		/* handshakes done = sessions */
 	uint64_t		hs_aborted;	/* gone before handshaking */
@@ -196,7 +198,16 @@ struct server {
 	struct counters_tun	 tun_stats;
 	struct server_stats	 stats;
 
+	/* Drain (server-admin.c): refuse handshakes; kick spread out. */
+	char			 node[SERVER_NAME_MAX];	/* node_name */
+	bool			 draining;
+	bool			 kicking;
+	uint64_t		 kick_start;	/* sv->now at drain --kick */
+	unsigned		 kick_total;	/* sessions up then */
+	unsigned		 kick_done;
+
 	struct server_control	*control;	/* server-control.c */
+	struct server_admin	*admin;		/* server-admin.c */
 	struct decoy		*decoy;		/* server-decoy.c */
 };
 
@@ -214,6 +225,16 @@ int		 server_reload(struct server *, char **);
 int		 server_control_open(struct server *, char **);
 void		 server_control_close(struct server *);
 void		 server_stats_end(struct server *, struct session *);
+/* The server's counters as rvpnctl stats gets them (also /metrics). */
+void		 server_stats_get(struct server *, struct ctlmsg_stats *);
+
+/* server-admin.c */
+int		 server_admin_open(struct server *, char **);
+void		 server_admin_close(struct server *);
+const char	*server_unhealthy(struct server *);
+void		 server_drain(struct server *, bool, char *, size_t);
+void		 server_undrain(struct server *, char *, size_t);
+void		 server_drain_tick(struct server *);
 
 /* server-preauth.c */
 void		 preauth_init(struct server *);

@@ -28,9 +28,9 @@ lab_clients_file "$LAB_DIR/clients.toml" c1
 LAB_SERVER_EXTRA="authorized_clients_file = \"$LAB_DIR/clients.toml\"" \
 	lab_server_config "$LAB_DIR/server.toml"
 lab_server_start "$LAB_DIR/server.toml"
-[ "$(st 's["sessions"]["total"], s["sessions"]["current"], f[4001], len(f)')" = "(0, 0, 0, 14)" ] ||
+[ "$(st 's["sessions"]["total"], s["sessions"]["current"], f[4001], len(f)')" = "(0, 0, 0, 15)" ] ||
 	fail "fresh server: $(cat "$LAB_DIR/stats.json")"
-ok "a fresh server counts nothing; all 14 refusal codes are listed"
+ok "a fresh server counts nothing; all 15 refusal codes are listed"
 
 lab_client_start "$NS_C1" c1 $(lab_client_args c1)
 nsx "$NS_C1" ping -c 5 -i 0.1 -W 2 "$LAB_NET" >/dev/null || fail "c1 ping"

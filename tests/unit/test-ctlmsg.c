@@ -293,6 +293,20 @@ test_negative(void)
 	put_hdr(buf, 1, CTLMSG_T_RELOAD_REQ);
 	tap_is_int(ctlmsg_decode(buf, 6, &m), CTLMSG_ERR_SIZE,
 	    "RELOAD_REQ with a body: size error");
+	put_hdr(buf, 0, CTLMSG_T_DRAIN_REQ);
+	tap_is_int(ctlmsg_decode(buf, 5, &m), CTLMSG_OK, "DRAIN_REQ empty: ok");
+	tap_ok(ctlmsg_is_request(m.type), "DRAIN_REQ is a request");
+	put_hdr(buf, 4, CTLMSG_T_DRAIN_REQ);
+	memcpy(buf + CTLMSG_HDR_LEN, "kick", 4);
+	tap_is_int(ctlmsg_decode(buf, 9, &m), CTLMSG_OK, "DRAIN_REQ kick: ok");
+	tap_is_str(m.u.text, "kick", "DRAIN_REQ kick: the word");
+	put_hdr(buf, 4, CTLMSG_T_DRAIN_REQ);
+	memcpy(buf + CTLMSG_HDR_LEN, "kiss", 4);
+	tap_is_int(ctlmsg_decode(buf, 9, &m), CTLMSG_ERR_FORMAT,
+	    "DRAIN_REQ with another word: format error");
+	put_hdr(buf, 1, CTLMSG_T_UNDRAIN_REQ);
+	tap_is_int(ctlmsg_decode(buf, 6, &m), CTLMSG_ERR_SIZE,
+	    "UNDRAIN_REQ with a body: size error");
 	put_hdr(buf, 0, CTLMSG_T_KICK_REQ);
 	tap_is_int(ctlmsg_decode(buf, 5, &m), CTLMSG_ERR_SIZE,
 	    "KICK_REQ without a target: size error");

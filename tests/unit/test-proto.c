@@ -909,18 +909,18 @@ test_texts(void)
 	tap_is_str(proto_strerror(1), "unknown error", "proto_strerror(1)");
 	tap_is_str(proto_strerror(INT_MIN), "unknown error",
 	    "proto_strerror(INT_MIN): no -INT_MIN overflow");
-	for (i = PROTO_CLOSE_BAD_HANDSHAKE, unk = 0; i <= PROTO_CLOSE_TIMEOUT;
+	for (i = PROTO_CLOSE_BAD_HANDSHAKE, unk = 0; i <= PROTO_CLOSE_LAST;
 	    i++)
 		if (proto_close_reason(i) == NULL ||
 		    strlen(proto_close_reason(i)) > PROTO_REASON_MAX)
 			unk++;
-	tap_is_int(unk, 0, "proto_close_reason: a text for 4000..4013");
+	tap_is_int(unk, 0, "proto_close_reason: a text for 4000..4014");
 	tap_is_str(proto_close_reason(PROTO_CLOSE_VERSION),
 	    "unsupported protocol version", "close reason 4002");
 	tap_is_str(proto_close_reason(PROTO_CLOSE_REPLACED),
 	    "replaced by a newer connection", "close reason 4011");
 	tap_ok(proto_close_reason(3999) == NULL &&
-	    proto_close_reason(4014) == NULL && proto_close_reason(1000) == NULL,
+	    proto_close_reason(4015) == NULL && proto_close_reason(1000) == NULL,
 	    "proto_close_reason: NULL outside our codes");
 }
 
