@@ -167,7 +167,13 @@ same_error --tun tun_name "$(printf 'tun\001')" '"tun\u0001"'
 same_error --tun tun_name averyveryverylongname '"averyveryverylongname"'
 same_error --route routes 10.1.2.3/8 '["10.1.2.3/8"]'
 same_error --server-key server_public_key AAAA '"AAAA"'
-same_error --server server_url ftp://x '"ftp://x"'
+# GOOD has a --server: a second one makes the list (servers).
+same_error --server servers ftp://x '["ftp://x"]'
+printf '[client]\nserver_url = "%s"\nservers = ["%s"]\n' "$URL" "$URL" >"$T/both.toml"
+must_fail "servers: set servers or server_url, not both" -c "$T/both.toml"
+printf '[client]\nservers = ["%s", "%s"]\n' "$URL" "$URL" >"$T/list.toml"
+must_pass -c "$T/list.toml" --server-key "$SKEY" --key "$T/client.key"
+ok "servers and server_url together: an error; servers alone passes"
 same_error --ca ca_file "$T/none.pem" "\"$T/none.pem\""
 same_error --key identity_key_file "$T/no/such.key" "\"$T/no/such.key\""
 

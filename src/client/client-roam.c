@@ -83,6 +83,7 @@ client_roam_gai_cb(evutil_socket_t fd, short events, void *arg)
 		log_info("server %s now resolves to %s (was %s)",
 		    client_gai.name, addr, cl->server_ipstr);
 		cl->server_ip = sin->sin_addr;
+		cl->srv[cl->srv_idx].ip = sin->sin_addr;
 		snprintf(cl->server_ipstr, sizeof(cl->server_ipstr), "%s",
 		    addr);
 	}

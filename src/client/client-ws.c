@@ -38,6 +38,7 @@ static const struct lws_protocols client_protocols[] = {
 enum client_refusal {
 	CLIENT_RETRY,		/* transient: back off and reconnect */
 	CLIENT_RETRY_ANY_ADDR,	/* reconnect without asking for an address */
+	CLIENT_RETRY_NOW,	/* draining: the next server, no backoff */
 	CLIENT_GIVE_UP,		/* retrying cannot help: exit 1 */
 };
 
@@ -123,6 +124,10 @@ client_ws_refusal(struct client *cl, int code)
 	case PROTO_CLOSE_SERVER_FULL:
 		log_warnx("server refused: server full (%d)", code);
 		return CLIENT_RETRY;
+	case PROTO_CLOSE_DRAINING:
+		log_warnx("server draining (%d): moving on without delay",
+		    code);
+		return CLIENT_RETRY_NOW;
 	case PROTO_CLOSE_REPLAY:
 		log_warnx("server refused: replayed handshake (%d): is this "
 		    "host's clock behind?", code);
@@ -142,6 +147,7 @@ client_ws_lost(struct client *cl, const char *why)
 {
 	struct timeval tv;
 	unsigned delay_ms;
+	bool now = false;
 
 	if (cl->state == CLIENT_IDLE)
 		return;
@@ -178,15 +184,31 @@ client_ws_lost(struct client *cl, const char *why)
 			cl->have_addr = false;
 			cl->backoff = CLIENT_BACKOFF_MIN;
 			break;
+		case CLIENT_RETRY_NOW:
+			now = true;
+			break;
 		case CLIENT_RETRY:
 			break;
 		}
 	}
+	/*
+	 * A node draining says "elsewhere, now": no delay, until every
+	 * server said it in a row (then the usual backoff).
+	 */
+	if (now && cl->drain_streak < cl->nsrv)
+		cl->drain_streak++;
+	else {
+		now = false;
+		cl->drain_streak = 0;
+	}
 
-	/* The server's address may have changed: ask again meanwhile. */
+	/* Several servers: the next; its name is looked up again. */
+	client_server_next(cl);
 	client_roam_resolve(cl);
 	delay_ms = cl->backoff * 1000;
 	delay_ms += client_ws_random(delay_ms / 2 + 1);
+	if (now)
+		delay_ms = 0;
 	if (cl->roam_now) {
 		/* The network changed: the old path is gone, try the new. */
 		cl->roam_now = false;
@@ -302,8 +324,7 @@ client_ws_init(struct client *cl, char **cause)
 	}
 
 	client_ws_sni = cfg->sni;
-	client_ws_host6 = strchr(cfg->url_host, ':') != NULL ? cfg->url_host :
-	    NULL;
+	client_ws_set_host(cl);
 	memset(&info, 0, sizeof(info));
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = client_protocols;
@@ -331,6 +352,13 @@ client_ws_init(struct client *cl, char **cause)
 		return -1;
 	}
 	return 0;
+}
+
+void
+client_ws_set_host(struct client *cl)
+{
+	client_ws_host6 = strchr(cl->cfg->url_host, ':') != NULL ?
+	    cl->cfg->url_host : NULL;
 }
 
 /* Start one connection attempt. */
@@ -564,6 +592,7 @@ client_ws_assigned(struct client *cl)
 	cl->have_addr = true;
 	cl->prev_addr = a->addr4;
 	cl->backoff = CLIENT_BACKOFF_MIN;
+	cl->drain_streak = 0;
 	cl->state = CLIENT_UP;
 	cl->last_rx_ns = client_mono_ns();
 	if (a->keepalive > 0) {

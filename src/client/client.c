@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <getopt.h>
+#include <limits.h>
 #include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
@@ -87,7 +88,8 @@ struct client_flags {
 	bool		 foreground;
 	bool		 test;
 	const char	*config;
-	const char	*server;
+	const char	*servers[CONFIG_MAX_SERVERS];	/* --server */
+	unsigned	 nservers;
 	const char	*server_key;
 	const char	*key;
 	const char	*ca;
@@ -173,7 +175,12 @@ client_parse_flags(int argc, char **argv, struct client_flags *fl)
 			fl->test = true;
 			break;
 		case 's':
-			fl->server = optarg;
+			if (fl->nservers == CONFIG_MAX_SERVERS) {
+				fprintf(stderr, "rvpn-client: --server: at "
+				    "most %d\n", CONFIG_MAX_SERVERS);
+				exit(1);
+			}
+			fl->servers[fl->nservers++] = optarg;
 			break;
 		case 'p':
 			fl->server_key = optarg;
@@ -258,8 +265,13 @@ client_load_config(const struct client_flags *fl)
 	} else
 		cfg = client_config_default();
 
-	if (fl->server != NULL)
-		client_flag(cfg, "server_url", &fl->server, 1);
+	/* One --server replaces the file's servers as server_url. */
+	if (fl->nservers == 1) {
+		while (cfg->nservers > 0)
+			free(cfg->servers[--cfg->nservers]);
+		client_flag(cfg, "server_url", fl->servers, 1);
+	} else if (fl->nservers > 1)
+		client_flag(cfg, "servers", fl->servers, fl->nservers);
 	if (fl->server_key != NULL)
 		client_flag(cfg, "server_public_key", &fl->server_key, 1);
 	if (fl->key != NULL)
@@ -297,38 +309,28 @@ client_load_config(const struct client_flags *fl)
 	return cfg;
 }
 
-/*
- * Resolve the server's host to one address, once, at start: the first
- * getaddrinfo() gives (RFC 6724 order), IPv4 or IPv6.
- */
-static int
-client_resolve(struct client *cl, char **cause)
+/* Make server i (its URL and the address found for it) the one in use. */
+static void
+client_server_use(struct client *cl, unsigned i)
 {
 	struct client_config *cfg = cl->cfg;
-	struct addrinfo hints, *res = NULL;
-	const char *h = cfg->url_host;
-	int error;
+	const char *h;
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	if ((error = getaddrinfo(cfg->url_host, NULL, &hints, &res)) != 0) {
-		xasprintf(cause, "server '%s': cannot resolve: %s",
-		    cfg->url_host, gai_strerror(error));
-		return -1;
-	}
-	cl->server_af = res->ai_family;
-	if (res->ai_family == AF_INET6) {
-		cl->server_ip6 =
-		    ((struct sockaddr_in6 *)res->ai_addr)->sin6_addr;
+	if (cfg->nservers > 0)
+		(void)client_config_use_server(cfg, i);
+	h = cfg->url_host;
+	cl->srv_idx = i;
+	cl->server_af = cl->srv[i].af;
+	if (cl->server_af == AF_INET6) {
+		cl->server_ip6 = cl->srv[i].ip6;
 		ipaddr_str6(&cl->server_ip6, cl->server_ipstr,
 		    sizeof(cl->server_ipstr));
 	} else {
-		cl->server_ip = ((struct sockaddr_in *)res->ai_addr)->sin_addr;
+		cl->server_ip = cl->srv[i].ip;
 		ipaddr_str4(cl->server_ip, cl->server_ipstr,
 		    sizeof(cl->server_ipstr));
 	}
-	freeaddrinfo(res);
+	free(cl->host_header);
 	/* An IPv6 literal goes in brackets in the Host header. */
 	if ((cfg->url_tls && cfg->url_port == 443) ||
 	    (!cfg->url_tls && cfg->url_port == 80))
@@ -338,6 +340,85 @@ client_resolve(struct client *cl, char **cause)
 		xasprintf(&cl->host_header, "%s%s%s:%u", strchr(h, ':') ?
 		    "[" : "", h, strchr(h, ':') ? "]" : "",
 		    (unsigned)cfg->url_port);
+}
+
+/*
+ * Several servers: on to the next that resolved at start (its name is
+ * looked up again meanwhile, client_roam_resolve).
+ */
+void
+client_server_next(struct client *cl)
+{
+	unsigned i, n;
+
+	if (cl->nsrv < 2)
+		return;
+	for (n = 1; n < cl->nsrv; n++) {
+		i = (cl->srv_idx + n) % cl->nsrv;
+		if (cl->srv[i].ok)
+			break;
+	}
+	if (n == cl->nsrv)
+		return;
+	client_server_use(cl, i);
+	if (cl->lws != NULL)
+		client_ws_set_host(cl);
+	log_info("next server: %s (%s)", cl->cfg->server_url,
+	    cl->server_ipstr);
+}
+
+/*
+ * Resolve each server's host to one address, at start: the first
+ * getaddrinfo() gives (RFC 6724 order), IPv4 or IPv6.  With several
+ * servers one that does not resolve is skipped (a warning); none is an
+ * error.
+ */
+static int
+client_resolve(struct client *cl, char **cause)
+{
+	struct client_config *cfg = cl->cfg;
+	struct addrinfo hints, *res = NULL;
+	unsigned i, first = UINT_MAX;
+	int error;
+
+	cl->nsrv = cfg->nservers > 0 ? cfg->nservers : 1;
+	for (i = 0; i < cl->nsrv; i++) {
+		if (cfg->nservers > 0)
+			(void)client_config_use_server(cfg, i);
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_family = AF_UNSPEC;
+		hints.ai_socktype = SOCK_STREAM;
+		if ((error = getaddrinfo(cfg->url_host, NULL, &hints,
+		    &res)) != 0) {
+			if (cl->nsrv > 1)
+				log_warnx("server '%s': cannot resolve: %s; "
+				    "skipped", cfg->url_host,
+				    gai_strerror(error));
+			else
+				xasprintf(cause, "server '%s': cannot "
+				    "resolve: %s", cfg->url_host,
+				    gai_strerror(error));
+			continue;
+		}
+		cl->srv[i].ok = true;
+		cl->srv[i].af = res->ai_family;
+		if (res->ai_family == AF_INET6)
+			cl->srv[i].ip6 =
+			    ((struct sockaddr_in6 *)res->ai_addr)->sin6_addr;
+		else
+			cl->srv[i].ip =
+			    ((struct sockaddr_in *)res->ai_addr)->sin_addr;
+		freeaddrinfo(res);
+		if (first == UINT_MAX)
+			first = i;
+	}
+	if (first == UINT_MAX) {
+		if (*cause == NULL)
+			xasprintf(cause, "none of the %u servers resolves",
+			    cl->nsrv);
+		return -1;
+	}
+	client_server_use(cl, first);
 	log_debug("%s: %s is %s", __func__, cfg->url_host, cl->server_ipstr);
 	return 0;
 }

@@ -68,6 +68,16 @@ struct client {
 	struct in6_addr		 server_ip6;
 	char			 server_ipstr[INET6_ADDRSTRLEN];
 	char			*host_header;	/* host or host:port */
+	/* servers/--server: each one's address, looked up at start. */
+	struct {
+		bool		 ok;		/* resolved */
+		int		 af;
+		struct in_addr	 ip;
+		struct in6_addr	 ip6;
+	}			 srv[CONFIG_MAX_SERVERS];
+	unsigned		 nsrv;		/* at least 1 */
+	unsigned		 srv_idx;	/* the one in use */
+	unsigned		 drain_streak;	/* 4014s in a row */
 	int			 exit_code;
 	bool			 stopping;
 
@@ -151,12 +161,16 @@ struct client {
 
 /* client.c */
 void	client_stop(struct client *, int exit_code);
+/* Several servers: make the next one that resolved the one in use. */
+void	client_server_next(struct client *);
 uint64_t client_mono_ns(void);
 
 /* client-ws.c */
 int	client_ws_init(struct client *, char **cause);
 void	client_ws_connect(struct client *);
 void	client_ws_free(struct client *);
+/* The server in use changed: its host for SNI and certificate checks. */
+void	client_ws_set_host(struct client *);
 /* Data from the TUN is pending: ask lws for a WRITEABLE callback. */
 void	client_ws_kick(struct client *);
 /* Begin a clean stop: send CLOSE if connected, then leave the loop. */
