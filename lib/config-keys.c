@@ -454,9 +454,10 @@ cfg_set_cidrs(struct cfg_ctx *ctx, const struct cfg_key *k,
 	struct config_cidr4 tmp[CONFIG_MAX_ROUTES + CONFIG_MAX_PROXIES];
 	unsigned *n = (unsigned *)((char *)ctx->obj + k->noff), i;
 	bool ok = true, addr_ok = strcmp(k->name, "trusted_proxies") == 0;
-	/* The server's pushed routes may mix families. */
-	bool mixed = ctx->keys == cfg_server_schema.keys &&
-	    strcmp(k->name, "routes") == 0;
+	/* routes (the server's pushed, the client's own) may mix families. */
+	bool mixed = strcmp(k->name, "routes") == 0;
+	struct config_cidr6 *r6;
+	unsigned *nr6;
 	struct config_cidr6 tmp6[CONFIG_MAX_ROUTES];
 	unsigned n4 = 0, n6 = 0;
 	const char *why;
@@ -484,11 +485,17 @@ cfg_set_cidrs(struct cfg_ctx *ctx, const struct cfg_key *k,
 		}
 		if (!ok)
 			return false;
+		if (ctx->keys == cfg_server_schema.keys) {
+			r6 = ((struct server_config *)ctx->obj)->routes6;
+			nr6 = &((struct server_config *)ctx->obj)->nroutes6;
+		} else {
+			r6 = ((struct client_config *)ctx->obj)->routes6;
+			nr6 = &((struct client_config *)ctx->obj)->nroutes6;
+		}
 		memcpy(c, tmp, n4 * sizeof(*c));
 		*n = n4;
-		memcpy(((struct server_config *)ctx->obj)->routes6, tmp6,
-		    sizeof(tmp6));
-		((struct server_config *)ctx->obj)->nroutes6 = n6;
+		memcpy(r6, tmp6, sizeof(tmp6));
+		*nr6 = n6;
 		return true;
 	}
 	for (i = 0; i < v->nitems; i++) {

@@ -118,6 +118,8 @@ struct client_config {
 	bool		 insecure;		/* skip TLS verification */
 	struct config_cidr4 routes[CONFIG_MAX_ROUTES];	/* none: full tunnel */
 	unsigned	 nroutes;
+	struct config_cidr6 routes6[CONFIG_MAX_ROUTES];	/* the IPv6 ones */
+	unsigned	 nroutes6;
 	bool		 dns;			/* apply pushed DNS */
 	bool		 block_ipv6;		/* no IPv6 pushed: unreachable */
 	char		*tun_name;		/* "rvpn0" */

@@ -110,7 +110,13 @@ must_fail "command line: routes: '10.1.2.3/8': host bits set" $GOOD --route 10.1
 must_fail "command line: routes: '10.0.0.0/33': prefix length" $GOOD --route 10.0.0.0/33
 # shellcheck disable=SC2086
 must_pass $GOOD --route 10.0.0.0/8 --route 192.168.0.0/16
-ok "--route: bad prefixes refused, good ones accepted"
+# shellcheck disable=SC2086
+must_pass $GOOD --route 10.0.0.0/8 --route 2001:db8::/32
+# shellcheck disable=SC2086
+must_fail "command line: routes: '2001:db8::1/32': host bits set" $GOOD --route 2001:db8::1/32
+# shellcheck disable=SC2086
+must_fail "command line: routes: '2001:db8::/129': prefix length" $GOOD --route 2001:db8::/129
+ok "--route: bad prefixes refused, good ones accepted (IPv4 and IPv6)"
 
 # shellcheck disable=SC2086
 must_fail "command line: tun_name: 'averyveryverylongname': must be 1..15" \

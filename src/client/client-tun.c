@@ -360,7 +360,7 @@ client_tun_add_routes(struct client *cl, const struct proto_assign *a,
 	char buf[INET_ADDRSTRLEN], *why = NULL;
 	unsigned i, n = 0;
 
-	if (cfg->nroutes > 0) {
+	if (cfg->nroutes > 0 || cfg->nroutes6 > 0) {
 		for (i = 0; i < cfg->nroutes; i++)
 			want[n++] = cfg->routes[i];
 	} else {
@@ -372,7 +372,7 @@ client_tun_add_routes(struct client *cl, const struct proto_assign *a,
 		}
 	}
 	/* Any route, of either family, makes a split tunnel. */
-	*full = cfg->nroutes == 0 && a->nroutes == 0;
+	*full = cfg->nroutes == 0 && cfg->nroutes6 == 0 && a->nroutes == 0;
 	if (*full) {
 		/* Full tunnel: two halves beat the default route. */
 		want[0].addr.s_addr = htonl(0x00000000);
@@ -413,24 +413,31 @@ client_tun_add_routes(struct client *cl, const struct proto_assign *a,
 
 /*
  * The IPv6 routes through the TUN when the server pushed an IPv6
- * address: the pushed IPv6 routes, else (and only with a full IPv4
- * tunnel) ::/1 and 8000::/1.  Configured IPv4 routes make a split
- * tunnel: then only the pushed IPv6 routes.
+ * address: the configured IPv6 routes if any route is configured, else
+ * the pushed IPv6 routes, else (full tunnel only) ::/1 and 8000::/1.
  */
 static int
 client_tun_add_routes6(struct client *cl, const struct proto_assign *a,
     bool full, char **cause)
 {
 	struct proto_route want[PROTO_MAX_ROUTES + 2];
+	const struct client_config *cfg = cl->cfg;
 	char *why = NULL;
 	unsigned i, n = 0;
 
-	if (cl->cfg->nroutes > 0)
-		return 0;	/* --route replaces the pushed routes */
-
-	for (i = 0; i < a->nroutes && i < PROTO_MAX_ROUTES; i++) {
-		if (a->routes[i].family == AF_INET6)
-			want[n++] = a->routes[i];
+	if (cfg->nroutes > 0 || cfg->nroutes6 > 0) {
+		/* --route (routes) replaces the pushed routes. */
+		for (i = 0; i < cfg->nroutes6; i++) {
+			memset(&want[n], 0, sizeof(want[n]));
+			want[n].family = AF_INET6;
+			want[n].prefix = cfg->routes6[i].prefix;
+			want[n++].addr.v6 = cfg->routes6[i].addr;
+		}
+	} else {
+		for (i = 0; i < a->nroutes && i < PROTO_MAX_ROUTES; i++) {
+			if (a->routes[i].family == AF_INET6)
+				want[n++] = a->routes[i];
+		}
 	}
 	if (n == 0 && full) {
 		memset(want, 0, 2 * sizeof(want[0]));
@@ -602,7 +609,11 @@ client_tun_apply(struct client *cl, const struct proto_assign *a,
 			}
 			if (client_tun_add_routes6(cl, a, full, cause) == -1)
 				return -1;
-		} else if (full && cl->cfg->block_ipv6 && !cl->v6_blocked) {
+		} else if (cl->cfg->nroutes6 > 0)
+			log_warnx("the server pushed no IPv6 address: the "
+			    "IPv6 routes configured are not routed through %s",
+			    cl->ifname);
+		else if (full && cl->cfg->block_ipv6 && !cl->v6_blocked) {
 			if (client_tun_block6(cl, true, cause) == -1)
 				return -1;
 			cl->v6_blocked = true;	/* ours to remove */

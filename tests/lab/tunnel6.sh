@@ -292,6 +292,24 @@ lab_stop "$LAB_PID_c1" || fail "c1 did not stop cleanly"
 lab_server_stop || fail "server did not stop cleanly"
 ok "routes = [198.18.0.0/24, 2001:db8::/64]: both through the tunnel, the rest outside"
 
+# The same split chosen by the client (--route of both families) from a
+# full-tunnel server.
+lab_server_start "$LAB_DIR/server.toml"
+# shellcheck disable=SC2046
+lab_client_start "$NS_C1" c1 $(lab_client_args c1) --no-dns \
+	--route 198.18.0.0/24 --route 2001:db8::/64
+nsx "$NS_C1" ip -6 route show 2001:db8::/64 | grep -q "dev $dev1" ||
+	fail "--route: no 2001:db8::/64 dev $dev1: $(nsx "$NS_C1" ip -6 route show)"
+nsx "$NS_C1" ip -6 route show | grep -Eq '^(::/1|8000::/1|unreachable)' &&
+	fail "--route: IPv6 halves or block: $(nsx "$NS_C1" ip -6 route show)"
+nsx "$NS_C1" ip -4 route show | grep -Eq '^(0\.0\.0\.0|128\.0\.0\.0)/1' &&
+	fail "--route: IPv4 halves routed"
+nsx "$NS_C1" curl -6 -sf --max-time 5 -o /dev/null "http://[$LAB_NET6]/hello.txt" ||
+	fail "--route: curl -6 through the configured IPv6 route"
+lab_stop "$LAB_PID_c1" || fail "c1 did not stop cleanly"
+lab_server_stop || fail "server did not stop cleanly"
+ok "--route 198.18.0.0/24 --route 2001:db8::/64: both families split by the client"
+
 # A static address6 in the clients file; another key gets its pair.
 lab_clients_file "$LAB_DIR/clients.toml" c1 c2
 sed -i "/^\[client.c1\]/a address6 = \"${R6}beef:1\"" "$LAB_DIR/clients.toml"
