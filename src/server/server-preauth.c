@@ -111,17 +111,26 @@ preauth_refused(struct server *sv, enum admit_result r, const char *peer)
 	sv->pre_logged[2] = st->pre.pre_rate;
 }
 
-/* Whether an IPv4 TCP peer is one of trusted_proxies. */
+/*
+ * Whether the TCP peer is one of trusted_proxies (IPv4, also as an
+ * IPv4-mapped address on a dual-stack listener).
+ */
 static bool
 preauth_trusted(const struct server_config *cfg, const struct sockaddr *sa)
 {
-	const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+	struct in_addr a;
 	unsigned i;
 
-	if (sa->sa_family != AF_INET)
+	if (sa->sa_family == AF_INET)
+		a = ((const struct sockaddr_in *)sa)->sin_addr;
+	else if (sa->sa_family == AF_INET6 &&
+	    IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
+		memcpy(&a, &sin6->sin6_addr.s6_addr[12], sizeof(a));
+	else
 		return false;
 	for (i = 0; i < cfg->ntrusted_proxies; i++) {
-		if (ipaddr_in_cidr4(sin->sin_addr, cfg->trusted_proxies[i].addr,
+		if (ipaddr_in_cidr4(a, cfg->trusted_proxies[i].addr,
 		    cfg->trusted_proxies[i].prefix))
 			return true;
 	}
@@ -206,6 +215,7 @@ preauth_source(struct server *sv, struct lws *wsi, const char *remote)
 {
 	struct preauth *p = lws_get_opaque_user_data(wsi);
 	struct admit_limits lim;
+	struct sockaddr_in6 sin6;
 	struct in_addr a;
 
 	if (p != NULL && p->wsi != wsi)
@@ -215,10 +225,15 @@ preauth_source(struct server *sv, struct lws *wsi, const char *remote)
 
 	if (p == NULL || !p->proxied)
 		return 0;
-	if (!ipaddr_parse4(remote, &a))
+	memset(&sin6, 0, sizeof(sin6));
+	if (ipaddr_parse4(remote, &a))
+		admit_addr4(a.s_addr, key);
+	else if (ipaddr_parse6(remote, &sin6.sin6_addr)) {
+		sin6.sin6_family = AF_INET6;
+		admit_addr(&sin6, key);		/* its /64 */
+	} else
 		return 0;
 	preauth_limits(sv, &lim);
-	admit_addr4(a.s_addr, key);
 	r = admit_source(sv->admit, &lim, key, preauth_now_ms(sv), &p->src);
 	if (r != ADMIT_OK) {
 		preauth_refused(sv, r, remote);

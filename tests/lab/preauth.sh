@@ -9,7 +9,8 @@
 #    is mostly refused; a second later a real client from c1 connects.
 #  - behind a trusted proxy the source is the X-Forwarded-For address:
 #    6 from one forwarded address with a cap of 4 give 4, 2 refused;
-#    another forwarded address through the same proxy gets its own 4.
+#    another forwarded address through the same proxy gets its own 4; the
+#    same on a dual-stack listener, where an IPv6 client counts by /64.
 #  - deadlines: a slowloris at each phase (TCP only, partial ClientHello,
 #    headers a byte a second, upgraded but silent, message 1 a byte a
 #    second) is closed within its 5 s deadline (slack: 2 s, the server's
@@ -133,6 +134,31 @@ set -- $(hostile_wait_ready fwd2)
 	fail "4 forwarded for 198.18.5.2 next: opened $1, refused $2"
 ok "behind a trusted proxy each X-Forwarded-For address has its own cap"
 lab_server_stop || fail "server did not stop cleanly"
+
+# The same on a dual-stack listener (the proxy arrives IPv4-mapped), with
+# clients forwarded over IPv6: one source per /64.
+sed 's/^bind_address = .*/bind_address = "[::]:443"/' "$LAB_DIR/proxy.toml" \
+	>"$LAB_DIR/proxy6.toml"
+lab_server_start "$LAB_DIR/proxy6.toml"
+# (fwd3's connections stay open, up to the 5 s deadline, while fwd4 runs.)
+hostile "$NS_C1" fwd3 --host "$LAB_SRV_C1" --mode upgrade --count 6 \
+	--hold 10 --xff 2001:db8:5::1
+set -- $(hostile_wait_ready fwd3)
+[ "$1 $2" = "4 2" ] ||
+	fail "dual stack, 6 forwarded for 2001:db8:5::1, cap 4: opened $1, refused $2"
+hostile "$NS_C1" fwd4 --host "$LAB_SRV_C1" --mode upgrade --count 2 \
+	--hold 0 --xff 2001:db8:5::2
+set -- $(hostile_wait_ready fwd4)
+[ "$1 $2" = "0 2" ] ||
+	fail "dual stack, the same /64 (2001:db8:5::2): opened $1, refused $2"
+hostile "$NS_C1" fwd5 --host "$LAB_SRV_C1" --mode upgrade --count 4 \
+	--hold 0 --xff 198.18.5.2
+set -- $(hostile_wait_ready fwd5)
+[ "$1 $2" = "4 0" ] ||
+	fail "dual stack, 4 forwarded for 198.18.5.2 next: opened $1, refused $2"
+ok "dual-stack listener: the proxy is trusted IPv4-mapped; an IPv6 client's source is its /64"
+lab_server_stop || fail "server did not stop cleanly"
+lab_stop "$HOSTILE_fwd3"
 
 # --- deadlines of each phase (defaults: 5 s each, 15 s in all)
 lab_server_config "$LAB_DIR/deadline.toml"
