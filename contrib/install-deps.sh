@@ -19,4 +19,6 @@ $SUDO apt-get install -y -q --no-install-recommends \
 # its own config): its packaged service is not wanted on port 80 here.
 if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
 	$SUDO systemctl disable --now caddy.service >/dev/null 2>&1 || true
+	# haproxy likewise (tests/lab/scale.sh runs its own in a namespace).
+	$SUDO systemctl disable --now haproxy.service >/dev/null 2>&1 || true
 fi
