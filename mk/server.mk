@@ -38,7 +38,7 @@ EXTRA_DIST += tests/lab/tunnel6.sh
 # Camouflage: TLS profile, the decoy, proxy examples (issue 14).
 TESTS += tests/lab/tls.sh tests/lab/decoy.sh tests/lab/proxy-examples.sh
 TESTS += tests/lab/scale.sh
-EXTRA_DIST += tests/lab/scale.sh contrib/haproxy/haproxy.cfg
+EXTRA_DIST += tests/lab/scale.sh contrib/haproxy/haproxy.cfg doc/SCALING.md
 EXTRA_DIST += tests/lab/tls.sh tests/lab/decoy.sh \
 	tests/lab/proxy-examples.sh contrib/nginx/rvpn.conf \
 	contrib/caddy/Caddyfile contrib/lws/0001-generic-http-errors.patch \
