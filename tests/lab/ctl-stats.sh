@@ -84,15 +84,23 @@ grep -q "^sessions: 1 total, 1 current$" "$LAB_DIR/stats.txt" ||
 	fail "stats text: $(cat "$LAB_DIR/stats.txt")"
 ok "an unknown key counts once under 4001 (JSON and text)"
 
-# Counters of an ended session stay in the totals.
+# A kick ends c1's session: counted neither as a refusal nor as a new
+# session or handshake.  Counters of an ended session stay in the totals.
 pk=$(st 's["from_client"]["packets"]')
-lab_stop "$LAB_PID_c1"
+"$RVPNCTL" -s "$SOCK" kick c1 >/dev/null || fail "kick c1"
+lab_wait_exit "$LAB_PID_c1" "$LAB_TIMEOUT" || fail "c1 still runs after the kick"
 lab_wait_cmd "$LAB_TIMEOUT" sh -c "'$RVPNCTL' -s '$SOCK' stats | grep -q '^sessions: 1 total, 0 current$'" ||
 	fail "session did not end: $("$RVPNCTL" -s "$SOCK" stats)"
 [ "$(st 's["from_client"]["packets"]')" -ge "$pk" ] ||
 	fail "ended session's packets lost: $(cat "$LAB_DIR/stats.json")"
 [ "$(st 's["ipv6_ignored"]')" -ge "$v6c" ] ||
 	fail "ended session's IPv6 lost: $(cat "$LAB_DIR/stats.json")"
+[ "$(st 'f[4001], f[4008], sum(f.values()), s["sessions"]["total"], s["handshakes"]["ok"]')" = "(1, 0, 1, 1, 1)" ] ||
+	fail "a kick was counted: $(cat "$LAB_DIR/stats.json")"
+"$RVPNCTL" -s "$SOCK" stats >"$LAB_DIR/stats.txt" || fail "stats"
+grep -Eq "^  4008 .* +0$" "$LAB_DIR/stats.txt" ||
+	fail "stats text after the kick: $(cat "$LAB_DIR/stats.txt")"
+ok "a kick counts under neither refusals (4008: 0) nor sessions or handshakes"
 ok "an ended session's packets stay counted ($pk, IPv6 $v6c)"
 
 "$RVPNCTL" -s "$SOCK" stats -x >/dev/null 2>"$LAB_DIR/err" &&
