@@ -101,6 +101,26 @@ fi
 NS=rvt-cli-$$
 ip -n "$NS" link set lo up
 
+# -t as root in the namespace touches nothing either (the man page
+# promises it): no TUN, no nft table, no key, pid file or socket.
+# A default route (over a veth pair): NAT could start if -t tried.
+ip -n "$NS" link add rvtd0 type veth peer name rvtd1 &&
+	ip -n "$NS" link set rvtd0 up && ip -n "$NS" link set rvtd1 up &&
+	ip -n "$NS" addr add 198.18.0.1/24 dev rvtd0 &&
+	ip -n "$NS" route add default via 198.18.0.2 || fail "veth uplink"
+sed 's/^\[server.network\]$/&\nnat_enabled = true/' "$T/good.toml" >"$T/nat.toml"
+grep -qx "nat_enabled = true" "$T/nat.toml" || fail "nat.toml"
+ip netns exec "$NS" "$SRV" -t -c "$T/nat.toml" >"$T/out" 2>&1 ||
+	fail "-t as root: exit $? $(cat "$T/out")"
+grep -qx "configuration OK" "$T/out" || fail "-t as root: $(cat "$T/out")"
+[ -z "$(ip -n "$NS" -o link show type tun)" ] || fail "-t as root: TUN created"
+[ -z "$(ip netns exec "$NS" nft list tables 2>&1)" ] ||
+	fail "-t as root: nft table created: $(ip netns exec "$NS" nft list tables 2>&1)"
+for f in identity.key server.pid server.sock; do
+	[ ! -e "$T/$f" ] || fail "-t as root created $f"
+done
+ok "-t as root creates no TUN, nft table, key, pid file or socket"
+
 # A bad config at startup: errors printed, exit 1, nothing created.
 ip netns exec "$NS" "$SRV" -f -c "$T/bad.toml" >"$T/out" 2>"$T/err" &&
 	fail "startup with bad config: exit 0"
