@@ -333,6 +333,41 @@ out=$(sh "$T/init-plain" stop 2>&1); rc=$?
 [ $rc -eq 0 ] && [ "$out" = "rvpn-server is not running" ] &&
     ok "stop when stopped: 0" || fail "stop when stopped: $rc: $out"
 
+# reload: a fake server that records each signal in $T/sigs.  A good
+# config sends SIGHUP; a broken one (configtest fails) sends nothing,
+# which the USR1 the test sends itself afterwards proves (pending traps
+# run in signal-number order: a HUP would be recorded before it).
+printf "trap 'echo HUP >>\"%s\"' HUP\ntrap 'echo USR1 >>\"%s\"' USR1\n: >'%s'\nwhile :; do sleep 0.1; done\n" \
+    "$T/sigs" "$T/sigs" "$T/ready" >"$T/bin/rvpn-server"
+rm -f "$T/ready" "$T/sigs" "$T/default/rvpn-server"
+sh "$T/bin/rvpn-server" & spid=$!; pids="$pids $spid"
+echo "$spid" >"$pidfile"
+i=0
+while [ ! -e "$T/ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+sigs_are()
+{
+	i=0
+	while [ "$(cat "$T/sigs" 2>/dev/null)" != "$1" ] && [ $i -lt 100 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	[ "$(cat "$T/sigs" 2>/dev/null)" = "$1" ]
+}
+out=$(sh "$T/init-plain" reload 2>&1); rc=$?
+if [ $rc -eq 0 ] && [ "$out" = "Reloading rvpn-server" ] && sigs_are HUP; then
+	ok "reload: the server gets SIGHUP"
+else fail "reload: status $rc: $out: $(cat "$T/sigs" 2>/dev/null)"; fi
+server_toml 10.200.0.0/33
+out=$(sh "$T/init-plain" reload 2>&1); rc=$?
+kill -USR1 "$spid"
+if [ $rc -eq 1 ] &&
+    [ "$(echo "$out" | tail -n 1)" = "rvpn-server: $T/etc/rvpn/server.toml has errors, not (re)starting" ] &&
+    sigs_are "HUP
+USR1"; then
+	ok "reload with a broken config: status 1, no SIGHUP"
+else fail "reload with a broken config: status $rc: $out: $(cat "$T/sigs" 2>/dev/null)"; fi
+server_toml 10.200.0.0/24
+kill "$spid"; wait "$spid" 2>/dev/null; rm -f "$pidfile"
+
 # stop, start-stop-daemon path: it matches the program, not just the pid.
 if command -v start-stop-daemon >/dev/null 2>&1; then
 	rm -f "$T/bin/rvpn-server"
