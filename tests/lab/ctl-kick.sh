@@ -24,11 +24,14 @@ a1=$(lab_tun_addr "$NS_C1")
 a2=$(lab_tun_addr "$NS_C2")
 [ -n "$a1" ] && [ -n "$a2" ] || fail "addresses '$a1' '$a2'"
 # c2 pings the net host through the tunnel during the kick of c1.
-ip netns exec "$NS_C2" ping -i 0.1 -c 100 -W 1 "$LAB_NET" \
+# -W 5: a late reply on a loaded machine still counts.  The kick comes
+# once the first replies are in, not after a fixed time.
+ip netns exec "$NS_C2" ping -i 0.1 -c 100 -W 5 "$LAB_NET" \
 	>"$LAB_DIR/c2-ping.out" 2>&1 &
 PING_PID=$!
 LAB_PIDS="$LAB_PIDS $PING_PID"
-sleep 0.5
+lab_wait_log "$LAB_DIR/c2-ping.out" "icmp_seq=3 " "$LAB_TIMEOUT" "$PING_PID" ||
+	fail "c2's ping got no replies: $(cat "$LAB_DIR/c2-ping.out")"
 
 # Unknown targets: an address, a name, a key; nothing is ended.
 for t in 10.200.0.250 nosuchclient "$(cat "$LAB_DIR/server_identity.pub")"; do
@@ -65,6 +68,9 @@ kicked_exit() {
 C1_FROM=$(lab_log_next "$LAB_DIR/client-c1.log")
 out=$(ctl kick "$a1") || fail "kick $a1 failed"
 [ "$out" = "kicked c1 $a1" ] || fail "kick said '$out'"
+# The pings must span the kick (10 s of them; the part above takes well
+# under that), or the loss check below proves nothing.
+kill -0 "$PING_PID" 2>/dev/null || fail "c2's ping ended before the kick"
 kicked_exit c1 "$LAB_PID_c1" "$NS_C1" "$C1_FROM"
 grep -q "INFO rvpn_server: session end: c1 $a1 from $LAB_C1 .* reason: kicked by administrator" \
 	"$LAB_DIR/server.log" || fail "server did not log the kick"

@@ -2,7 +2,7 @@
 # rvpn test lab: a network-namespace topology, sourced by every e2e test.
 #
 #   rvt-c1-PID  198.18.1.2 --- 198.18.1.1  rvt-srv-PID  198.18.0.1 --- 198.18.0.2  rvt-net-PID
-#   rvt-c2-PID  198.18.2.2 --- 198.18.2.1  (rvpn-server)                (web, DNS, iperf3)
+#   rvt-c2-PID  198.18.2.2 --- 198.18.2.1  (rvpn-server)                (web, DNS)
 #
 # The clients' default route points at the server; the server's at the
 # "internet" host; the internet host has no route back to 198.18.1.0/23
@@ -291,11 +291,17 @@ lab_services() {
 	lab_wait_cmd "$LAB_TIMEOUT" nsx "$NS_NET" \
 		curl -sf -o /dev/null "http://[$LAB_NET6]/hello.txt" ||
 		fail "IPv6 web server did not start"
-	if command -v iperf3 >/dev/null 2>&1; then
-		ip netns exec "$NS_NET" iperf3 -s -B "$LAB_NET" -1 \
-			>"$LAB_DIR/iperf3.log" 2>&1 &
-		LAB_PIDS="$LAB_PIDS $!"
-	fi
+}
+
+# An iperf3 server on the internet host, for a test that measures
+# throughput (not started by lab_up: no test needs it by default).
+lab_iperf3_start() {
+	command -v iperf3 >/dev/null 2>&1 || fail "iperf3 not installed"
+	ip netns exec "$NS_NET" iperf3 -s -B "$LAB_NET" -1 \
+		>"$LAB_DIR/iperf3.log" 2>&1 &
+	LAB_PIDS="$LAB_PIDS $!"
+	lab_wait_log "$LAB_DIR/iperf3.log" "Server listening" "$LAB_TIMEOUT" ||
+		fail "iperf3 server did not start"
 }
 
 # The whole topology plus CA, server identity and two client keys.
@@ -445,15 +451,22 @@ lab_tun_dev() {
 	nsx "$1" ip -o -4 addr show | awk '$4 ~ /^10\.200\./ { print $2; exit }'
 }
 
-# SIGUSR1 the server and print the counter dump lines it logs.
+# SIGUSR1 the server and print the counter dump lines it logs.  The
+# server writes a dump's lines in one go; a second SIGUSR1's header
+# comes after all of the first's lines, so no sleep is needed.
 lab_server_dump() {
-	local before
+	local before mid
 	before=$(wc -l <"$LAB_DIR/server.log")
 	kill -USR1 "$LAB_SERVER_PID" || fail "SIGUSR1"
-	lab_wait_cmd 5 sh -c "tail -n +$((before + 1)) '$LAB_DIR/server.log' | grep -q 'INFO rvpn_server: sessions:'" ||
+	lab_wait_cmd "$LAB_TIMEOUT" sh -c "tail -n +$((before + 1)) '$LAB_DIR/server.log' | grep -q 'INFO rvpn_server: sessions:'" ||
 		fail "no SIGUSR1 dump"
-	sleep 0.2
-	tail -n +$((before + 1)) "$LAB_DIR/server.log" | grep "INFO rvpn_server: session"
+	mid=$(wc -l <"$LAB_DIR/server.log")
+	kill -USR1 "$LAB_SERVER_PID" || fail "SIGUSR1"
+	lab_wait_cmd "$LAB_TIMEOUT" sh -c "tail -n +$((mid + 1)) '$LAB_DIR/server.log' | grep -q 'INFO rvpn_server: sessions:'" ||
+		fail "no second SIGUSR1 dump"
+	tail -n +$((before + 1)) "$LAB_DIR/server.log" |
+		awk '/INFO rvpn_server: sessions:/ { n++ } n == 1' |
+		grep "INFO rvpn_server: session"
 }
 
 # Tear everything down; on failure show the logs first.  Every rvpn

@@ -93,8 +93,12 @@ rxp() {
 for target in 1 2; do
 	if [ $target = 1 ]; then dst=$b1; else dst=$b2; fi
 	r1=$(rxp "$NS_C1"); r2=$(rxp "$NS_C2")
-	nsx "$NS_SRV" ping -6 -c 20 -i 0.05 -W 2 "$dst" >"$LAB_DIR/ping.out" 2>&1 ||
+	nsx "$NS_SRV" ping -6 -c 20 -i 0.05 -W 5 "$dst" >"$LAB_DIR/ping.out" 2>&1 ||
 		fail "server -> $dst: $(tail -3 "$LAB_DIR/ping.out")"
+	# The 20 may still be on their way (a loaded machine): wait for
+	# them at the owner's TUN, not for a time.
+	if [ $target = 1 ]; then own=$NS_C1; r=$r1; else own=$NS_C2; r=$r2; fi
+	lab_wait_cmd "$LAB_TIMEOUT" eval '[ $(( $(rxp "$own") - r )) -ge 20 ]'
 	d1=$(( $(rxp "$NS_C1") - r1 )); d2=$(( $(rxp "$NS_C2") - r2 ))
 	if [ $target = 1 ]; then mine=$d1; other=$d2; else mine=$d2; other=$d1; fi
 	[ "$mine" -ge 20 ] || fail "owner of $dst got $mine packets"
