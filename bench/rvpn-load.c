@@ -66,6 +66,7 @@ struct load_sess {
 	uint8_t			*rx;		/* reassembly, LWS_PRE + cap */
 	size_t			 rxcap, rxlen;
 	double			 credit;	/* --traffic packets owed */
+	bool			 inject;	/* --inject still to send */
 	bool			 counted;	/* in the result already */
 };
 
@@ -94,6 +95,10 @@ struct load {
 	}			 codes[LOAD_MAX_CODES];
 	unsigned		 ncodes;
 	uint64_t		 tx_pkts, rx_records;
+	/* --inject KIND:HEX (tests/lab/bad-input.sh) */
+	char			 inject_kind[8];
+	uint8_t			 inject[LOAD_CTL_CAP];
+	size_t			 inject_len;
 	struct event		*tick;
 	struct event		*end;
 	bool			 ending;
@@ -193,6 +198,15 @@ load_established(struct load_sess *s, struct lws *wsi)
 	struct proto_hello hello;
 
 	s->wsi = wsi;
+	if (strcmp(load.inject_kind, "hs") == 0) {
+		/* These bytes instead of HANDSHAKE_INIT. */
+		memcpy(s->ctl + LWS_PRE, load.inject, load.inject_len);
+		s->ctllen = load.inject_len;
+		s->ctl_raw = true;
+		s->state = LS_HS;
+		lws_callback_on_writable(wsi);
+		return 0;
+	}
 	memset(&hello, 0, sizeof(hello));
 	hello.version = PROTO_VERSION;
 	proto_tai64n_now(hello.timestamp);
@@ -240,6 +254,10 @@ load_record(struct load_sess *s, uint8_t *rec, size_t len)
 		load.t_last_up = now;
 		load.up++;
 		load.lat_us[load.nlat++] = (now - s->t_start_ns) / 1000;
+		if (load.inject_kind[0] != '\0') {
+			s->inject = true;
+			lws_callback_on_writable(s->wsi);
+		}
 		return 0;
 	}
 	if (s->state != LS_UP || proto_open(s->ps, rec, &len) != PROTO_OK)
@@ -311,6 +329,43 @@ load_packet(const struct load_sess *s, uint8_t *p)
 	p[24] = 0; p[25] = LOAD_PKT_LEN - 20;
 }
 
+/*
+ * --inject after the handshake: raw (a binary message as is), text (a
+ * text message), rec (type byte and body, sealed), pkt (one packet in a
+ * sealed DATA record, its u16 length prefix made here).
+ */
+static int
+load_inject(struct load_sess *s, struct lws *wsi)
+{
+	uint8_t *rec = s->ctl + LWS_PRE;
+	size_t len = load.inject_len;
+	int mode = LWS_WRITE_BINARY;
+
+	s->inject = false;
+	if (strcmp(load.inject_kind, "pkt") == 0) {
+		if (len + 3 + PROTO_TAG_LEN > LOAD_CTL_CAP)
+			return -1;
+		rec[0] = PROTO_T_DATA;
+		rec[1] = (uint8_t)(len >> 8);
+		rec[2] = (uint8_t)len;
+		memcpy(rec + 3, load.inject, len);
+		len += 3;
+	} else
+		memcpy(rec, load.inject, len);
+	if ((strcmp(load.inject_kind, "rec") == 0 ||
+	    strcmp(load.inject_kind, "pkt") == 0) &&
+	    proto_seal(s->ps, rec, &len, LOAD_CTL_CAP) != PROTO_OK) {
+		fprintf(stderr, "rvpn-load: --inject: cannot seal that\n");
+		return -1;
+	}
+	if (strcmp(load.inject_kind, "text") == 0)
+		mode = LWS_WRITE_TEXT;
+	if (lws_write(wsi, rec, len, (enum lws_write_protocol)mode) <
+	    (int)len)
+		return -1;
+	return 0;
+}
+
 static int
 load_writeable(struct load_sess *s, struct lws *wsi)
 {
@@ -337,6 +392,8 @@ load_writeable(struct load_sess *s, struct lws *wsi)
 		lws_callback_on_writable(wsi);
 		return 0;
 	}
+	if (s->state == LS_UP && s->inject)
+		return load_inject(s, wsi);
 	if (s->state != LS_UP || s->credit < 1)
 		return 0;
 	proto_data_begin(rec + LWS_PRE, &len);
@@ -575,7 +632,41 @@ rvpn_load_usage(void)
 	fprintf(stderr, "usage: rvpn-load --server URL --server-key KEY "
 	    "(--ca FILE | --insecure)\n"
 	    "    [--keys N] [--sessions N] [--rate R] [--duration S] "
-	    "[--traffic PPS]\n    [--control SOCKET] [--json]\n");
+	    "[--traffic PPS]\n    [--control SOCKET] [--json] "
+	    "[--inject hs|raw|text|rec|pkt:HEX]\n");
+	exit(2);
+}
+
+/* --inject KIND:HEX */
+static void
+load_parse_inject(const char *arg)
+{
+	const char *colon = strchr(arg, ':'), *h;
+	unsigned v;
+	size_t n = 0;
+
+	if (colon == NULL || (size_t)(colon - arg) >= sizeof(load.inject_kind))
+		goto bad;
+	memcpy(load.inject_kind, arg, (size_t)(colon - arg));
+	if (strcmp(load.inject_kind, "hs") != 0 &&
+	    strcmp(load.inject_kind, "raw") != 0 &&
+	    strcmp(load.inject_kind, "text") != 0 &&
+	    strcmp(load.inject_kind, "rec") != 0 &&
+	    strcmp(load.inject_kind, "pkt") != 0)
+		goto bad;
+	for (h = colon + 1; h[0] != '\0'; h += 2) {
+		if (h[1] == '\0' || sscanf(h, "%2x", &v) != 1 ||
+		    n >= LOAD_CTL_CAP - 64)
+			goto bad;
+		load.inject[n++] = (uint8_t)v;
+	}
+	if (n == 0)
+		goto bad;
+	load.inject_len = n;
+	return;
+bad:
+	fprintf(stderr, "rvpn-load: --inject: '%s': expected "
+	    "hs|raw|text|rec|pkt:HEX\n", arg);
 	exit(2);
 }
 
@@ -610,6 +701,7 @@ main(int argc, char **argv)
 		{ "traffic", required_argument, NULL, 't' },
 		{ "control", required_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "inject", required_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct lws_context_creation_info info;
@@ -644,6 +736,7 @@ main(int argc, char **argv)
 			break;
 		case 'C': load.control = optarg; break;
 		case 'j': load.json = true; break;
+		case 'I': load_parse_inject(optarg); break;
 		default: rvpn_load_usage();
 		}
 	}

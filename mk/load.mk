@@ -19,3 +19,8 @@ bench_rvpn_load_LDADD = $(RVPN_LIBS)
 TESTS += tests/lab/rvpn-load.sh
 EXTRA_DIST += tests/lab/rvpn-load.sh bench/run-load.sh \
 	bench/results/2026-11-30-load.md
+
+# The bad-input catalog: one case a line in tests/data/bad-input.txt.
+TESTS += tests/lab/bad-input.sh
+EXTRA_DIST += tests/lab/bad-input.sh tests/lab/badinput.py \
+	tests/data/bad-input.txt
