@@ -459,6 +459,11 @@ cfg_server_checks(struct cfg_ctx *ctx, struct server_config *sc)
 	}
 	cfg_check_readable(ctx, "tls_cert_file", sc->tls_cert_file);
 	cfg_check_readable(ctx, "tls_key_file", sc->tls_key_file);
+	if (sc->proxy_protocol && sc->ntrusted_proxies == 0) {
+		ctx->keyline = ctx->seen[cfg_key_index(ctx, "proxy_protocol")];
+		cfg_keyerr(ctx, "proxy_protocol", NULL, "trusted_proxies is "
+		    "empty (PROXY headers are taken from them only)");
+	}
 	if (sc->decoy_root != NULL && sc->decoy_upstream != NULL) {
 		ctx->keyline = ctx->seen[cfg_key_index(ctx, "decoy_upstream")];
 		cfg_keyerr(ctx, "decoy_upstream", sc->decoy_upstream,

@@ -71,6 +71,7 @@ struct server_config {
 	char		*decoy_root;		/* NULL: none */
 	char		*decoy_upstream;	/* "http://host:port" */
 	char		*server_header;		/* NULL: no Server */
+	bool		 proxy_protocol;	/* PROXY v2 from trusted_proxies */
 	char		*admin_listen;		/* NULL: no admin listener */
 	char		*admin_host;		/* its address */
 	uint16_t	 admin_port;		/* default 9190 */

@@ -5,7 +5,7 @@ src_rvpn_server_SOURCES = src/server/server.c src/server/server-ws.c \
 	src/server/server-session.c src/server/server-tun.c \
 	src/server/server-nat.c src/server/server.h \
 	src/server/server-control.c src/server/server-decoy.c \
-	src/server/server-admin.c
+	src/server/server-admin.c src/server/server-proxy.c
 lib_librvpn_a_SOURCES += lib/proc.c lib/proc.h
 src_rvpn_server_LDADD = $(RVPN_LIBS)
 dist_man_MANS += man/rvpn-server.8
@@ -37,8 +37,9 @@ EXTRA_DIST += tests/lab/tunnel6.sh
 
 # Camouflage: TLS profile, the decoy, proxy examples (issue 14).
 TESTS += tests/lab/tls.sh tests/lab/decoy.sh tests/lab/proxy-examples.sh
-TESTS += tests/lab/scale.sh
-EXTRA_DIST += tests/lab/scale.sh contrib/haproxy/haproxy.cfg doc/SCALING.md
+TESTS += tests/lab/scale.sh tests/lab/proxy-v2.sh
+EXTRA_DIST += tests/lab/scale.sh contrib/haproxy/haproxy.cfg doc/SCALING.md \
+	tests/lab/proxy-v2.sh
 EXTRA_DIST += tests/lab/tls.sh tests/lab/decoy.sh \
 	tests/lab/proxy-examples.sh contrib/nginx/rvpn.conf \
 	contrib/caddy/Caddyfile contrib/lws/0001-generic-http-errors.patch \

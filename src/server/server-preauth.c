@@ -115,7 +115,7 @@ preauth_refused(struct server *sv, enum admit_result r, const char *peer)
  * Whether the TCP peer is one of trusted_proxies (IPv4, also as an
  * IPv4-mapped address on a dual-stack listener).
  */
-static bool
+bool
 preauth_trusted(const struct server_config *cfg, const struct sockaddr *sa)
 {
 	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
@@ -181,9 +181,19 @@ preauth_accept(struct server *sv, const void *sockaddr)
 		return -1;
 	}
 	p->proxied = proxied;
+	p->pp = sv->proxy != NULL;
 	p->t_start = sv->now;
 	sv->accepted = p;
 	return 0;
+}
+
+/* The client's address a PROXY header gave for wsi's connection, or NULL. */
+const char *
+preauth_pp_peer(struct lws *wsi)
+{
+	struct preauth *p = lws_get_opaque_user_data(wsi);
+
+	return p != NULL && p->wsi == wsi && p->pp ? p->peer : NULL;
 }
 
 /*

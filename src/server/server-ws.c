@@ -110,7 +110,13 @@ server_ws_remote(struct server *sv, struct lws *wsi, char *buf, size_t len)
 	struct in6_addr fwd6;
 	unsigned i;
 	bool trusted = false;
+	const char *pp;
 
+	/* proxy_protocol: the PROXY header named the client. */
+	if ((pp = preauth_pp_peer(wsi)) != NULL) {
+		snprintf(buf, len, "%s", pp);
+		return;
+	}
 	server_ws_peer(wsi, buf, len);
 	if (cfg->ntrusted_proxies == 0 || !ipaddr_parse4(buf, &peer))
 		return;
@@ -324,7 +330,9 @@ server_ws_start(struct server *sv, char **cause)
 	loops[0] = sv->base;
 	info.foreign_loops = loops;
 	info.options = LWS_SERVER_OPTION_LIBEVENT;
-	info.port = cfg->bind_port;
+	/* proxy_protocol: server-proxy.c accepts, lws adopts. */
+	info.port = cfg->proxy_protocol ? CONTEXT_PORT_NO_LISTEN_SERVER :
+	    cfg->bind_port;
 	/*
 	 * An IPv4 address: an IPv4 socket.  "::" is one dual-stack socket
 	 * (IPv4 peers show as themselves, see server_ws_peer); another
@@ -376,7 +384,7 @@ server_ws_start(struct server *sv, char **cause)
 		xasprintf(cause, "cannot create the libwebsockets context");
 		return -1;
 	}
-	if (lws_create_vhost(sv->lws, &info) == NULL ||
+	if ((sv->vhost = lws_create_vhost(sv->lws, &info)) == NULL ||
 	    lws_finalize_startup(sv->lws) != 0) {
 		xasprintf(cause, "cannot listen on %s%s", cfg->bind_address,
 		    cfg->tls_cert_file != NULL ?

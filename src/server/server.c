@@ -560,6 +560,7 @@ static void
 server_teardown(struct server *sv)
 {
 	server_admin_close(sv);
+	server_proxy_close(sv);
 	server_control_close(sv);
 	server_event_free(&sv->ev_drain);
 	server_event_free(&sv->ev_tun);
@@ -675,6 +676,7 @@ main(int argc, char **argv)
 	    server_nat_start(&sv, &cause) == -1 ||
 	    server_events_new(&sv, &cause) == -1 ||
 	    server_ws_start(&sv, &cause) == -1 ||
+	    server_proxy_open(&sv, &cause) == -1 ||
 	    server_admin_open(&sv, &cause) == -1)
 		goto fail;
 	/* Everything that needs root exists now: TUN, nft, sockets. */

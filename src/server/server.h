@@ -4,6 +4,7 @@
 #define RVPN_SERVER_H
 
 #include <sys/queue.h>
+#include <sys/socket.h>
 
 #include <net/if.h>
 #include <netinet/in.h>
@@ -33,6 +34,8 @@ struct replay;
 struct txq;
 struct decoy;
 struct server_admin;
+struct server_proxy;
+struct lws_vhost;
 struct ctlmsg_stats;
 
 /*
@@ -86,6 +89,7 @@ struct preauth {
 	bool			 proxied;	/* source comes with the request */
 	bool			 killed;	/* past its deadline, closing */
 	bool			 web;		/* served a request: a web client */
+	bool			 pp;		/* peer from a PROXY header */
 	uint64_t		 t_start;	/* sv->now at accept */
 	char			 peer[SERVER_REMOTE_MAX];
 	TAILQ_ENTRY(preauth)	 entry;
@@ -208,6 +212,8 @@ struct server {
 
 	struct server_control	*control;	/* server-control.c */
 	struct server_admin	*admin;		/* server-admin.c */
+	struct lws_vhost	*vhost;		/* the one lws vhost */
+	struct server_proxy	*proxy;		/* server-proxy.c */
 	struct decoy		*decoy;		/* server-decoy.c */
 };
 
@@ -228,6 +234,12 @@ void		 server_stats_end(struct server *, struct session *);
 /* The server's counters as rvpnctl stats gets them (also /metrics). */
 void		 server_stats_get(struct server *, struct ctlmsg_stats *);
 
+/* server-proxy.c: proxy_protocol, our own listener */
+int		 server_proxy_open(struct server *, char **);
+void		 server_proxy_close(struct server *);
+int		 proxy_v2_parse(const uint8_t *, size_t, size_t *,
+		    struct sockaddr_storage *);
+
 /* server-admin.c */
 int		 server_admin_open(struct server *, char **);
 void		 server_admin_close(struct server *);
@@ -240,6 +252,9 @@ void		 server_drain_tick(struct server *);
 void		 preauth_init(struct server *);
 void		 preauth_free(struct server *);
 int		 preauth_accept(struct server *, const void *);
+bool		 preauth_trusted(const struct server_config *,
+		    const struct sockaddr *);
+const char	*preauth_pp_peer(struct lws *);
 void		 preauth_attach(struct server *, struct lws *);
 int		 preauth_source(struct server *, struct lws *, const char *);
 void		 preauth_web(struct server *, struct lws *);
