@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <libwebsockets.h>
+#include <openssl/ssl.h>
 
 #include "proto.h"
 #include "txq.h"
@@ -80,4 +81,48 @@ wsmsg_send_queue(struct lws *wsi, struct proto_session *ps, struct txq *q,
 		n++;
 	}
 	return n;
+}
+
+void
+wsmsg_context_tune(struct lws_context_creation_info *info)
+{
+	/* LWS_PRE, a frame header (at most 14 bytes), one record. */
+	info->pt_serv_buf_size = LWS_PRE + 14 + PROTO_MAX_RECORD;
+}
+
+void
+wsmsg_tls_keep_buffers(struct lws *wsi)
+{
+	SSL *ssl;
+
+	if (wsi != NULL && (ssl = lws_get_ssl(wsi)) != NULL)
+		SSL_clear_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
+}
+
+/* Whether the CPU has AES instructions (x86 AES-NI, ARMv8 AES). */
+static bool
+wsmsg_cpu_aes(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("aes");
+#elif defined(__aarch64__) && defined(__linux__)
+	return true;	/* every ARMv8 server core rvpn targets */
+#else
+	return false;
+#endif
+}
+
+void
+wsmsg_tls_client_suites(SSL_CTX *ctx)
+{
+	const char *suites;
+
+	if (wsmsg_cpu_aes())
+		suites = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:"
+		    "TLS_CHACHA20_POLY1305_SHA256";
+	else
+		suites = "TLS_CHACHA20_POLY1305_SHA256:"
+		    "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384";
+	(void)SSL_CTX_set_ciphersuites(ctx, suites);
 }

@@ -12,7 +12,9 @@
 #include <stdint.h>
 
 struct lws;
+struct lws_context_creation_info;
 struct proto_session;
+struct ssl_ctx_st;
 struct txq;
 
 /*
@@ -53,5 +55,26 @@ void		 wsmsg_rx_free(struct wsmsg_rx *);
  */
 int		 wsmsg_send_queue(struct lws *, struct proto_session *,
 		    struct txq *, unsigned sent, char *whybuf, size_t whylen);
+
+/*
+ * Data path settings of an lws context, server and client alike: a
+ * per-thread read buffer (pt_serv_buf_size) that holds one whole record
+ * with its frame header and LWS_PRE, so a record is not read 4 KiB at a
+ * time (lws's default).
+ */
+void		 wsmsg_context_tune(struct lws_context_creation_info *);
+/*
+ * A connection that carries records from now on: OpenSSL keeps its
+ * read and write buffers instead of freeing and allocating them around
+ * every record (lws sets SSL_MODE_RELEASE_BUFFERS, which is right for
+ * idle and unauthenticated connections).  No-op without TLS.
+ */
+void		 wsmsg_tls_keep_buffers(struct lws *);
+/*
+ * The TLS 1.3 suite order a client offers: AES-128-GCM first where the
+ * CPU has AES instructions (as browsers do), ChaCha20-Poly1305 first
+ * where it has not.  The server takes the client's order.
+ */
+void		 wsmsg_tls_client_suites(struct ssl_ctx_st *);
 
 #endif

@@ -335,6 +335,7 @@ client_ws_init(struct client *cl, char **cause)
 	    LWS_SERVER_OPTION_LIBEVENT;
 	loops[0] = cl->base;
 	info.foreign_loops = loops;
+	wsmsg_context_tune(&info);
 	if (cfg->ca_file != NULL) {
 		/* --ca: that CA only, not the system's as well. */
 		info.client_ssl_ca_filepath = cfg->ca_file;
@@ -508,6 +509,7 @@ client_ws_established(struct client *cl, struct lws *wsi)
 	int error;
 
 	cl->wsi = wsi;
+	wsmsg_tls_keep_buffers(wsi);	/* one server: no pre-auth to save */
 	memset(&hello, 0, sizeof(hello));
 	hello.version = PROTO_VERSION;
 	proto_tai64n_now(hello.timestamp);
@@ -839,6 +841,7 @@ client_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	if (reason == LWS_CALLBACK_OPENSSL_LOAD_EXTRA_CLIENT_VERIFY_CERTS &&
 	    user != NULL) {
 		SSL_CTX_set_info_callback(user, client_ws_tls_info_cb);
+		wsmsg_tls_client_suites(user);
 		return 0;
 	}
 	if (cl == NULL)

@@ -18,6 +18,7 @@
 #include "route.h"
 #include "server.h"
 #include "txq.h"
+#include "wsmsg.h"
 #include "xmalloc.h"
 
 #define REC(buf)	((buf) + LWS_PRE)
@@ -507,6 +508,7 @@ session_handshake(struct session *s, uint8_t *rec, size_t len)
 	}
 	/* The queue only for authenticated clients: 256 KiB each. */
 	s->txq = txq_new(SESSION_TXQ_LEN, LWS_PRE);
+	wsmsg_tls_keep_buffers(s->wsi);
 	/* The handshake's small reassembly buffer is not needed again. */
 	wsmsg_rx_free(&s->rx);
 	preauth_done(sv, s->wsi);

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "proto.h"
 #include "server.h"
+#include "wsmsg.h"
 #include "xmalloc.h"
 
 #define SERVER_URI_MAX	256
@@ -358,6 +359,7 @@ server_ws_start(struct server *sv, char **cause)
 	 * per new session, measured: a quarter of the CPU at 6000).
 	 */
 	info.retry_and_idle_policy = &server_ws_retry;
+	wsmsg_context_tune(&info);
 	/* Deadlines before authentication: server.h, rvpn-server(8). */
 	info.timeout_secs = SERVER_TLS_TIMEOUT;
 	info.timeout_secs_ah_idle = SERVER_HTTP_TIMEOUT;
