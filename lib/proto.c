@@ -439,10 +439,10 @@ proto_data_count(const uint8_t *rec, size_t len)
 	return n;
 }
 
-/* Append one packet to an unsealed DATA record. */
+/* Room for one packet in an unsealed DATA record; the caller fills it. */
 int
-proto_data_add(uint8_t *rec, size_t *len, size_t cap, const void *pkt,
-    size_t pktlen)
+proto_data_reserve(uint8_t *rec, size_t *len, size_t cap, size_t pktlen,
+    uint8_t **pkt)
 {
 	size_t	n = *len;
 
@@ -461,9 +461,23 @@ proto_data_add(uint8_t *rec, size_t *len, size_t cap, const void *pkt,
 	    proto_data_count(rec, n) >= PROTO_MAX_BATCH)
 		return PROTO_ERR_BATCH;
 	put16(rec + n, (uint16_t)pktlen);
-	memcpy(rec + n + 2, pkt, pktlen);
+	*pkt = rec + n + 2;
 	*len = n + 2 + pktlen;
 	return PROTO_OK;
+}
+
+/* Append a packet to an unsealed DATA record. */
+int
+proto_data_add(uint8_t *rec, size_t *len, size_t cap, const void *pkt,
+    size_t pktlen)
+{
+	uint8_t	*dst;
+	int	 rc;
+
+	if ((rc = proto_data_reserve(rec, len, cap, pktlen, &dst)) ==
+	    PROTO_OK)
+		memcpy(dst, pkt, pktlen);
+	return rc;
 }
 
 /* Next packet of an opened DATA record. */

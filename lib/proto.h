@@ -173,6 +173,9 @@ void	proto_data_begin(uint8_t *rec, size_t *len);
  */
 int	proto_data_add(uint8_t *rec, size_t *len, size_t cap, const void *pkt,
 	    size_t pktlen);
+/* As proto_data_add, but *pkt is where the caller writes the pktlen bytes. */
+int	proto_data_reserve(uint8_t *rec, size_t *len, size_t cap,
+	    size_t pktlen, uint8_t **pkt);
 /* Packets in an unsealed DATA record built by proto_data_add. */
 unsigned proto_data_count(const uint8_t *rec, size_t len);
 

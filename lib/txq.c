@@ -80,18 +80,25 @@ txq_room(const struct txq *q, size_t len)
 	return q->n < q->nrec || txq_tail(q, len) != NULL;
 }
 
-/* Append a packet to the tail record, or begin the next record. */
-int
-txq_add(struct txq *q, const void *pkt, size_t len)
+/*
+ * Room for a packet of len bytes at the end of the tail record, or of the
+ * next record; NULL with *err when the queue is full or len is bad.
+ */
+uint8_t *
+txq_reserve(struct txq *q, size_t len, int *err)
 {
 	struct txq_rec *r;
-	uint8_t *rec;
+	uint8_t *rec, *pkt;
 
-	if (len < PROTO_MIN_PACKET || len > PROTO_MAX_PACKET)
-		return TXQ_PKTSIZE;
+	if (len < PROTO_MIN_PACKET || len > PROTO_MAX_PACKET) {
+		*err = TXQ_PKTSIZE;
+		return NULL;
+	}
 	if ((r = txq_tail(q, len)) == NULL) {
-		if (q->n == q->nrec)
-			return TXQ_FULL;
+		if (q->n == q->nrec) {
+			*err = TXQ_FULL;
+			return NULL;
+		}
 		r = &q->rec[(q->head + q->n) % q->nrec];
 		if (r->buf == NULL)	/* once per record, then kept */
 			r->buf = xmalloc(q->headroom + PROTO_MAX_RECORD);
@@ -100,15 +107,36 @@ txq_add(struct txq *q, const void *pkt, size_t len)
 		r->npkt = 0;
 	}
 	rec = r->buf + q->headroom;
-	if (proto_data_add(rec, &r->len, PROTO_MAX_RECORD, pkt, len) !=
+	if (proto_data_reserve(rec, &r->len, PROTO_MAX_RECORD, len, &pkt) !=
 	    PROTO_OK) {
 		/* Checked above; never leave an empty record queued. */
 		if (r->npkt == 0)
 			q->n--;
-		return TXQ_PKTSIZE;
+		*err = TXQ_PKTSIZE;
+		return NULL;
 	}
 	r->npkt++;
+	return pkt;
+}
+
+/* Append a packet to the tail record, or begin the next record. */
+int
+txq_add(struct txq *q, const void *pkt, size_t len)
+{
+	uint8_t *dst;
+	int err;
+
+	if ((dst = txq_reserve(q, len, &err)) == NULL)
+		return err;
+	memcpy(dst, pkt, len);
 	return TXQ_OK;
+}
+
+/* Records not in use. */
+unsigned
+txq_free_records(const struct txq *q)
+{
+	return q->nrec - q->n;
 }
 
 unsigned

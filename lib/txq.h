@@ -32,6 +32,14 @@ struct txq	*txq_new(unsigned nrec, size_t headroom);
 void		 txq_free(struct txq *);
 /* Append a packet (copied once, into the tail record). */
 int		 txq_add(struct txq *, const void *pkt, size_t len);
+/*
+ * As txq_add, but returns where the caller builds the len bytes of the
+ * packet (in place: no copy of its own); NULL and *err (TXQ_FULL,
+ * TXQ_PKTSIZE) when not taken.
+ */
+uint8_t		*txq_reserve(struct txq *, size_t len, int *err);
+/* Records not in use (each takes PROTO_MAX_RECORD bytes of packets). */
+unsigned	 txq_free_records(const struct txq *);
 /* Whether a packet of len bytes would be taken now. */
 bool		 txq_room(const struct txq *, size_t len);
 /* Records in use (0: empty). */
