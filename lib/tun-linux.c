@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "tun.h"
+#include "vnet.h"
 #include "xmalloc.h"
 
 /* The kernel's dev_valid_name(), plus a printable check for messages. */
@@ -45,9 +46,10 @@ tun_valid_name(const char *name, char **cause)
 	return true;
 }
 
-/* Create or attach TUN device name; see tun.h. */
-int
-tun_open(const char *name, char ifname[IFNAMSIZ], char **cause)
+/* Create or attach TUN device name with extra flags (IFF_VNET_HDR). */
+static int
+tun_open_flags(const char *name, char ifname[IFNAMSIZ], int flags,
+    char **cause)
 {
 	struct ifreq ifr;
 	int fd, saved_errno;
@@ -67,7 +69,7 @@ tun_open(const char *name, char ifname[IFNAMSIZ], char **cause)
 		return -1;
 	}
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | flags;
 	memcpy(ifr.ifr_name, name, strlen(name));	/* < IFNAMSIZ */
 	if (ioctl(fd, TUNSETIFF, &ifr) == -1) {
 		saved_errno = errno;
@@ -79,5 +81,41 @@ tun_open(const char *name, char ifname[IFNAMSIZ], char **cause)
 	}
 	memcpy(ifname, ifr.ifr_name, IFNAMSIZ);
 	ifname[IFNAMSIZ - 1] = '\0';
+	return fd;
+}
+
+/* Create or attach TUN device name; see tun.h. */
+int
+tun_open(const char *name, char ifname[IFNAMSIZ], char **cause)
+{
+	return tun_open_flags(name, ifname, 0, cause);
+}
+
+/* The same with a virtio_net_hdr on every packet and TCP offload; tun.h. */
+int
+tun_open_offload(const char *name, char ifname[IFNAMSIZ], bool *tso,
+    char **cause)
+{
+	int fd, hdrlen = VNET_HDR_LEN;
+
+	if ((fd = tun_open_flags(name, ifname, IFF_VNET_HDR, cause)) == -1)
+		return -1;
+	/* 10 is the kernel's default; say so rather than rely on it. */
+	if (ioctl(fd, TUNSETVNETHDRSZ, &hdrlen) == -1) {
+		xasprintf(cause, "%s: TUNSETVNETHDRSZ: %s", ifname,
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	/*
+	 * Super-packets both ways: the kernel hands over TCP of up to
+	 * 64 KiB with partial checksums.  A kernel without TSO6 (or
+	 * without any) still works, packet by packet.
+	 */
+	*tso = true;
+	if (ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 |
+	    TUN_F_TSO6) == -1 &&
+	    ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4) == -1)
+		*tso = false;
 	return fd;
 }

@@ -31,6 +31,7 @@ EXTRA_DIST += bench/bench-proto.sh bench/README.md doc/PROTOCOL.md doc/DESIGN.md
 # not by make check.
 EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/fuzz-record.c \
 	tests/fuzz/fuzz-handshake.c tests/fuzz/fuzz-config.c \
+	tests/fuzz/fuzz-vnet.c \
 	tests/fuzz/corpus
 
 # txq: the bounded ring of DATA records used by server and client.

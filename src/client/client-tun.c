@@ -18,6 +18,7 @@
 #include "netlink.h"
 #include "tun.h"
 #include "txq.h"
+#include "vnet.h"
 #include "xmalloc.h"
 
 static const struct {
@@ -79,51 +80,67 @@ client_tun_open(struct client *cl, char **cause)
 	/* Unreachable routes are not the TUN's: a crash leaves them. */
 	if (client_tun_block6(cl, false, NULL) > 0)
 		log_info("removed IPv6 block routes left by an earlier run");
-	if ((cl->tun_fd = tun_open(cl->cfg->tun_name, cl->ifname,
-	    cause)) == -1) {
+	if ((cl->tun_fd = tun_open_offload(cl->cfg->tun_name, cl->ifname,
+	    &cl->tun_tso, cause)) == -1) {
 		netlink_close(cl->nl);
 		cl->nl = NULL;
 		return -1;
 	}
 	if (cl->pktbuf == NULL)
-		cl->pktbuf = xmalloc(PROTO_MAX_PACKET);
-	log_debug("%s: %s", __func__, cl->ifname);
+		cl->pktbuf = xmalloc(VNET_MAX_READ);
+	log_debug("%s: %s, TCP segmentation offload %s", __func__,
+	    cl->ifname, cl->tun_tso ? "on" : "off");
 	return 0;
 }
 
 /*
  * TUN readable: move packets into the queue of DATA records, up to a
- * budget.  When every record is full, stop reading: the packets wait in
- * the TUN device's own queue (txqueuelen) until a record has been sent,
- * instead of being read only to be dropped here.
+ * budget of reads.  A read is a packet or a TCP super-packet of up to
+ * 64 KiB (offload, lib/vnet.h), cut into packets straight into the
+ * records.  When fewer than CLIENT_TUN_ROOM records are free (room for a
+ * whole super-packet), stop reading: the packets wait in the TUN
+ * device's own queue (txqueuelen) until a record has been sent, instead
+ * of being read only to be dropped here.
  */
 static void
 client_tun_read_cb(evutil_socket_t fd, short events, void *arg)
 {
 	struct client *cl = arg;
+	struct vnet_pkt vp;
+	uint8_t *dst;
 	ssize_t n;
-	int budget;
+	size_t len;
+	unsigned i;
+	int budget, err;
 	bool up = cl->state == CLIENT_UP;
 
 	for (budget = CLIENT_TUN_BUDGET; budget > 0; budget--) {
-		if (up && !txq_room(cl->txq, cl->tun_mtu)) {
+		if (up && txq_free_records(cl->txq) < CLIENT_TUN_ROOM) {
 			event_del(cl->tun_ev);
 			cl->tun_paused = true;
 			break;
 		}
-		n = read(fd, cl->pktbuf, PROTO_MAX_PACKET);
+		n = read(fd, cl->pktbuf, VNET_MAX_READ);
 		if (n <= 0)
 			break;	/* EAGAIN: drained */
-		if (!up) {
-			cl->stats.tx_drop++;	/* no session: dropped */
-			continue;
-		}
-		if (txq_add(cl->txq, cl->pktbuf, (size_t)n) != TXQ_OK) {
+		if (vnet_parse(cl->pktbuf, (size_t)n, &vp) != VNET_OK) {
 			cl->stats.tx_drop++;
 			continue;
 		}
-		cl->stats.tx_pkts++;
-		cl->stats.tx_bytes += (uint64_t)n;
+		if (!up) {
+			cl->stats.tx_drop += vp.nseg;	/* no session */
+			continue;
+		}
+		for (i = 0; i < vp.nseg; i++) {
+			len = vnet_seg_len(&vp, i);
+			if ((dst = txq_reserve(cl->txq, len, &err)) == NULL) {
+				cl->stats.tx_drop++;
+				continue;
+			}
+			vnet_seg_build(&vp, i, dst);
+			cl->stats.tx_pkts++;
+			cl->stats.tx_bytes += len;
+		}
 	}
 	if (up && txq_count(cl->txq) > 0)
 		client_ws_kick(cl);
@@ -140,22 +157,28 @@ client_tun_resume(struct client *cl)
 	cl->tun_paused = false;
 }
 
-/* Write each packet of an opened DATA record to the TUN. */
+/*
+ * Write the packets of an opened DATA record to the TUN, consecutive
+ * segments of one TCP flow joined into one GSO packet (lib/vnet.h).
+ */
 void
 client_tun_write_record(struct client *cl, const uint8_t *rec, size_t len)
 {
 	const uint8_t *pkt;
 	size_t off = 0, pktlen;
+	unsigned lost = 0;
 
+	if (cl->tun_fd == -1) {
+		cl->stats.rx_drop += proto_data_count(rec, len);
+		return;
+	}
 	while (proto_data_next(rec, len, &off, &pkt, &pktlen) == 1) {
-		if (cl->tun_fd == -1 ||
-		    write(cl->tun_fd, pkt, pktlen) != (ssize_t)pktlen) {
-			cl->stats.rx_drop++;
-			continue;
-		}
+		lost += vnet_gro_add(&cl->gro, cl->tun_fd, pkt, pktlen);
 		cl->stats.rx_pkts++;
 		cl->stats.rx_bytes += pktlen;
 	}
+	lost += vnet_gro_flush(&cl->gro, cl->tun_fd);
+	cl->stats.rx_drop += lost;
 }
 
 /* Remove the routes added through the TUN (not the host route). */
@@ -478,8 +501,8 @@ client_tun_reopen(struct client *cl, char **cause)
 	cl->tun_fd = -1;
 	cl->tun_up = false;
 	cl->tun_has6 = false;
-	if ((cl->tun_fd = tun_open(cl->cfg->tun_name, cl->ifname,
-	    cause)) == -1)
+	if ((cl->tun_fd = tun_open_offload(cl->cfg->tun_name, cl->ifname,
+	    &cl->tun_tso, cause)) == -1)
 		return -1;
 	return 0;
 }

@@ -754,7 +754,7 @@ client_ws_writeable(struct client *cl, struct lws *wsi)
 			log_warnx("%s", why);
 		return -1;
 	}
-	if (!txq_full(cl->txq))
+	if (txq_free_records(cl->txq) >= CLIENT_TUN_ROOM)
 		client_tun_resume(cl);
 	if (cl->want_pong || cl->want_ping || txq_count(cl->txq) > 0)
 		lws_callback_on_writable(wsi);

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "proto.h"
+#include "vnet.h"
 #include "wsmsg.h"
 
 struct event;
@@ -34,6 +35,8 @@ struct txq;
  * socket is busy.  All full: the TUN is not read until one is sent.
  */
 #define CLIENT_TXQ_LEN		4
+/* Free records to read the TUN: room for a 64 KiB super-packet's segments. */
+#define CLIENT_TUN_ROOM		2
 
 /* Per-packet path counters: counted, never logged per packet. */
 struct client_stats {
@@ -118,7 +121,9 @@ struct client {
 	char			 ifname[IFNAMSIZ];
 	struct event		*tun_ev;
 	bool			 tun_paused;	/* txq full */
-	uint8_t			*pktbuf;	/* PROTO_MAX_PACKET */
+	bool			 tun_tso;	/* TUN offload on */
+	struct vnet_gro		 gro;		/* segments of one record */
+	uint8_t			*pktbuf;	/* VNET_MAX_READ */
 	bool			 tun_up;	/* address, MTU, link up */
 	struct in_addr		 tun_addr;
 	uint8_t			 tun_prefix;

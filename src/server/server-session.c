@@ -18,6 +18,7 @@
 #include "route.h"
 #include "server.h"
 #include "txq.h"
+#include "vnet.h"
 #include "wsmsg.h"
 #include "xmalloc.h"
 
@@ -542,10 +543,8 @@ session_deliver(struct session *s, bool to_client, struct session *peer,
 	}
 	if (to_client)
 		session_queue_packet(peer, pkt, len);
-	else if (server_tun_write(s->sv, pkt, len) == -1) {
-		s->stats.drop_tun++;
-		return;
-	}
+	else
+		s->stats.drop_tun += server_tun_write(s->sv, pkt, len);
 	s->stats.rx_pkts++;
 	s->stats.rx_bytes += len;
 }
@@ -698,6 +697,8 @@ session_record(struct session *s, uint8_t *rec, size_t len)
 		off = 0;
 		while (proto_data_next(rec, len, &off, &pkt, &pktlen) == 1)
 			session_forward(s, pkt, pktlen);
+		/* Joined segments point into rec: out before it goes. */
+		s->stats.drop_tun += server_tun_flush(s->sv);
 		s->t_data = s->sv->now;
 		break;
 	case PROTO_T_CONTROL:
@@ -761,6 +762,36 @@ session_queue_packet(struct session *s, const uint8_t *pkt, size_t len)
 	}
 	s->stats.tx_pkts++;
 	s->stats.tx_bytes += len;
+	session_request_write(s);
+}
+
+/*
+ * A TUN read for s: a packet, or a TCP super-packet cut into packets
+ * built in place in the queue's records (vnet_seg_build).  The segments
+ * that do not fit are dropped and counted, as a router drops.
+ */
+void
+session_queue_vnet(struct session *s, const struct vnet_pkt *vp)
+{
+	uint8_t *dst;
+	size_t len;
+	unsigned i;
+	int err;
+
+	if (s->state != SESSION_UP) {
+		s->stats.drop_queue += vp->nseg;
+		return;
+	}
+	for (i = 0; i < vp->nseg; i++) {
+		len = vnet_seg_len(vp, i);
+		if ((dst = txq_reserve(s->txq, len, &err)) == NULL) {
+			s->stats.drop_queue++;
+			continue;
+		}
+		vnet_seg_build(vp, i, dst);
+		s->stats.tx_pkts++;
+		s->stats.tx_bytes += len;
+	}
 	session_request_write(s);
 }
 

@@ -14,70 +14,87 @@
 #include "route.h"
 #include "server.h"
 #include "tun.h"
+#include "vnet.h"
 #include "xmalloc.h"
 
 /*
- * The TUN is readable: drain up to a budget of packets, each to the
- * session that owns its destination.  A slow session drops (its record
- * is full); the reader never waits for one.
+ * The TUN is readable: drain up to a budget of reads, each to the
+ * session that owns its destination.  A read is one packet or a TCP
+ * super-packet (offload, lib/vnet.h), cut into packets straight into the
+ * session's queue.  A slow session drops (its records are full); the
+ * reader never waits for one.
  */
 static void
 server_tun_read_cb(evutil_socket_t fd, short events, void *arg)
 {
 	struct server *sv = arg;
 	struct session *s;
+	struct vnet_pkt vp;
+	const uint8_t *pkt;
 	ssize_t n;
 	int i;
 
 	server_update_time(sv);
 	for (i = 0; i < SERVER_TUN_BUDGET; i++) {
-		n = read(fd, sv->pktbuf, PROTO_MAX_PACKET);
+		n = read(fd, sv->pktbuf, VNET_MAX_READ);
 		if (n == -1) {
 			if (errno != EAGAIN && errno != EINTR)
 				log_warn("%s: read", sv->tun_ifname);
 			return;
 		}
-		if (n > 0 && (sv->pktbuf[0] >> 4) == 6) {
+		if (vnet_parse(sv->pktbuf, (size_t)n, &vp) != VNET_OK) {
+			sv->tun_stats.tun_short++;
+			continue;
+		}
+		pkt = vp.pkt;
+		if ((pkt[0] >> 4) == 6) {
 			/*
 			 * Without dhcp_range6, and the kernel's own chatter
 			 * (router solicitations, MLD to ff02::/16): ignored,
 			 * not a drop.
 			 */
-			if (sv->routes6 == NULL || n < IPADDR_IP6_HLEN ||
-			    sv->pktbuf[IPADDR_IP6_DST] == 0xff) {
+			if (sv->routes6 == NULL || vp.len < IPADDR_IP6_HLEN ||
+			    pkt[IPADDR_IP6_DST] == 0xff) {
 				sv->tun_stats.tun_ipv6++;
 				continue;
 			}
-			s = route6_lookup(sv->routes6,
-			    sv->pktbuf + IPADDR_IP6_DST);
+			s = route6_lookup(sv->routes6, pkt + IPADDR_IP6_DST);
 			if (s == NULL) {
 				sv->tun_stats.tun_noroute++;
 				continue;
 			}
-			session_queue_packet(s, sv->pktbuf, (size_t)n);
+			session_queue_vnet(s, &vp);
 			continue;
 		}
-		if (n < PROTO_MIN_PACKET || (sv->pktbuf[0] >> 4) != 4) {
+		if (vp.len < PROTO_MIN_PACKET || (pkt[0] >> 4) != 4) {
 			sv->tun_stats.tun_short++;
 			continue;
 		}
-		s = route_lookup(sv->routes, ipaddr_packet_dst4(sv->pktbuf));
+		s = route_lookup(sv->routes, ipaddr_packet_dst4(pkt));
 		if (s == NULL) {
 			sv->tun_stats.tun_noroute++;
 			continue;
 		}
-		session_queue_packet(s, sv->pktbuf, (size_t)n);
+		session_queue_vnet(s, &vp);
 	}
 }
 
-/* Write one packet to the TUN; -1 (counted by the caller) if it fails. */
-int
+/*
+ * Write one packet from a client to the TUN, joined with the segments of
+ * the same flow before it (lib/vnet.h); how many packets a failed write
+ * lost (counted by the caller).
+ */
+unsigned
 server_tun_write(struct server *sv, const uint8_t *pkt, size_t len)
 {
-	ssize_t n;
+	return vnet_gro_add(&sv->gro, sv->tun_fd, pkt, len);
+}
 
-	n = write(sv->tun_fd, pkt, len);
-	return n == (ssize_t)len ? 0 : -1;
+/* Write what server_tun_write holds back (at the end of each record). */
+unsigned
+server_tun_flush(struct server *sv)
+{
+	return vnet_gro_flush(&sv->gro, sv->tun_fd);
 }
 
 /*
@@ -89,10 +106,14 @@ server_tun_open(struct server *sv, char **cause)
 {
 	struct server_config *cfg = sv->cfg;
 	struct netlink *nl;
+	bool tso;
 
-	sv->tun_fd = tun_open(cfg->tun_name, sv->tun_ifname, cause);
+	sv->tun_fd = tun_open_offload(cfg->tun_name, sv->tun_ifname, &tso,
+	    cause);
 	if (sv->tun_fd == -1)
 		return -1;
+	log_debug("%s: TCP segmentation offload %s", sv->tun_ifname,
+	    tso ? "on" : "off");
 	if ((nl = netlink_open(cause)) == NULL)
 		return -1;
 	if (netlink_link_up(nl, sv->tun_ifname, cfg->mtu, cause) == -1 ||

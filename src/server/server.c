@@ -28,6 +28,7 @@
 #include "replay.h"
 #include "route.h"
 #include "server.h"
+#include "vnet.h"
 #include "xmalloc.h"
 
 #ifndef SYSCONFDIR
@@ -501,7 +502,7 @@ server_tables_new(struct server *sv, char **cause)
 	nreplay = server_replay_size(cfg);
 	sv->replay = replay_new(nreplay);
 	log_debug("%s: replay table for %zu keys", __func__, nreplay);
-	sv->pktbuf = xmalloc(PROTO_MAX_PACKET);
+	sv->pktbuf = xmalloc(VNET_MAX_READ);
 	return 0;
 }
 

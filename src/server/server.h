@@ -15,6 +15,7 @@
 #include "config.h"
 #include "counters.h"
 #include "proto.h"
+#include "vnet.h"
 #include "wsmsg.h"
 
 struct event;
@@ -196,7 +197,8 @@ struct server {
 	uint64_t		 now;		/* monotonic seconds */
 	uint64_t		 now_ns;	/* monotonic ns, per tick/wakeup */
 
-	uint8_t			*pktbuf;	/* one TUN read */
+	uint8_t			*pktbuf;	/* one TUN read: VNET_MAX_READ */
+	struct vnet_gro		 gro;		/* segments of one record to the TUN */
 
 	/* Server-wide counters. */
 	struct counters_tun	 tun_stats;
@@ -288,6 +290,7 @@ void		 session_receive(struct session *, void *, size_t);
 int		 session_writeable(struct session *);
 void		 session_queue_packet(struct session *, const uint8_t *,
 		    size_t);
+void		 session_queue_vnet(struct session *, const struct vnet_pkt *);
 void		 session_request_write(struct session *);
 void		 session_tick(struct session *);
 void		 session_dump(struct session *);
@@ -296,7 +299,8 @@ unsigned	 session_revoke(struct server *, const struct server_config *);
 /* server-tun.c */
 int		 server_tun_open(struct server *, char **);
 void		 server_tun_close(struct server *);
-int		 server_tun_write(struct server *, const uint8_t *, size_t);
+unsigned	 server_tun_write(struct server *, const uint8_t *, size_t);
+unsigned	 server_tun_flush(struct server *);
 
 /* server-nat.c */
 int		 server_nat_start(struct server *, char **);

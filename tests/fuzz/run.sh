@@ -54,7 +54,7 @@ build() {
 
 proto_src="lib/noise.c lib/proto.c lib/proto-tlv.c lib/log.c lib/xmalloc.c"
 targets="fuzz-record fuzz-handshake"
-targets="$targets fuzz-config"
+targets="$targets fuzz-config fuzz-vnet"
 
 rc=0
 for t in $targets; do
@@ -62,6 +62,9 @@ for t in $targets; do
 	fuzz-config)
 		b_pkgs=""
 		b_src="lib/toml.c lib/log.c lib/xmalloc.c" ;;
+	fuzz-vnet)
+		b_pkgs=""
+		b_src="lib/vnet.c lib/ipaddr.c lib/log.c lib/xmalloc.c" ;;
 	fuzz-record)
 		b_pkgs=""
 		b_src="$proto_src lib/ipaddr.c lib/route.c" ;;
