@@ -6,7 +6,11 @@ src_rvpn_server_SOURCES = src/server/server.c src/server/server-ws.c \
 	src/server/server-nat.c src/server/server.h \
 	src/server/server-control.c src/server/server-decoy.c \
 	src/server/server-admin.c src/server/server-proxy.c
-lib_librvpn_a_SOURCES += lib/proc.c lib/proc.h
+lib_librvpn_a_SOURCES += lib/proc.c lib/proc.h lib/proxyv2.c lib/proxyv2.h
+check_PROGRAMS += tests/unit/test-proxyv2
+tests_unit_test_proxyv2_SOURCES = tests/unit/test-proxyv2.c
+tests_unit_test_proxyv2_LDADD = $(RVPN_LIBS)
+TESTS += tests/unit/test-proxyv2
 src_rvpn_server_LDADD = $(RVPN_LIBS)
 dist_man_MANS += man/rvpn-server.8
 

@@ -70,10 +70,26 @@ fi
 [ $rc -eq 1 ] && grep -q "usage: rvpnctl genkey" "$T/err" &&
 	pass "genkey with an argument: exit 1" || fail "genkey extra: exit $rc"
 
+# drain and undrain: bad arguments are a usage error before any connection
+for args in "drain --kik" "drain --kick extra" "undrain now"; do
+	# shellcheck disable=SC2086
+	"$CTL" -s "$T/none.sock" $args >"$T/out" 2>"$T/err"; rc=$?
+	cmd=${args%% *}
+	[ $rc -eq 1 ] && grep -q "^usage: rvpnctl \[-s socket\] $cmd" "$T/err" &&
+		! grep -q "cannot connect" "$T/err" && [ ! -s "$T/out" ] &&
+		pass "rvpnctl $args: usage, exit 1" ||
+		fail "rvpnctl $args: exit $rc, '$(cat "$T/err")'"
+done
+"$CTL" -s "$T/none.sock" drain --kick >/dev/null 2>"$T/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "^rvpnctl: cannot connect to $T/none.sock" "$T/err" &&
+	pass "drain --kick without a server: cannot connect, exit 1" ||
+	fail "drain --kick without a server: exit $rc, '$(cat "$T/err")'"
+
 # help, --help, -V
 for h in help --help -h; do
 	"$CTL" $h >"$T/out" 2>&1; rc=$?
 	[ $rc -eq 0 ] && grep -q "genkey" "$T/out" && grep -q "pubkey" "$T/out" &&
+		grep -q "^  drain " "$T/out" && grep -q "^  undrain " "$T/out" &&
 		pass "rvpnctl $h" || fail "rvpnctl $h: exit $rc"
 done
 for v in -V --version; do

@@ -26,25 +26,20 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "proxyv2.h"
 #include "server.h"
 #include "xmalloc.h"
 
-#define PP_HDR		16	/* signature, version/command, family, len */
-#define PP_MAX		(PP_HDR + 512)	/* addresses and TLVs we accept */
 #define PP_TIMEOUT	5	/* seconds for the header to arrive */
 #define PP_MAX_PENDING	256	/* connections waiting for their header */
 #define PP_ACCEPT_BATCH	32
-
-static const uint8_t pp_sig[12] = {
-	0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a
-};
 
 struct pp_conn {
 	struct server_proxy	*px;
 	int			 fd;
 	struct event		*ev;		/* readable, or the deadline */
 	struct sockaddr_storage	 peer;		/* the proxy */
-	uint8_t			 buf[PP_MAX];
+	uint8_t			 buf[PROXYV2_MAX];
 	size_t			 have;
 	TAILQ_ENTRY(pp_conn)	 entry;
 };
@@ -59,63 +54,6 @@ struct server_proxy {
 	uint64_t		 untrusted;	/* closed: not a trusted proxy */
 	uint64_t		 bad;		/* closed: no valid header */
 };
-
-/*
- * Parse a PROXY v2 header at buf (len bytes so far).  Returns 1 with
- * *total (the header's length) and *src (the client; AF_UNSPEC for LOCAL
- * or an unknown family: use the connection's own peer) when whole, 0
- * when more bytes are needed (*total says how many in all, once known),
- * -1 when it is not a valid v2 header.
- */
-int
-proxy_v2_parse(const uint8_t *buf, size_t len, size_t *total,
-    struct sockaddr_storage *src)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)src;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)src;
-	size_t alen;
-	uint8_t cmd, fam;
-
-	*total = PP_HDR;
-	if (memcmp(buf, pp_sig, len < sizeof(pp_sig) ? len :
-	    sizeof(pp_sig)) != 0)
-		return -1;
-	if (len < PP_HDR)
-		return 0;
-	if ((buf[12] >> 4) != 2)
-		return -1;
-	cmd = buf[12] & 0x0f;
-	fam = buf[13];
-	alen = (size_t)buf[14] << 8 | buf[15];
-	if (cmd > 1 || PP_HDR + alen > PP_MAX)
-		return -1;
-	*total = PP_HDR + alen;
-	if (len < *total)
-		return 0;
-	memset(src, 0, sizeof(*src));
-	src->ss_family = AF_UNSPEC;
-	if (cmd == 0)		/* LOCAL: the proxy's own (health check) */
-		return 1;
-	switch (fam) {
-	case 0x11:		/* TCP over IPv4 */
-		if (alen < 12)
-			return -1;
-		sin->sin_family = AF_INET;
-		memcpy(&sin->sin_addr, buf + PP_HDR, 4);
-		memcpy(&sin->sin_port, buf + PP_HDR + 8, 2);
-		break;
-	case 0x21:		/* TCP over IPv6 */
-		if (alen < 36)
-			return -1;
-		sin6->sin6_family = AF_INET6;
-		memcpy(&sin6->sin6_addr, buf + PP_HDR, 16);
-		memcpy(&sin6->sin6_port, buf + PP_HDR + 32, 2);
-		break;
-	default:		/* UNSPEC, UDP, UNIX: the connection's own */
-		break;
-	}
-	return 1;
-}
 
 static void
 pp_conn_free(struct pp_conn *c, bool close_fd)
@@ -183,7 +121,7 @@ pp_conn_cb(evutil_socket_t fd, short events, void *arg)
 		return;
 	}
 	/* Never more than the header: what follows is lws's (TLS). */
-	rc = proxy_v2_parse(c->buf, c->have, &total, &src);
+	rc = proxyv2_parse(c->buf, c->have, &total, &src);
 	while (rc == 0) {
 		n = recv(fd, c->buf + c->have, total - c->have, 0);
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
@@ -193,7 +131,7 @@ pp_conn_cb(evutil_socket_t fd, short events, void *arg)
 			return;
 		}
 		c->have += (size_t)n;
-		rc = proxy_v2_parse(c->buf, c->have, &total, &src);
+		rc = proxyv2_parse(c->buf, c->have, &total, &src);
 	}
 	if (rc == -1) {
 		if (c->px->bad++ % 100 == 0) {

@@ -239,8 +239,6 @@ void		 server_stats_get(struct server *, struct ctlmsg_stats *);
 /* server-proxy.c: proxy_protocol, our own listener */
 int		 server_proxy_open(struct server *, char **);
 void		 server_proxy_close(struct server *);
-int		 proxy_v2_parse(const uint8_t *, size_t, size_t *,
-		    struct sockaddr_storage *);
 
 /* server-admin.c */
 int		 server_admin_open(struct server *, char **);
