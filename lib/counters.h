@@ -37,7 +37,10 @@
 	X(pre_source,	"max_pending_per_source", "over max_pending_per_source") \
 	X(pre_rate,	"handshake_rate_per_source",			\
 	    "over handshake_rate_per_source")				\
-	X(pre_timeout,	"timeout",	"not authenticated in time")
+	X(pre_timeout,	"timeout",	"not authenticated in time")	\
+	X(pre_untrusted, "untrusted_proxy",				\
+	    "not from trusted_proxies (proxy_protocol)")		\
+	X(pre_proxy_header, "proxy_header", "no valid PROXY v2 header")
 
 #define COUNTERS_FIELD(f, ...)	uint64_t f;
 

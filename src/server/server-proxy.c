@@ -51,8 +51,6 @@ struct server_proxy {
 	struct event		*ev_accept;
 	struct pp_conns		 conns;
 	unsigned		 nconns;
-	uint64_t		 untrusted;	/* closed: not a trusted proxy */
-	uint64_t		 bad;		/* closed: no valid header */
 };
 
 static void
@@ -113,7 +111,7 @@ pp_conn_cb(evutil_socket_t fd, short events, void *arg)
 	int rc;
 
 	if (events & EV_TIMEOUT) {
-		c->px->bad++;
+		c->px->sv->stats.pre.pre_proxy_header++;
 		pp_addr_str(&c->peer, peer, sizeof(peer));
 		log_debug("proxy_protocol: %s: no PROXY header in %d s", peer,
 		    PP_TIMEOUT);
@@ -134,11 +132,12 @@ pp_conn_cb(evutil_socket_t fd, short events, void *arg)
 		rc = proxyv2_parse(c->buf, c->have, &total, &src);
 	}
 	if (rc == -1) {
-		if (c->px->bad++ % 100 == 0) {
+		if (c->px->sv->stats.pre.pre_proxy_header++ % 100 == 0) {
 			pp_addr_str(&c->peer, peer, sizeof(peer));
 			log_info("proxy_protocol: %s: not a PROXY v2 header: "
 			    "closed (%llu so far)", peer,
-			    (unsigned long long)c->px->bad);
+			    (unsigned long long)
+			    c->px->sv->stats.pre.pre_proxy_header);
 		}
 		pp_conn_free(c, true);
 		return;
@@ -171,11 +170,12 @@ pp_accept_cb(evutil_socket_t lfd, short events, void *arg)
 		if (!preauth_trusted(sv->cfg, (struct sockaddr *)&ss)) {
 			/* A PROXY header from anyone else: not even read. */
 			/* The first, then every 100th: no log flood. */
-			if (px->untrusted++ % 100 == 0) {
+			if (sv->stats.pre.pre_untrusted++ % 100 == 0) {
 				pp_addr_str(&ss, peer, sizeof(peer));
 				log_info("proxy_protocol: %s is not in "
 				    "trusted_proxies: closed (%llu so far)",
-				    peer, (unsigned long long)px->untrusted);
+				    peer, (unsigned long long)
+				    sv->stats.pre.pre_untrusted);
 			}
 			close(fd);
 			continue;

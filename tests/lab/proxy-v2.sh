@@ -26,7 +26,7 @@ ok "proxy_protocol without trusted_proxies: $out"
 
 lab_server_config "$LAB_DIR/server.toml"
 sed -i -e 's|^bind_address = .*|bind_address = "0.0.0.0:8443"|' \
-	-e 's|^\[server\]$|[server]\nproxy_protocol = true\ntrusted_proxies = ["127.0.0.1"]|' \
+	-e 's|^\[server\]$|[server]\nproxy_protocol = true\ntrusted_proxies = ["127.0.0.1"]\nadmin_listen = "127.0.0.1:9190"|' \
 	"$LAB_DIR/server.toml"
 lab_server_start "$LAB_DIR/server.toml"
 grep -q "PROXY protocol v2 on 0.0.0.0:8443" "$LAB_DIR/server.log" || fail "no PROXY line"
@@ -85,4 +85,13 @@ lab_wait_log "$LAB_DIR/server.log" "proxy_protocol: 127.0.0.1: not a PROXY v2 he
 	fail "no bad-header log line"
 nsx "$NS_C1" curl -s -m 5 -o /dev/null "http://$LAB_NET/hello.txt" || fail "c1 lost its tunnel"
 ok "a trusted peer without a PROXY header: closed; c1's tunnel unaffected"
+
+# Counted: rvpnctl stats -j and /metrics, from the one table.
+got=$("$RVPNCTL" -s "$SOCK" stats -j | "$PY" -c 'import json,sys; p=json.load(sys.stdin)["preauth"]; print(p["untrusted_proxy"], p["proxy_header"])')
+[ "$got" = "2 1" ] || fail "stats -j untrusted_proxy, proxy_header: $got, want 2 1"
+nsx "$NS_SRV" curl -s -m 5 http://127.0.0.1:9190/metrics >"$LAB_DIR/metrics" || fail "metrics"
+grep -qx 'rvpn_refused_connections_total{reason="untrusted_proxy"} 2' "$LAB_DIR/metrics" &&
+	grep -qx 'rvpn_refused_connections_total{reason="proxy_header"} 1' "$LAB_DIR/metrics" ||
+	fail "metrics: $(grep refused_connections "$LAB_DIR/metrics")"
+ok "counted in stats -j (preauth.untrusted_proxy 2, proxy_header 1) and /metrics"
 exit 0
