@@ -3,18 +3,20 @@
 # reconnecting, keeps rvpn0, its address and routes meanwhile, and comes
 # back with the same address, which it asks for.  (c2 takes the first
 # address and leaves, so a server ignoring the request would hand c1 a
-# different one.)  With a 1 s keepalive an idle tunnel stays up (PING and
-# PONG flow), and a frozen server is noticed after 3 s: the client
+# different one.)  With a 2 s keepalive an idle tunnel stays up past
+# three of them (PING and PONG flow), and a frozen server is noticed
+# after 6 s: the client
 # reconnects once the server runs again.  When its address has been
 # taken meanwhile, it re-applies the new one.
 [ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
 set -u
 
 . "$top_srcdir/tests/lab/lab.sh"
-lab_init "$RVPN_CLIENT"
+RVPNCTL=${RVPNCTL:-$top_builddir/src/rvpnctl}
+lab_init "$RVPN_CLIENT" "$RVPNCTL"
 lab_up
 
-LAB_SERVER_EXTRA="keepalive = 1" lab_server_config "$LAB_DIR/server.toml"
+LAB_SERVER_EXTRA="keepalive = 2" lab_server_config "$LAB_DIR/server.toml"
 lab_server_start "$LAB_DIR/server.toml"
 
 # shellcheck disable=SC2046
@@ -48,15 +50,23 @@ got=$(nsx "$NS_C1" curl -sf --max-time 5 "http://$LAB_NET/hello.txt") ||
 [ "$got" = "$LAB_TOKEN" ] || fail "HTTP after reconnecting: '$got'"
 ok "server back: c1 reconnected with $a1, traffic flows"
 
-# Idle for more than three keepalives: pings keep the tunnel up.
-sleep 4
+# Idle for more than three keepalives: pings keep the tunnel up.  A wait
+# until the server's session is 9 s old (its own clock), not a sleep.
+up=
+for _ in $(seq 1 200); do
+	up=$("$RVPNCTL" -s "$LAB_DIR/server.sock" status -j 2>/dev/null |
+		python3 -c 'import json, sys; s = json.load(sys.stdin)["sessions"]; print(s[0]["connected_seconds"] if len(s) == 1 else -1)' 2>/dev/null)
+	[ "${up:--1}" -ge 9 ] && break
+	sleep 0.1
+done
+[ "${up:--1}" -ge 9 ] || fail "the session is not up 9 s (${up:-no status})"
 grep -q "no record from the server" "$log" && fail "idle tunnel timed out"
 [ "$(grep -c 'tunnel up' "$log")" = 2 ] || fail "idle tunnel reconnected"
-ok "idle for 4 s with a 1 s keepalive: still up"
+ok "idle for ${up} s with a 2 s keepalive: still up"
 
 # A frozen server: no records, so the client gives up on the connection.
 kill -STOP "$LAB_SERVER_PID" || fail "SIGSTOP server"
-lab_wait_log "$log" "no record from the server for 3 s" ||
+lab_wait_log "$log" "no record from the server for 6 s" ||
 	{ kill -CONT "$LAB_SERVER_PID"; fail "frozen server not noticed"; }
 kill -CONT "$LAB_SERVER_PID" || fail "SIGCONT server"
 lab_wait_cmd "$LAB_TIMEOUT" sh -c "[ \$(grep -c 'tunnel up' '$log') -ge 3 ]" ||
@@ -74,7 +84,7 @@ lab_server_stop || { kill -CONT "$pid1"; fail "server did not stop"; }
 printf '[client.c1]\npublic_key = "%s"\n\n[client.c2]\npublic_key = "%s"\naddress = "%s"\n' \
 	"$(cat "$LAB_DIR/c1.pub")" "$(cat "$LAB_DIR/c2.pub")" "$a1" \
 	>"$LAB_DIR/clients.toml"
-LAB_SERVER_EXTRA="keepalive = 1
+LAB_SERVER_EXTRA="keepalive = 2
 authorized_clients_file = \"$LAB_DIR/clients.toml\"" \
 	lab_server_config "$LAB_DIR/server2.toml"
 lab_server_start "$LAB_DIR/server2.toml"
