@@ -882,6 +882,97 @@ expect_v6_err(const char *text, const char *clients, const char *want)
 	free(cause);
 }
 
+/* admin_listen, node_name, drain_kick_spread, proxy_protocol, servers. */
+static void
+expect_scale_err(const char *text, const char *want)
+{
+	struct server_config *sc;
+	char *cause = NULL;
+	const char *got;
+
+	sc = load_v6(text, NULL, &cause);
+	got = cause == NULL ? "" : strchr(cause, ':') + 1;
+	tap_ok(sc == NULL && strcmp(got, want) == 0, "rejected: %s", want);
+	if (sc != NULL || strcmp(got, want) != 0)
+		printf("# got '%s'\n", cause != NULL ? cause : "(loaded)");
+	server_config_free(sc);
+	free(cause);
+}
+
+static void
+test_scale(void)
+{
+	struct server_config *sc;
+	struct client_config *cc;
+	char *cause = NULL, *path;
+
+	sc = load_v6("[server]\n", NULL, &cause);
+	tap_ok(sc != NULL && sc->admin_listen == NULL &&
+	    sc->node_name == NULL && sc->drain_kick_spread == 60 &&
+	    !sc->proxy_protocol, "scale keys: defaults (no admin listener, "
+	    "host name, 60 s, no PROXY)");
+	server_config_free(sc);
+	sc = load_v6("[server]\nadmin_listen = \"127.0.0.1\"\n"
+	    "node_name = \"node-a.dc1\"\ndrain_kick_spread = 0\n", NULL,
+	    &cause);
+	tap_ok(sc != NULL && strcmp(sc->admin_host, "127.0.0.1") == 0 &&
+	    sc->admin_port == 9190 && strcmp(sc->node_name, "node-a.dc1") ==
+	    0 && sc->drain_kick_spread == 0, "admin_listen without a port: "
+	    "9190; node_name; spread 0");
+	server_config_free(sc);
+	sc = load_v6("[server]\nadmin_listen = \"[::1]:9999\"\n", NULL,
+	    &cause);
+	tap_ok(sc != NULL && strcmp(sc->admin_host, "::1") == 0 &&
+	    sc->admin_port == 9999, "admin_listen [::1]:9999");
+	server_config_free(sc);
+	expect_scale_err("[server]\nadmin_listen = \"localhost:9190\"\n",
+	    "2: admin_listen: 'localhost:9190': not an IP address (e.g. "
+	    "127.0.0.1:9190)");
+	expect_scale_err("[server]\nadmin_listen = \"127.0.0.1:0\"\n",
+	    "2: admin_listen: '127.0.0.1:0': port must be 1..65535");
+	expect_scale_err("[server]\nnode_name = \"node a\"\n",
+	    "2: node_name: 'node a': must be 1..63 letters, digits, '.', '_' "
+	    "or '-'");
+	expect_scale_err("[server]\nnode_name = \"n\\\"x\"\n",
+	    "2: node_name: 'n\"x': must be 1..63 letters, digits, '.', '_' "
+	    "or '-'");
+	expect_scale_err("[server]\ndrain_kick_spread = 3601\n",
+	    "2: drain_kick_spread: '3601': must be 0..3600");
+	expect_scale_err("[server]\nproxy_protocol = true\n",
+	    "2: proxy_protocol: trusted_proxies is empty (PROXY headers are "
+	    "taken from them only)");
+	sc = load_v6("[server]\nproxy_protocol = true\n"
+	    "trusted_proxies = [\"10.0.0.2\"]\n", NULL, &cause);
+	tap_ok(sc != NULL && sc->proxy_protocol, "proxy_protocol with "
+	    "trusted_proxies");
+	server_config_free(sc);
+
+	/* The client's servers. */
+	path = tmp_path("servers.toml");
+	write_file(path, "[client]\nservers = [\"wss://a.example/x\", "
+	    "\"ws://10.0.0.2:8080\"]\n");
+	cc = client_config_load(path, &cause);
+	tap_ok(cc != NULL && cc->nservers == 2 &&
+	    strcmp(cc->url_host, "a.example") == 0 &&
+	    client_config_use_server(cc, 1) && !cc->url_tls &&
+	    strcmp(cc->url_host, "10.0.0.2") == 0 && cc->url_port == 8080 &&
+	    strcmp(cc->tun_path, "/api/v1/ws/tun") == 0 &&
+	    !client_config_use_server(cc, 2), "servers: the first in use, "
+	    "the second on demand, no third");
+	client_config_free(cc);
+	write_file(path, "[client]\nservers = [\"wss://a.example/x\", "
+	    "\"https://b\"]\n");
+	cc = client_config_load(path, &cause);
+	tap_ok(cc == NULL && cause != NULL && strstr(cause, ":2: servers: "
+	    "'https://b': must start with wss:// or ws://") != NULL,
+	    "servers: a bad URL is named");
+	client_config_free(cc);
+	free(cause);
+	cause = NULL;
+	unlink(path);
+	free(path);
+}
+
 static void
 test_v6(void)
 {
@@ -1041,6 +1132,7 @@ main(void)
 	test_client();
 	test_hostile();
 	test_v6();
+	test_scale();
 	rmdir(tmpdir);
 	return tap_done();
 }
