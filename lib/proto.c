@@ -215,6 +215,29 @@ proto_session_free(struct proto_session *s)
 	freezero(s, sizeof(*s));
 }
 
+static int	proto_session_key(struct proto_session *,
+		    const uint8_t[NOISE_KEY_LEN], const uint8_t[NOISE_KEY_LEN]);
+
+int
+proto_session_clone(struct proto_session *dst, const struct proto_session *src)
+{
+	int	rc;
+
+	if (!src->keyed)
+		return PROTO_ERR_STATE;
+	if ((rc = proto_session_key(dst, src->tx.key, src->rx.key)) !=
+	    PROTO_OK)
+		return rc;
+	dst->tx.n = src->tx.n;
+	dst->rx.n = src->rx.n;
+	dst->tx.keyed_ns = src->tx.keyed_ns;
+	dst->rx.keyed_ns = src->rx.keyed_ns;
+	dst->tx.dead = src->tx.dead;
+	dst->rx.dead = src->rx.dead;
+	dst->c = src->c;
+	return PROTO_OK;
+}
+
 /* Key both directions of a fresh session from Split(). */
 static int
 proto_session_key(struct proto_session *s, const uint8_t send[NOISE_KEY_LEN],

@@ -136,6 +136,13 @@ void			 proto_hs_set_pub(struct proto_hs *,
 			    const uint8_t pub[PROTO_KEY_LEN]);
 struct proto_session	*proto_session_new(void);
 void			 proto_session_free(struct proto_session *);
+/*
+ * Make dst a copy of src (its current keys, nonces, counters): for the
+ * fuzzers, which start each input from a kept, unused pair instead of a
+ * new handshake.
+ */
+int			 proto_session_clone(struct proto_session *dst,
+			    const struct proto_session *src);
 
 /* Current time as TAI64N (wall clock, monotonic per process). */
 void	proto_tai64n_now(uint8_t out[PROTO_TAI64N_LEN]);

@@ -8,9 +8,10 @@
  * Every packet of an opened DATA record then goes through the server's
  * per-packet checks, IPv4 or IPv6 (ipaddr_check_packet4/6, the IPv6
  * route table's lookup), as session_forward and the TUN reader use them.
- * The session pair is kept across inputs while they open cleanly and made
- * afresh after any error (a failed open ends a session), so an input's
- * outcome does not depend on the ones before it.
+ * The session pair is kept across inputs while they open cleanly and
+ * copied afresh from the pair the one handshake made after any error (a
+ * failed open ends a session), so an input's outcome does not depend on
+ * the ones before it, and no input pays for a handshake.
  */
 #include "autoconf.h"
 
@@ -65,6 +66,8 @@ fuzz_pair(struct proto_session **pc, struct proto_session **ps)
 }
 
 static struct proto_session	*c, *s;
+/* The pair as its handshake left it, copied after a failed open. */
+static struct proto_session	*c0, *s0;
 static struct route6_table	*rt6;
 static int			 owner;
 
@@ -122,8 +125,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The unopened parsers must be safe on anything too. */
 	(void)proto_data_count(rec, len);
 	(void)proto_control_parse(rec, len, &ctl);
-	if (c == NULL)
-		fuzz_pair(&c, &s);
+	if (c0 == NULL) {
+		fuzz_pair(&c0, &s0);
+		c = proto_session_new();
+		s = proto_session_new();
+		if (proto_session_clone(c, c0) != PROTO_OK ||
+		    proto_session_clone(s, s0) != PROTO_OK)
+			abort();
+	}
 	if (data[0] & 1) {
 		rc = proto_seal(c, rec, &len, cap);
 		if (rc == PROTO_OK)
@@ -145,11 +154,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (proto_control_parse(rec, len, &ctl) != PROTO_OK)
 			abort();	/* open and parse disagree */
 	}
-	if (rc != PROTO_OK) {
-		proto_session_free(c);
-		proto_session_free(s);
-		c = s = NULL;
-	}
+	if (rc != PROTO_OK && (proto_session_clone(c, c0) != PROTO_OK ||
+	    proto_session_clone(s, s0) != PROTO_OK))
+		abort();
 	free(rec);
 	return (0);
 }

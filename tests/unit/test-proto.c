@@ -963,6 +963,45 @@ test_log_reason(void)
 	    "are escaped");
 }
 
+/* proto_session_clone: a kept pair restores a broken one (the fuzzers). */
+static void
+test_clone(void)
+{
+	struct proto_session	*c0, *s0, *c, *s, *u;
+	uint8_t			*rec = bufa + HEADROOM;
+	size_t			 len;
+
+	if (pair(&c0, &s0) != 0) {
+		tap_ok(0, "clone: handshake");
+		return;
+	}
+	c = proto_session_new();
+	s = proto_session_new();
+	u = proto_session_new();
+	tap_is_int(proto_session_clone(c, u), PROTO_ERR_STATE,
+	    "clone of an unkeyed session is STATE");
+	proto_session_free(u);
+	tap_ok(proto_session_clone(c, c0) == PROTO_OK &&
+	    proto_session_clone(s, s0) == PROTO_OK, "clone a keyed pair");
+	len = sealed_ping(c, rec, 41);
+	rec[len - 1] ^= 1;
+	tap_is_int(proto_open(s, rec, &len), PROTO_ERR_AUTH,
+	    "a tampered record fails on the clone");
+	len = sealed_ping(c, rec, 42);
+	tap_is_int(proto_open(s, rec, &len), PROTO_ERR_STATE,
+	    "... and the broken clone refuses what follows");
+	tap_ok(proto_session_clone(c, c0) == PROTO_OK &&
+	    proto_session_clone(s, s0) == PROTO_OK, "clone again");
+	len = sealed_ping(c, rec, 43);
+	tap_ok(len > 0 && proto_open(s, rec, &len) == PROTO_OK,
+	    "the restored clones seal and open");
+	len = sealed_ping(c0, rec, 44);
+	tap_ok(len > 0 && proto_open(s0, rec, &len) == PROTO_OK,
+	    "the originals were not touched");
+	unpair(c, s);
+	unpair(c0, s0);
+}
+
 int
 main(void)
 {
@@ -984,5 +1023,6 @@ main(void)
 	test_handshake_errors();
 	test_texts();
 	test_log_reason();
+	test_clone();
 	return (tap_done());
 }
