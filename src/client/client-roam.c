@@ -78,7 +78,11 @@ client_roam_gai_cb(evutil_socket_t fd, short events, void *arg)
 		return;
 	}
 	sin = (struct sockaddr_in *)client_gai.cb.ar_result->ai_addr;
-	if (sin->sin_addr.s_addr != cl->server_ip.s_addr) {
+	/* Moved to another server (servers) meanwhile: not its answer. */
+	if (strcmp(client_gai.name, cl->cfg->url_host) != 0)
+		log_debug("%s: %s: answer for a server no longer in use",
+		    __func__, client_gai.name);
+	else if (sin->sin_addr.s_addr != cl->server_ip.s_addr) {
 		ipaddr_str4(sin->sin_addr, addr, sizeof(addr));
 		log_info("server %s now resolves to %s (was %s)",
 		    client_gai.name, addr, cl->server_ipstr);
