@@ -159,7 +159,10 @@ ctl "$n1" status | grep -q " $LAB_C1 (via " ||
 ctl "$n2" status | grep -q " $LAB_C2 (via " || fail "node $n2 status lacks c2"
 ctl "$n1" status | head -1 | grep -q "node node-$n1," || fail "status node name"
 eval "a1=\$$(echo "$n1" | tr ab AB)"
+eval "a2=\$$(echo "$n2" | tr ab AB)"
 [ "$(metric "$a1" rvpn_sessions state=up)" = 1 ] || fail "metrics of node $n1: sessions"
+[ "$(metric "$a2" rvpn_sessions state=up)" = 1 ] || fail "metrics of node $n2: sessions"
+[ "$(metric "$a2" rvpn_build_info node=node-$n2)" = 1 ] || fail "metrics of node $n2: build_info"
 rx0=$(metric "$a1" rvpn_received_packets_total)
 nsx "$NS_C1" ping -q -c 20 -i 0.05 -W 2 "$LAB_NET" >/dev/null || fail "c1 ping"
 rx1=$(metric "$a1" rvpn_received_packets_total)
