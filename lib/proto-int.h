@@ -16,6 +16,7 @@
 
 /* Hello TLVs (message 1). */
 #define HELLO_T_ADDR4		1	/* 4: requested IPv4 address */
+#define HELLO_T_SESSION		2	/* 2: session kind, stream version */
 
 /* Assignment TLVs (message 2). */
 #define ASSIGN_T_ADDR4		1	/* 5: address + prefix (required) */
@@ -27,6 +28,7 @@
 #define ASSIGN_T_ROUTE4		7	/* 5: pushed IPv4 route, repeatable */
 #define ASSIGN_T_ROUTE6		8	/* 17: pushed IPv6 route, repeatable */
 #define ASSIGN_T_DNS6		9	/* 16: IPv6 DNS server, repeatable */
+#define ASSIGN_T_RELAY		10	/* 1: relay session, stream version */
 
 /* Big-endian stores and loads. */
 static inline void

@@ -29,6 +29,12 @@ proto_hello_encode(const struct proto_hello *hello, uint8_t *p, size_t *len)
 		memcpy(p + off, &hello->addr4, 4);
 		off += 4;
 	}
+	if (hello->session != PROTO_SESSION_TUN) {
+		p[off++] = HELLO_T_SESSION;
+		p[off++] = 2;
+		p[off++] = hello->session;
+		p[off++] = hello->stream_version;
+	}
 	*len = off;
 	return PROTO_OK;
 }
@@ -70,6 +76,14 @@ proto_hello_tlvs(const uint8_t *p, size_t len, struct proto_hello *hello)
 			memcpy(&hello->addr4, p + off, 4);
 			hello->has_addr4 = true;
 			break;
+		case HELLO_T_SESSION:
+			/* Kind 0 (TUN) is the absence of the TLV. */
+			if (l != 2 || hello->session != PROTO_SESSION_TUN ||
+			    p[off] != PROTO_SESSION_RELAY || p[off + 1] == 0)
+				return PROTO_ERR_PAYLOAD;
+			hello->session = p[off];
+			hello->stream_version = p[off + 1];
+			break;
 		default:	/* unknown: ignored, for later versions */
 			break;
 		}
@@ -108,6 +122,17 @@ proto_assign_encode(const struct proto_assign *a, uint8_t *p, size_t cap,
 	uint8_t			 v[17];
 	unsigned		 i;
 
+	if (a->relay) {
+		if (a->stream_version == 0)
+			return PROTO_ERR_PAYLOAD;
+		put16(v, a->keepalive);
+		proto_tlv_put(&w, ASSIGN_T_KEEPALIVE, v, 2);
+		proto_tlv_put(&w, ASSIGN_T_RELAY, &a->stream_version, 1);
+		if (w.full)
+			return PROTO_ERR_SPACE;
+		*len = w.off;
+		return PROTO_OK;
+	}
 	if (a->prefix4 < 1 || a->prefix4 > 32 || a->ndns4 > PROTO_MAX_DNS ||
 	    a->ndns6 > PROTO_MAX_DNS ||
 	    a->mtu < PROTO_MIN_MTU || a->mtu > PROTO_MAX_MTU ||
@@ -231,12 +256,22 @@ proto_assign_decode(const uint8_t *p, size_t len, struct proto_assign *a)
 			}
 			a->nroutes++;
 			break;
+		case ASSIGN_T_RELAY:
+			if (l != 1 || a->relay || p[off] == 0)
+				return PROTO_ERR_PAYLOAD;
+			a->relay = true;
+			a->stream_version = p[off];
+			break;
 		default:	/* unknown: ignored, for later versions */
 			break;
 		}
 	}
 	if (rc != 0)
 		return rc;
+	/* A relay assignment carries no tunnel: nothing else required. */
+	if (a->relay)
+		return has_addr4 || has_gw || has_mtu ? PROTO_ERR_PAYLOAD :
+		    PROTO_OK;
 	if (!has_addr4 || !has_gw || !has_mtu)
 		return PROTO_ERR_PAYLOAD;
 	return PROTO_OK;

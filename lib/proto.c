@@ -655,7 +655,7 @@ proto_dir_rekey(struct proto_dir *d, int enc)
 	return PROTO_OK;
 }
 
-/* Seal a DATA or CONTROL record in place. */
+/* Seal a DATA, CONTROL or STREAM record in place. */
 int
 proto_seal(struct proto_session *s, uint8_t *rec, size_t *len, size_t cap)
 {
@@ -667,7 +667,8 @@ proto_seal(struct proto_session *s, uint8_t *rec, size_t *len, size_t cap)
 		return PROTO_ERR_STATE;
 	if (n < 2)
 		return n == 0 ? PROTO_ERR_SHORT : PROTO_ERR_EMPTY;
-	if (rec[0] != PROTO_T_DATA && rec[0] != PROTO_T_CONTROL)
+	if (rec[0] != PROTO_T_DATA && rec[0] != PROTO_T_CONTROL &&
+	    rec[0] != PROTO_T_STREAM)
 		return PROTO_ERR_TYPE;
 	if (n > PROTO_MAX_RECORD - PROTO_TAG_LEN)
 		return PROTO_ERR_TOOBIG;
@@ -694,7 +695,7 @@ proto_seal(struct proto_session *s, uint8_t *rec, size_t *len, size_t cap)
 	return PROTO_OK;
 }
 
-/* Open a DATA or CONTROL record in place; any failure ends the session. */
+/* Open a DATA, CONTROL or STREAM record in place; any failure ends it. */
 int
 proto_open(struct proto_session *s, uint8_t *rec, size_t *len)
 {
@@ -712,7 +713,8 @@ proto_open(struct proto_session *s, uint8_t *rec, size_t *len)
 		rc = PROTO_ERR_SHORT;
 		goto fail;
 	}
-	if (rec[0] != PROTO_T_DATA && rec[0] != PROTO_T_CONTROL) {
+	if (rec[0] != PROTO_T_DATA && rec[0] != PROTO_T_CONTROL &&
+	    rec[0] != PROTO_T_STREAM) {
 		rc = PROTO_ERR_TYPE;
 		goto fail;
 	}
@@ -730,6 +732,8 @@ proto_open(struct proto_session *s, uint8_t *rec, size_t *len)
 	s->rx.n++;
 	if (rec[0] == PROTO_T_DATA)
 		rc = proto_data_check(rec, 1 + body);
+	else if (rec[0] == PROTO_T_STREAM)
+		rc = body == 0 ? PROTO_ERR_EMPTY : PROTO_OK;	/* stream.c */
 	else {
 		rc = proto_control_check(rec, 1 + body, NULL);
 		rekey = rc == PROTO_OK && rec[1] == PROTO_CTL_REKEY;

@@ -42,7 +42,12 @@ enum proto_type {
 	PROTO_T_HANDSHAKE_RESP = 0x02,	/* server -> client, Noise IK msg 2 */
 	PROTO_T_DATA = 0x03,		/* encrypted IP packets */
 	PROTO_T_CONTROL = 0x04,		/* encrypted control message */
+	PROTO_T_STREAM = 0x05,		/* relay sessions: stream message */
 };
+
+/* Session kinds (hello TLV 2); TUN when the TLV is absent. */
+#define PROTO_SESSION_TUN	0
+#define PROTO_SESSION_RELAY	1
 
 /* Errors: every function below returns 0 or one of these. */
 enum proto_err {
@@ -93,6 +98,8 @@ struct proto_hello {
 	uint8_t		timestamp[PROTO_TAI64N_LEN];	/* TAI64N */
 	bool		has_addr4;			/* requested address */
 	struct in_addr	addr4;
+	uint8_t		session;	/* PROTO_SESSION_*, TLV 2 */
+	uint8_t		stream_version;	/* relay: stream.h version */
 };
 
 struct proto_route {
@@ -120,6 +127,12 @@ struct proto_assign {
 	uint8_t		prefix6;
 	struct proto_route routes[PROTO_MAX_ROUTES];	/* pushed routes */
 	unsigned	nroutes;
+	/*
+	 * Relay session (TLV 10, the stream version): no address, gateway
+	 * or MTU then, only keepalive.
+	 */
+	bool		relay;
+	uint8_t		stream_version;
 };
 
 struct proto_hs;	/* handshake state, opaque */

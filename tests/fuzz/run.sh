@@ -54,7 +54,7 @@ build() {
 
 proto_src="lib/noise.c lib/proto.c lib/proto-tlv.c lib/log.c lib/xmalloc.c"
 targets="fuzz-record fuzz-handshake"
-targets="$targets fuzz-config fuzz-vnet"
+targets="$targets fuzz-config fuzz-vnet fuzz-stream"
 
 rc=0
 for t in $targets; do
@@ -65,6 +65,9 @@ for t in $targets; do
 	fuzz-vnet)
 		b_pkgs=""
 		b_src="lib/vnet.c lib/ipaddr.c lib/log.c lib/xmalloc.c" ;;
+	fuzz-stream)
+		b_pkgs=""
+		b_src="lib/stream.c" ;;
 	fuzz-record)
 		b_pkgs=""
 		b_src="$proto_src lib/ipaddr.c lib/route.c" ;;
