@@ -1,6 +1,7 @@
 # proto: file lists (owned by the proto area)
 lib_librvpn_a_SOURCES += lib/noise.c lib/noise.h lib/proto.c lib/proto.h \
-	lib/replay.c lib/replay.h lib/proto-tlv.c lib/proto-int.h
+	lib/replay.c lib/replay.h lib/proto-tlv.c lib/proto-int.h \
+	lib/stream.c lib/stream.h lib/relay.c lib/relay.h
 
 # Noise IK test vectors (tests/noise-vectors FILE; the .sh picks the file).
 check_PROGRAMS += tests/noise-vectors
@@ -13,6 +14,12 @@ check_PROGRAMS += tests/unit/test-proto
 tests_unit_test_proto_SOURCES = tests/unit/test-proto.c
 tests_unit_test_proto_LDADD = $(RVPN_LIBS)
 TESTS += tests/unit/test-proto
+
+# Relay mode: stream messages, session TLVs, STREAM records.
+check_PROGRAMS += tests/unit/test-stream
+tests_unit_test_stream_SOURCES = tests/unit/test-stream.c
+tests_unit_test_stream_LDADD = $(RVPN_LIBS)
+TESTS += tests/unit/test-stream
 
 # The replay table (handshake timestamps per key).
 check_PROGRAMS += tests/unit/test-replay
@@ -31,7 +38,7 @@ EXTRA_DIST += bench/bench-proto.sh bench/README.md doc/PROTOCOL.md doc/DESIGN.md
 # not by make check.
 EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/fuzz-record.c \
 	tests/fuzz/fuzz-handshake.c tests/fuzz/fuzz-config.c \
-	tests/fuzz/fuzz-vnet.c \
+	tests/fuzz/fuzz-vnet.c tests/fuzz/fuzz-stream.c \
 	tests/fuzz/corpus
 
 # txq: the bounded ring of DATA records used by server and client.
