@@ -189,6 +189,36 @@ cfg_set_bind(struct cfg_ctx *ctx, const struct cfg_key *k,
 	return true;
 }
 
+/* socks_listen: "ADDRESS[:PORT]" (1080), an IP address, not a name. */
+static bool
+cfg_set_socks(struct cfg_ctx *ctx, const struct cfg_key *k,
+    const struct toml_value *v)
+{
+	struct client_config *cc = ctx->obj;
+	struct in6_addr a6;
+	const char *why;
+	char *host;
+	uint16_t port;
+
+	if (!ipaddr_parse_hostport_why(v->s, &host, &port, 1080, &why)) {
+		cfg_keyerr(ctx, k->name, v->s, "%s", why);
+		return false;
+	}
+	if (inet_pton(AF_INET, host, &a6) != 1 &&
+	    inet_pton(AF_INET6, host, &a6) != 1) {
+		free(host);
+		cfg_keyerr(ctx, k->name, v->s, "not an IP address "
+		    "(e.g. 127.0.0.1:1080 or [::1]:1080)");
+		return false;
+	}
+	free(cc->socks_listen);
+	free(cc->socks_host);
+	cc->socks_listen = xstrdup(v->s);
+	cc->socks_host = host;
+	cc->socks_port = port;
+	return true;
+}
+
 /* admin_listen: "ADDRESS[:PORT]" (9190), an IP address, not a name. */
 static bool
 cfg_set_admin(struct cfg_ctx *ctx, const struct cfg_key *k,
@@ -406,6 +436,86 @@ cfg_check_count(struct cfg_ctx *ctx, const struct cfg_key *k,
 		    "%lld", v->nitems, k->max);
 		return false;
 	}
+	return true;
+}
+
+/* relay_allow, relay_deny: prefixes of either family, host bits zero. */
+static bool
+cfg_set_prefixes(struct cfg_ctx *ctx, const struct cfg_key *k,
+    const struct toml_value *v)
+{
+	struct config_prefix *c = CFG_FIELD(ctx, k, struct config_prefix);
+	struct config_prefix tmp[CONFIG_MAX_RELAY_PREFIXES];
+	unsigned *n = (unsigned *)((char *)ctx->obj + k->noff), i;
+	const char *why;
+	bool ok = true, good;
+
+	if (!cfg_check_count(ctx, k, v))
+		return false;
+	memset(tmp, 0, sizeof(tmp));
+	for (i = 0; i < v->nitems; i++) {
+		if (strchr(v->items[i], ':') == NULL) {
+			tmp[i].family = AF_INET;
+			good = ipaddr_parse_cidr4_why(v->items[i],
+			    &tmp[i].addr4, &tmp[i].prefix, true, &why);
+		} else {
+			tmp[i].family = AF_INET6;
+			good = ipaddr_parse_cidr6_why(v->items[i],
+			    &tmp[i].addr6, &tmp[i].prefix, true, &why);
+		}
+		if (!good) {
+			cfg_keyerr(ctx, k->name, v->items[i], "%s", why);
+			ok = false;
+		}
+	}
+	if (!ok)
+		return false;
+	memset(c, 0, CONFIG_MAX_RELAY_PREFIXES * sizeof(*c));
+	memcpy(c, tmp, v->nitems * sizeof(*c));
+	*n = v->nitems;
+	return true;
+}
+
+/* relay_ports: "443" or "8000-8999", 1..65535. */
+static bool
+cfg_set_ports(struct cfg_ctx *ctx, const struct cfg_key *k,
+    const struct toml_value *v)
+{
+	struct config_ports *c = CFG_FIELD(ctx, k, struct config_ports);
+	struct config_ports tmp[CONFIG_MAX_RELAY_PREFIXES];
+	unsigned *n = (unsigned *)((char *)ctx->obj + k->noff), i;
+	unsigned long lo, hi;
+	char *end;
+	bool ok = true;
+
+	if (!cfg_check_count(ctx, k, v))
+		return false;
+	memset(tmp, 0, sizeof(tmp));
+	for (i = 0; i < v->nitems; i++) {
+		const char *p = v->items[i];
+
+		lo = hi = 0;
+		end = NULL;
+		if (*p >= '0' && *p <= '9') {
+			lo = hi = strtoul(p, &end, 10);
+			if (*end == '-' && end[1] >= '0' && end[1] <= '9')
+				hi = strtoul(end + 1, &end, 10);
+		}
+		if (end == NULL || *end != '\0' || lo < 1 || hi > 65535 ||
+		    lo > hi) {
+			cfg_keyerr(ctx, k->name, p, "must be a port or a "
+			    "range of ports, 1..65535 (\"443\", \"8000-8999\")");
+			ok = false;
+			continue;
+		}
+		tmp[i].lo = (uint16_t)lo;
+		tmp[i].hi = (uint16_t)hi;
+	}
+	if (!ok)
+		return false;
+	memset(c, 0, CONFIG_MAX_RELAY_PREFIXES * sizeof(*c));
+	memcpy(c, tmp, v->nitems * sizeof(*c));
+	*n = v->nitems;
 	return true;
 }
 
@@ -836,6 +946,21 @@ static const struct cfg_key server_keys[] = {
 	{ SRV, "drain_kick_spread", TOML_INT, "60", 0, 3600,
 	    S(drain_kick_spread), 0, cfg_set_uint, CFG_RELOAD,
 	    .store = CFG_ST_BYTES },
+	{ SRV, "relay", TOML_BOOL, "true", 0, 0,
+	    S(relay), 0, cfg_set_bool, CFG_RELOAD,
+	    .store = CFG_ST_BYTES },
+	{ SRV, "relay_max_streams", TOML_INT, "256", 1, 65535,
+	    S(relay_max_streams), 0, cfg_set_uint, CFG_RELOAD,
+	    .store = CFG_ST_BYTES },
+	{ SRV, "relay_allow", TOML_ARRAY, "", 0, CONFIG_MAX_RELAY_PREFIXES,
+	    S(relay_allow), SN(nrelay_allow), cfg_set_prefixes, CFG_RELOAD,
+	    .store = CFG_ST_BYTES },
+	{ SRV, "relay_deny", TOML_ARRAY, "", 0, CONFIG_MAX_RELAY_PREFIXES,
+	    S(relay_deny), SN(nrelay_deny), cfg_set_prefixes, CFG_RELOAD,
+	    .store = CFG_ST_BYTES },
+	{ SRV, "relay_ports", TOML_ARRAY, "", 0, CONFIG_MAX_RELAY_PREFIXES,
+	    S(relay_ports), SN(nrelay_ports), cfg_set_ports, CFG_RELOAD,
+	    .store = CFG_ST_BYTES },
 
 	{ NET, "nat_enabled", TOML_BOOL, "false", 0, 0,
 	    S(nat_enabled), 0, cfg_set_bool, CFG_RESTART,
@@ -907,6 +1032,13 @@ static const struct cfg_key client_keys[] = {
 	    .store = CFG_ST_BYTES },
 	{ CLI, "reconnect_max", TOML_INT, "60", 1, 3600,
 	    C(reconnect_max), 0, cfg_set_uint, CFG_RESTART,
+	    .store = CFG_ST_BYTES },
+	{ CLI, "socks_listen", TOML_STRING, NULL, 0, 0,
+	    C(socks_listen), 0, cfg_set_socks, CFG_RESTART,
+	    .store = CFG_ST_STR,
+	    .also = { { C(socks_host) }, { C(socks_port) } } },
+	{ CLI, "socks_allow_remote", TOML_BOOL, "false", 0, 0,
+	    C(socks_allow_remote), 0, cfg_set_bool, CFG_RESTART,
 	    .store = CFG_ST_BYTES },
 };
 static const char *const client_sections[] = { CLI, NULL };

@@ -814,6 +814,8 @@ client_config_free(struct client_config *cc)
 	free(cc->ca_file);
 	free(cc->sni);
 	free(cc->tun_name);
+	free(cc->socks_listen);
+	free(cc->socks_host);
 	explicit_bzero(cc->server_key, sizeof(cc->server_key));
 	free(cc);
 }

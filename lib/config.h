@@ -30,6 +30,19 @@ struct config_cidr6 {
 	uint8_t		prefix;
 };
 
+/* relay_allow, relay_deny: IPv4 or IPv6 prefixes. */
+#define CONFIG_MAX_RELAY_PREFIXES	32
+struct config_prefix {
+	int		family;		/* AF_INET or AF_INET6 */
+	struct in_addr	addr4;
+	struct in6_addr	addr6;
+	uint8_t		prefix;
+};
+/* relay_ports: "443" or "8000-8999". */
+struct config_ports {
+	uint16_t	lo, hi;
+};
+
 /* One entry of the authorized-clients file. */
 struct config_client {
 	char		*name;				/* section name */
@@ -77,6 +90,15 @@ struct server_config {
 	uint16_t	 admin_port;		/* default 9190 */
 	char		*node_name;		/* NULL: the host name */
 	unsigned	 drain_kick_spread;	/* seconds, drain --kick */
+	/* Relay mode (SOCKS5 sessions at websocket_path), reloadable. */
+	bool		 relay;			/* accept relay sessions */
+	unsigned	 relay_max_streams;	/* per session */
+	struct config_prefix relay_allow[CONFIG_MAX_RELAY_PREFIXES];
+	unsigned	 nrelay_allow;
+	struct config_prefix relay_deny[CONFIG_MAX_RELAY_PREFIXES];
+	unsigned	 nrelay_deny;
+	struct config_ports relay_ports[CONFIG_MAX_RELAY_PREFIXES];
+	unsigned	 nrelay_ports;		/* 0: every port */
 
 	/* [server.network] */
 	bool		 nat_enabled;
@@ -126,6 +148,11 @@ struct client_config {
 	char		*tun_name;		/* "rvpn0" */
 	enum log_level	 log_level;
 	unsigned	 reconnect_max;		/* seconds, backoff cap */
+	/* Relay mode: a SOCKS5 listener instead of a TUN (NULL: TUN). */
+	char		*socks_listen;		/* as written */
+	char		*socks_host;		/* an IP address */
+	uint16_t	 socks_port;		/* default 1080 */
+	bool		 socks_allow_remote;	/* non-loopback listener */
 };
 
 /*

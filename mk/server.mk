@@ -2,7 +2,7 @@
 sbin_PROGRAMS += src/rvpn-server
 src_rvpn_server_SOURCES = src/server/server.c src/server/server-ws.c \
 	src/server/server-preauth.c \
-	src/server/server-session.c src/server/server-tun.c \
+	src/server/server-session.c src/server/server-relay.c src/server/server-tun.c \
 	src/server/server-nat.c src/server/server.h \
 	src/server/server-control.c src/server/server-decoy.c \
 	src/server/server-admin.c src/server/server-proxy.c
@@ -24,7 +24,8 @@ TESTS += tests/lab/tunnel.sh tests/lab/two-clients.sh \
 	tests/lab/proxy.sh tests/lab/timeouts.sh tests/lab/chroot.sh \
 	tests/lab/queue.sh tests/lab/crash-server.sh tests/lab/nft-forward.sh \
 	tests/lab/units.sh tests/lab/runstate.sh tests/lab/noroot.sh \
-	tests/lab/systemd.sh
+	tests/lab/systemd.sh tests/lab/relay.sh
+EXTRA_DIST += tests/lab/relay.sh tests/lab/socks.py
 EXTRA_DIST += tests/server-cli.sh tests/lab/lab.sh tests/lab/tunnel.sh \
 	tests/lab/two-clients.sh tests/lab/forged-source.sh \
 	tests/lab/unknown-key.sh tests/lab/pool.sh tests/lab/restart.sh \

@@ -19,6 +19,7 @@
 #include "ipaddr.h"
 #include "key.h"
 #include "log.h"
+#include "relay.h"
 #include "txq.h"
 #include "xmalloc.h"
 
@@ -168,6 +169,8 @@ client_ws_lost(struct client *cl, const char *why)
 	cl->hs = NULL;
 	proto_session_free(cl->ps);
 	cl->ps = NULL;
+	/* Relay mode: the streams in flight are reset. */
+	client_socks_down(cl);
 	/* Drain (and drop) what the TUN holds while there is no session. */
 	client_tun_resume(cl);
 
@@ -397,7 +400,8 @@ client_ws_connect(struct client *cl)
 	/* The address resolved at start: no blocking lookup in the loop. */
 	i.address = cl->server_ipstr;
 	i.port = cfg->url_port;
-	i.path = cfg->tun_path;
+	/* Relay mode: the base path; TUN mode: its "/tun". */
+	i.path = cfg->socks_listen != NULL ? cfg->url_path : cfg->tun_path;
 	i.host = cl->host_header;	/* also SNI and the name checked */
 	i.origin = cl->host_header;
 	i.protocol = PROTO_SUBPROTOCOL;
@@ -420,7 +424,7 @@ client_ws_connect(struct client *cl)
 	if (evtimer_add(cl->connect_timeout_ev, &tv) == -1)
 		fatalx("cannot arm the connect timer");
 	log_debug("%s: %s://%s:%u%s", __func__, cfg->url_tls ? "wss" : "ws",
-	    cl->server_ipstr, (unsigned)cfg->url_port, cfg->tun_path);
+	    cl->server_ipstr, (unsigned)cfg->url_port, i.path);
 	if (lws_client_connect_via_info(&i) == NULL)
 		client_ws_lost(cl, "connect failed");
 }
@@ -513,7 +517,10 @@ client_ws_established(struct client *cl, struct lws *wsi)
 	memset(&hello, 0, sizeof(hello));
 	hello.version = PROTO_VERSION;
 	proto_tai64n_now(hello.timestamp);
-	if (cl->have_addr) {
+	if (cl->cfg->socks_listen != NULL) {
+		hello.session = PROTO_SESSION_RELAY;
+		hello.stream_version = STREAM_VERSION;
+	} else if (cl->have_addr) {
 		hello.has_addr4 = true;
 		hello.addr4 = cl->prev_addr;
 	}
@@ -559,6 +566,32 @@ client_ws_log_up(struct client *cl)
 	    cl->cfg->url_host, (unsigned)a->mtu, dns, v6);
 }
 
+/* A relay session is up: streams may open. */
+static int
+client_ws_relay_up(struct client *cl)
+{
+	const struct proto_assign *a = &cl->assign;
+	struct timeval tv;
+
+	cl->backoff = CLIENT_BACKOFF_MIN;
+	cl->drain_streak = 0;
+	cl->state = CLIENT_UP;
+	cl->last_rx_ns = client_mono_ns();
+	if (a->keepalive > 0) {
+		tv.tv_sec = a->keepalive;
+		tv.tv_usec = 0;
+		if (event_add(cl->keepalive_ev, &tv) == -1)
+			fatalx("cannot arm the keepalive timer");
+	}
+	if (cl->relaybuf == NULL)
+		cl->relaybuf = xmalloc(LWS_PRE + CLIENT_RELAY_BUF);
+	log_info("relay session up via %s (stream version %u)",
+	    cl->cfg->url_host, (unsigned)a->stream_version);
+	client_socks_up(cl);
+	lws_callback_on_writable(cl->wsi);
+	return 0;
+}
+
 /* HANDSHAKE_RESP accepted: apply the assignment and start the data path. */
 static int
 client_ws_assigned(struct client *cl)
@@ -569,6 +602,14 @@ client_ws_assigned(struct client *cl)
 	unsigned i, n = 0;
 
 	evtimer_del(cl->connect_timeout_ev);
+	if (a->relay != (cl->cfg->socks_listen != NULL)) {
+		log_warnx("handshake with %s failed: %s", cl->cfg->url_host,
+		    a->relay ? "a relay assignment to a TUN client" :
+		    "a TUN assignment to a relay client");
+		return -1;
+	}
+	if (a->relay)
+		return client_ws_relay_up(cl);
 	if (client_tun_apply(cl, a, &cause) == -1) {
 		log_error("%s", cause);
 		free(cause);
@@ -616,6 +657,7 @@ client_ws_record(struct client *cl, struct lws *wsi, uint8_t *rec,
     size_t len)
 {
 	struct proto_control ctl;
+	const char *why;
 	int error;
 
 	cl->last_rx_ns = client_mono_ns();
@@ -641,6 +683,21 @@ client_ws_record(struct client *cl, struct lws *wsi, uint8_t *rec,
 		log_warnx("bad record from the server: %s",
 		    proto_strerror(error));
 		return -1;
+	}
+	if ((rec[0] == PROTO_T_STREAM) != (cl->relay != NULL) &&
+	    rec[0] != PROTO_T_CONTROL) {
+		log_warnx("bad record from the server: %s",
+		    cl->relay != NULL ? "DATA in a relay session" :
+		    "STREAM in a TUN session");
+		return -1;
+	}
+	if (rec[0] == PROTO_T_STREAM) {
+		if (relay_input(cl->relay, rec + 1, len - 1, &why) == -1) {
+			log_warnx("bad stream message from the server: %s",
+			    why);
+			return -1;
+		}
+		return 0;
 	}
 	if (rec[0] == PROTO_T_DATA) {
 		client_tun_write_record(cl, rec, len);
@@ -689,6 +746,34 @@ client_ws_send_control(struct client *cl, struct lws *wsi,
 	}
 	if (lws_write(wsi, rec, len, LWS_WRITE_BINARY) < (int)len)
 		return -1;
+	return 0;
+}
+
+/* Relay mode: STREAM records while the socket takes them (one at least). */
+static int
+client_ws_relay_send(struct client *cl, struct lws *wsi, unsigned n)
+{
+	uint8_t *rec = cl->relaybuf + LWS_PRE;
+	size_t len;
+	int error;
+
+	while (cl->relay != NULL && (n == 0 || !lws_send_pipe_choked(wsi))) {
+		if (relay_next(cl->relay, rec + 1, CLIENT_RELAY_BUF - 1 -
+		    PROTO_TAG_LEN, &len) != 1)
+			break;
+		rec[0] = PROTO_T_STREAM;
+		len++;
+		if ((error = proto_seal(cl->ps, rec, &len,
+		    CLIENT_RELAY_BUF)) != PROTO_OK) {
+			log_warnx("seal: %s", proto_strerror(error));
+			return -1;
+		}
+		if (lws_write(wsi, rec, len, LWS_WRITE_BINARY) < (int)len)
+			return -1;
+		n++;
+	}
+	if (cl->want_pong || cl->want_ping || lws_send_pipe_choked(wsi))
+		lws_callback_on_writable(wsi);
 	return 0;
 }
 
@@ -748,6 +833,8 @@ client_ws_writeable(struct client *cl, struct lws *wsi)
 			return -1;
 		n++;
 	}
+	if (cl->relay != NULL)
+		return client_ws_relay_send(cl, wsi, n);
 	if (wsmsg_send_queue(wsi, cl->ps, cl->txq, n, why,
 	    sizeof(why)) == -1) {
 		if (strncmp(why, "seal", 4) == 0)

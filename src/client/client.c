@@ -31,7 +31,7 @@
     "usage: rvpn-client [-ft] [-c FILE] [--server URL] [--server-key KEY]\n" \
     "                   [--key FILE] [--ca FILE] [--insecure] [--sni NAME]\n" \
     "                   [--route CIDR]... [--no-dns] [--allow-ipv6-leak]\n" \
-    "                   [--tun NAME]\n"					\
+    "                   [--tun NAME] [--socks ADDR[:PORT]]\n"		\
     "                   [-v...] [-V] [-h]\n"
 
 static const char client_help[] =
@@ -58,12 +58,15 @@ static const char client_help[] =
 	"      --allow-ipv6-leak  when the server pushes no IPv6, let IPv6\n"
 	"                         bypass a full tunnel (default: blocked)\n"
 	"  -T, --tun NAME         TUN device name (default rvpn0)\n"
+	"      --socks ADDR[:PORT]  relay mode: a SOCKS5 listener (port 1080)\n"
+	"                         instead of a TUN; no root needed\n"
 	"  -v, --verbose          more log output (repeatable)\n"
 	"  -V, --version          print the version and exit\n"
 	"  -h, --help             print this help and exit\n";
 
 #define CLIENT_OPT_IPV6_LEAK	256	/* long options only */
 #define CLIENT_OPT_SNI		257
+#define CLIENT_OPT_SOCKS	258
 
 static const struct option client_longopts[] = {
 	{ "foreground",	no_argument,		NULL, 'f' },
@@ -79,6 +82,7 @@ static const struct option client_longopts[] = {
 	{ "no-dns",	no_argument,		NULL, 'n' },
 	{ "allow-ipv6-leak", no_argument,	NULL, CLIENT_OPT_IPV6_LEAK },
 	{ "tun",	required_argument,	NULL, 'T' },
+	{ "socks",	required_argument,	NULL, CLIENT_OPT_SOCKS },
 	{ "verbose",	no_argument,		NULL, 'v' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ "help",	no_argument,		NULL, 'h' },
@@ -102,6 +106,7 @@ struct client_flags {
 	bool		 no_dns;
 	bool		 ipv6_leak;
 	const char	*tun;
+	const char	*socks;
 	int		 verbose;
 };
 
@@ -211,6 +216,9 @@ client_parse_flags(int argc, char **argv, struct client_flags *fl)
 		case 'T':
 			fl->tun = optarg;
 			break;
+		case CLIENT_OPT_SOCKS:
+			fl->socks = optarg;
+			break;
 		case 'v':
 			fl->verbose++;
 			break;
@@ -247,6 +255,19 @@ client_flag(struct client_config *cfg, const char *key,
 		free(cause);
 		exit(1);
 	}
+}
+
+/* 127.0.0.0/8 or ::1. */
+static bool
+client_loopback(const char *host)
+{
+	struct in6_addr a6;
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, host, &a) == 1)
+		return (ntohl(a.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, host, &a6) == 1 &&
+	    IN6_IS_ADDR_LOOPBACK(&a6);
 }
 
 /* Load the configuration (or defaults) and lay the flags over it. */
@@ -292,6 +313,8 @@ client_load_config(const struct client_flags *fl)
 		client_flag(cfg, "block_ipv6", f, 1);
 	if (fl->tun != NULL)
 		client_flag(cfg, "tun_name", &fl->tun, 1);
+	if (fl->socks != NULL)
+		client_flag(cfg, "socks_listen", &fl->socks, 1);
 	level = (int)cfg->log_level + fl->verbose;
 	if (level > LOG_LVL_TRACE)
 		level = LOG_LVL_TRACE;
@@ -308,6 +331,11 @@ client_load_config(const struct client_flags *fl)
 	if (cfg->identity_key_file == NULL)
 		fatalx("no private key: give --key FILE or identity_key_file "
 		    "in the configuration file (rvpnctl genkey writes one)");
+	if (cfg->socks_listen != NULL && !cfg->socks_allow_remote &&
+	    !client_loopback(cfg->socks_host))
+		fatalx("socks_listen %s: not a loopback address; set "
+		    "socks_allow_remote = true to let other hosts use it",
+		    cfg->socks_listen);
 	return cfg;
 }
 
@@ -469,6 +497,7 @@ client_teardown(struct client *cl)
 {
 	client_dns_restore(cl);
 	client_tun_restore(cl);
+	client_socks_close(cl);
 	client_roam_free(cl);
 	client_ws_free(cl);
 	proc_signals_free(cl->signals);
@@ -496,6 +525,7 @@ main(int argc, char **argv)
 	struct client *cl;
 	char *cause = NULL, *msg, kshort[9];
 	int exit_code, notify = -1, devnull = -1;
+	bool relay;
 
 	log_init("rvpn_client", LOG_LVL_INFO);
 	client_parse_flags(argc, argv, &fl);
@@ -536,9 +566,13 @@ main(int argc, char **argv)
 	if (client_resolve(cl, &cause) == -1)
 		goto fail;
 
-	client_dns_recover(cl);
-	if (client_tun_open(cl, &cause) == -1)
-		goto fail;
+	/* Relay mode: no TUN, no routes, no DNS; no privilege needed. */
+	relay = cl->cfg->socks_listen != NULL;
+	if (!relay) {
+		client_dns_recover(cl);
+		if (client_tun_open(cl, &cause) == -1)
+			goto fail;
+	}
 	if ((cl->base = event_base_new()) == NULL) {
 		cause = xstrdup("event_base_new failed");
 		goto fail;
@@ -547,7 +581,8 @@ main(int argc, char **argv)
 	if (client_events_new(cl, &cause) == -1 ||
 	    client_ws_init(cl, &cause) == -1 ||
 	    client_roam_init(cl, &cause) == -1 ||
-	    client_drop_privileges(&cause) == -1)
+	    (relay && client_socks_open(cl, &cause) == -1) ||
+	    (!relay && client_drop_privileges(&cause) == -1))
 		goto fail;
 	if (!fl.foreground)
 		devnull = proc_detach_prepare("rvpn_client");

@@ -11,11 +11,14 @@
 
 #include "config.h"
 #include "proto.h"
+#include "stream.h"
 #include "vnet.h"
 #include "wsmsg.h"
 
 struct event;
 struct event_base;
+struct evconnlistener;
+struct relay;
 struct lws;
 struct lws_context;
 struct netlink;
@@ -37,6 +40,7 @@ struct txq;
 #define CLIENT_TXQ_LEN		4
 /* Free records to read the TUN: room for a 64 KiB super-packet's segments. */
 #define CLIENT_TUN_ROOM		2
+#define CLIENT_RELAY_BUF	(1 + STREAM_MSG_MAX + PROTO_TAG_LEN)
 
 /* Per-packet path counters: counted, never logged per packet. */
 struct client_stats {
@@ -161,6 +165,11 @@ struct client {
 	unsigned		 dns_ifindex;	/* the link they went to */
 	struct statefile	*dns_record;	/* the durable undo record */
 
+	/* client-socks.c: relay mode (socks_listen). */
+	struct evconnlistener	*socks_lev;
+	struct relay		*relay;		/* while the session is up */
+	uint8_t			*relaybuf;	/* LWS_PRE + a STREAM record */
+
 	struct client_stats	 stats;
 };
 
@@ -197,6 +206,11 @@ int	client_tun_repin(struct client *, char **cause);
 
 /* Reconnect at once (the default route changed). */
 void	client_ws_roam(struct client *);
+
+int	client_socks_open(struct client *, char **cause);
+void	client_socks_close(struct client *);
+void	client_socks_up(struct client *);
+void	client_socks_down(struct client *);
 
 /* client-roam.c */
 int	client_roam_init(struct client *, char **cause);

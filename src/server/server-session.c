@@ -14,9 +14,11 @@
 #include "log.h"
 #include "pool.h"
 #include "proto.h"
+#include "relay.h"
 #include "replay.h"
 #include "route.h"
 #include "server.h"
+#include "stream.h"
 #include "txq.h"
 #include "vnet.h"
 #include "wsmsg.h"
@@ -25,6 +27,26 @@
 #define REC(buf)	((buf) + LWS_PRE)
 
 static void	session_key_del(struct session *);
+static void	session_relay_want(void *);
+static int	session_send(struct session *, uint8_t *, size_t *, size_t,
+		    bool);
+
+/* Relay sessions: lib/relay.c's streams, server-relay.c's connects. */
+static const struct relay_ops session_relay_ops = {
+	session_relay_want, server_relay_open, NULL, server_relay_closed,
+};
+#define SESSION_RELAY_BUF	(1 + STREAM_MSG_MAX + PROTO_TAG_LEN)
+
+/* Every stream of a relay session reset; the count goes down. */
+static void
+session_relay_end(struct session *s)
+{
+	if (s->relay == NULL)
+		return;
+	relay_free(s->relay);
+	s->relay = NULL;
+	s->sv->nrelay--;
+}
 
 static const char *const session_state_names[] = {
 	"handshake", "up", "closing",
@@ -112,6 +134,7 @@ session_free(struct session *s)
 	sv = s->sv;
 	st = &s->stats;
 	session_release(s);
+	session_relay_end(s);
 	server_stats_end(sv, s);
 
 	if (s->addr.s_addr != 0)
@@ -137,6 +160,7 @@ session_free(struct session *s)
 	wsmsg_rx_free(&s->rx);
 	txq_free(s->txq);
 	s->txq = NULL;
+	free(s->relaybuf);
 	free(s->ctlbuf);
 	session_key_del(s);
 	TAILQ_REMOVE(&sv->sessions, s, entry);
@@ -176,6 +200,7 @@ session_close(struct session *s, int code, const char *detail)
 	if (detail == NULL)
 		detail = text;
 	session_release(s);
+	session_relay_end(s);
 	s->close_code = code;
 	snprintf(s->close_reason, sizeof(s->close_reason), "%s", detail);
 	if (s->txq != NULL)
@@ -290,6 +315,7 @@ session_find_key(struct server *sv, const uint8_t *pub, struct session *not)
 
 	for (s = *session_key_bucket(pub); s != NULL; s = s->key_next) {
 		if (s != not && s->state == SESSION_UP &&
+		    s->relay_path == not->relay_path &&
 		    key_equal(s->pub, pub))
 			return s;
 	}
@@ -395,6 +421,96 @@ session_assign(struct session *s, struct proto_assign *a)
 }
 
 /*
+ * A relay session, authenticated: no address, no route; streams.  The
+ * same key may have a TUN session and a relay session at once; a second
+ * relay session replaces the first.
+ */
+static void
+session_handshake_relay(struct session *s)
+{
+	struct server *sv = s->sv;
+	struct proto_assign assign;
+	struct session *old;
+	char detail[PROTO_REASON_MAX + 1];
+	int rc;
+
+	if (!sv->cfg->relay) {
+		session_refuse(s, PROTO_CLOSE_BAD_HANDSHAKE,
+		    "relay mode is off (relay = false)");
+		return;
+	}
+	old = session_find_key(sv, s->pub, s);
+	if (old == NULL && sv->nrelay >= sv->cfg->max_clients) {
+		session_refuse(s, PROTO_CLOSE_SERVER_FULL, NULL);
+		return;
+	}
+	if (old != NULL)
+		session_close(old, PROTO_CLOSE_REPLACED, NULL);
+	memset(&assign, 0, sizeof(assign));
+	assign.relay = true;
+	assign.stream_version = STREAM_VERSION;
+	assign.keepalive = (uint16_t)sv->cfg->keepalive;
+	s->ps = proto_session_new();
+	rc = proto_hs_respond_write(s->hs, &assign, REC(s->ctlbuf),
+	    SERVER_CTL_CAP, &s->ctllen, s->ps);
+	proto_hs_free(s->hs);
+	s->hs = NULL;
+	if (rc != PROTO_OK) {
+		s->ctllen = 0;
+		snprintf(detail, sizeof(detail), "handshake response: %s",
+		    proto_strerror(rc));
+		session_refuse(s, PROTO_CLOSE_BAD_HANDSHAKE, detail);
+		return;
+	}
+	s->relay = relay_new(&session_relay_ops, s,
+	    sv->cfg->relay_max_streams);
+	s->relaybuf = xmalloc(LWS_PRE + SESSION_RELAY_BUF);
+	sv->nrelay++;
+	wsmsg_rx_free(&s->rx);
+	preauth_done(sv, s->wsi);
+	s->ctl_raw = true;
+	s->state = SESSION_UP;
+	session_key_add(s);
+	sv->stats.hs_ok++;
+	s->t_data = sv->now;
+	log_info("relay session up: %s from %s", s->name, s->remote);
+	session_request_write(s);
+}
+
+static void
+session_relay_want(void *arg)
+{
+	struct session *s = arg;
+
+	if (s->state == SESSION_UP)
+		session_request_write(s);
+}
+
+/* Send STREAM records while the socket takes them (the first always). */
+static int
+session_relay_send(struct session *s, unsigned n)
+{
+	uint8_t *rec = REC(s->relaybuf);
+	size_t len;
+
+	while (s->relay != NULL && (n == 0 ||
+	    !lws_send_pipe_choked(s->wsi))) {
+		if (relay_next(s->relay, rec + 1, SESSION_RELAY_BUF - 1 -
+		    PROTO_TAG_LEN, &len) != 1)
+			return 0;
+		rec[0] = PROTO_T_STREAM;
+		len++;
+		if (session_send(s, rec, &len, SESSION_RELAY_BUF, false) == -1)
+			return -1;
+		s->t_data = s->sv->now;
+		n++;
+	}
+	/* Choked with more to come: lws calls back once it drained. */
+	session_request_write(s);
+	return 0;
+}
+
+/*
  * HANDSHAKE_INIT: authenticate, check version, key, replay and limits,
  * lease an address, route it, and queue HANDSHAKE_RESP.
  */
@@ -445,8 +561,23 @@ session_handshake(struct session *s, uint8_t *rec, size_t len)
 		session_refuse(s, PROTO_CLOSE_DRAINING, NULL);
 		return;
 	}
+	if ((hello.session == PROTO_SESSION_RELAY) != s->relay_path) {
+		session_refuse(s, PROTO_CLOSE_BAD_HANDSHAKE, s->relay_path ?
+		    "bad handshake: TUN session on the relay path" :
+		    "bad handshake: relay session on the TUN path");
+		return;
+	}
+	if (s->relay_path && hello.stream_version != STREAM_VERSION) {
+		session_refuse(s, PROTO_CLOSE_VERSION,
+		    "unsupported stream version");
+		return;
+	}
 	if (!replay_check_update(sv->replay, s->pub, hello.timestamp)) {
 		session_refuse(s, PROTO_CLOSE_REPLAY, NULL);
+		return;
+	}
+	if (s->relay_path) {
+		session_handshake_relay(s);
 		return;
 	}
 	old = session_find_key(sv, s->pub, s);
@@ -682,6 +813,7 @@ static void
 session_record(struct session *s, uint8_t *rec, size_t len)
 {
 	const uint8_t *pkt;
+	const char *why;
 	size_t off, pktlen;
 	char detail[64];
 	int rc;
@@ -692,7 +824,23 @@ session_record(struct session *s, uint8_t *rec, size_t len)
 		session_close(s, PROTO_CLOSE_PROTOCOL, detail);
 		return;
 	}
+	if ((rec[0] == PROTO_T_STREAM) != (s->relay != NULL) &&
+	    rec[0] != PROTO_T_CONTROL) {
+		session_close(s, PROTO_CLOSE_PROTOCOL, s->relay != NULL ?
+		    "protocol error: DATA in a relay session" :
+		    "protocol error: STREAM in a TUN session");
+		return;
+	}
 	switch (rec[0]) {
+	case PROTO_T_STREAM:
+		if (relay_input(s->relay, rec + 1, len - 1, &why) == -1) {
+			snprintf(detail, sizeof(detail), "protocol error: %s",
+			    why);
+			session_close(s, PROTO_CLOSE_PROTOCOL, detail);
+			return;
+		}
+		s->t_data = s->sv->now;
+		break;
 	case PROTO_T_DATA:
 		off = 0;
 		while (proto_data_next(rec, len, &off, &pkt, &pktlen) == 1)
@@ -870,6 +1018,8 @@ session_writeable(struct session *s)
 			return -1;
 		n++;
 	}
+	if (s->relay != NULL)
+		return session_relay_send(s, n);
 	if (s->txq != NULL) {
 		if ((sent = wsmsg_send_queue(s->wsi, s->ps, s->txq, n,
 		    s->close_reason, sizeof(s->close_reason))) == -1)

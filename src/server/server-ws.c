@@ -47,6 +47,7 @@ static const lws_retry_bo_t server_ws_retry = { NULL, 0, 0, 0, 0, 0 };
 struct server_pss {
 	struct session	*s;
 	char		 remote[SERVER_REMOTE_MAX];
+	bool		 relay;		/* upgraded at websocket_path */
 };
 
 static struct server *
@@ -70,17 +71,30 @@ server_ws_tls_setup(SSL_CTX *ctx)
 	    SSL_OP_NO_COMPRESSION);
 }
 
-/* True if the request's path is the tunnel path (no query string). */
-static bool
-server_ws_path_ok(struct server *sv, struct lws *wsi)
+/*
+ * The request's path (no query string): 1 the tunnel path, 2 the base
+ * path (relay mode, when on), 0 anything else.
+ */
+static int
+server_ws_path_kind(struct server *sv, struct lws *wsi)
 {
 	char uri[SERVER_URI_MAX];
 	int n;
 
 	n = lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI);
 	if (n <= 0)
-		return false;
-	return strcmp(uri, sv->cfg->tun_path) == 0;
+		return 0;
+	if (strcmp(uri, sv->cfg->tun_path) == 0)
+		return 1;
+	if (sv->cfg->relay && strcmp(uri, sv->cfg->websocket_path) == 0)
+		return 2;
+	return 0;
+}
+
+static bool
+server_ws_path_ok(struct server *sv, struct lws *wsi)
+{
+	return server_ws_path_kind(sv, wsi) != 0;
 }
 
 /* The TCP peer as text, without the IPv4-mapped prefix. */
@@ -255,6 +269,7 @@ server_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		sv = server_ws_server(wsi);
 		if (sv->stopping || !server_ws_path_ok(sv, wsi))
 			return -1;
+		pss->relay = server_ws_path_kind(sv, wsi) == 2;
 		server_ws_remote(sv, wsi, pss->remote, sizeof(pss->remote));
 		return preauth_source(sv, wsi, pss->remote) == 0 ? 0 : -1;
 	case LWS_CALLBACK_ESTABLISHED:
@@ -262,6 +277,7 @@ server_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (pss->remote[0] == '\0')
 			server_ws_peer(wsi, pss->remote, sizeof(pss->remote));
 		pss->s = session_new(sv, wsi, pss->remote);
+		pss->s->relay_path = pss->relay;
 		return 0;
 	case LWS_CALLBACK_RECEIVE:
 		if (pss->s == NULL)

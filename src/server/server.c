@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <event2/dns.h>
 #include <event2/event.h>
 #include <getopt.h>
 #include <limits.h>
@@ -570,6 +571,11 @@ server_teardown(struct server *sv)
 	sv->signals = NULL;
 	server_ws_stop(sv);
 	preauth_free(sv);
+	if (sv->dns != NULL) {
+		evdns_base_free(sv->dns, 0);
+		sv->dns = NULL;
+	}
+	server_relay_cleanup();
 	server_nat_stop(sv);
 	server_tun_close(sv);
 	route_free(sv->routes);

@@ -38,6 +38,10 @@ struct server_admin;
 struct server_proxy;
 struct lws_vhost;
 struct ctlmsg_stats;
+struct evdns_base;
+struct relay;
+struct relay_stream;
+struct stream_msg;
 
 /*
  * Deadlines before authentication (rvpn-server(8), LIMITS): each phase,
@@ -75,6 +79,7 @@ struct server_stats {
 	uint64_t		hs_ok;		/* handshakes done = sessions */
 	uint64_t		hs_aborted;	/* gone before handshaking */
 	uint64_t		hs_refused[SERVER_NREFUSED]; /* by code - 4000 */
+	uint64_t		relay_refused;	/* streams: egress policy */
 	struct counters		ended;		/* sum over ended sessions */
 	struct counters_preauth	pre;		/* server-preauth.c */
 };
@@ -117,6 +122,10 @@ struct session {
 	bool			 leased;	/* addr leased and routed */
 	struct in6_addr		 addr6;		/* leased IPv6 address */
 	bool			 leased6;	/* addr6 leased and routed */
+	/* Relay mode: upgraded at websocket_path; streams once up. */
+	bool			 relay_path;
+	struct relay		*relay;
+	uint8_t			*relaybuf;	/* LWS_PRE + a STREAM record */
 
 	struct proto_hs		*hs;
 	struct proto_session	*ps;
@@ -191,6 +200,8 @@ struct server {
 	uint64_t		 pre_logged_at;	/* last refusal summary */
 	uint64_t		 pre_logged[3];	/* counts at that summary */
 	unsigned		 nsessions;	/* SESSION_UP ones */
+	unsigned		 nrelay;	/* relay sessions up */
+	struct evdns_base	*dns;		/* relay: made on first use */
 	bool			 stopping;
 	int			 exit_code;
 
@@ -293,6 +304,13 @@ void		 session_request_write(struct session *);
 void		 session_tick(struct session *);
 void		 session_dump(struct session *);
 unsigned	 session_revoke(struct server *, const struct server_config *);
+
+/* server-relay.c */
+void		 server_relay_open(void *, struct relay_stream *,
+		    const struct stream_msg *);
+void		 server_relay_closed(void *, struct relay_stream *);
+struct evdns_base *server_relay_dns(struct server *);
+void		 server_relay_cleanup(void);
 
 /* server-tun.c */
 int		 server_tun_open(struct server *, char **);

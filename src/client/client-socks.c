@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Relay mode, the client's side: a SOCKS5 listener (RFC 1928, CONNECT,
+ * no authentication) whose connections become streams of the relay
+ * session.  Names go to the server unresolved.  A request made while no
+ * session is up waits for one (CLIENT_SOCKS_WAIT seconds at most); the
+ * streams of a session that drops are reset.
+ */
+#include "autoconf.h"
+
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <libwebsockets.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "log.h"
+#include "relay.h"
+#include "stream.h"
+#include "xmalloc.h"
+
+#define CLIENT_SOCKS_WAIT	30	/* seconds for a session to come up */
+#define CLIENT_SOCKS_STREAMS	4096	/* streams per session, our side */
+
+enum socks_state {
+	SOCKS_GREETING,		/* version, methods */
+	SOCKS_REQUEST,		/* CONNECT host:port */
+	SOCKS_WAIT,		/* no session yet */
+	SOCKS_OPENING,		/* OPEN sent */
+	SOCKS_CLOSING,		/* reply out, then close */
+};
+
+struct socks_conn {
+	struct client		*cl;
+	struct bufferevent	*bev;
+	enum socks_state	 state;
+	struct stream_msg	 open;
+	struct relay_stream	*rs;
+	struct event		*timer;
+	TAILQ_ENTRY(socks_conn)	 entry;		/* waiting */
+};
+TAILQ_HEAD(socks_conns, socks_conn);
+static struct socks_conns socks_waiting = TAILQ_HEAD_INITIALIZER(socks_waiting);
+
+static void	socks_opened(void *, struct relay_stream *, int);
+static void	socks_closed(void *, struct relay_stream *);
+static void	socks_want(void *);
+
+static const struct relay_ops socks_relay_ops = {
+	socks_want, NULL, socks_opened, socks_closed,
+};
+
+static void
+socks_free(struct socks_conn *sc)
+{
+	if (sc->state == SOCKS_WAIT)
+		TAILQ_REMOVE(&socks_waiting, sc, entry);
+	if (sc->rs != NULL) {
+		relay_set_owner(sc->rs, NULL);
+		relay_reset(sc->rs, STREAM_R_GENERAL);
+	}
+	if (sc->timer != NULL)
+		event_free(sc->timer);
+	if (sc->bev != NULL)
+		bufferevent_free(sc->bev);
+	free(sc);
+}
+
+static void
+socks_flushed_cb(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	socks_free(arg);
+}
+
+static void
+socks_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	(void)bev;
+	(void)what;
+	socks_free(arg);
+}
+
+/* Send a reply (RFC 1928 section 6; the bound address left zero). */
+static void
+socks_reply(struct socks_conn *sc, uint8_t rep)
+{
+	uint8_t r[10] = { 5, rep, 0, 1, 0, 0, 0, 0, 0, 0 };
+
+	bufferevent_write(sc->bev, r, sizeof(r));
+}
+
+/* Reply with a failure (or a refusal of the method) and close. */
+static void
+socks_fail(struct socks_conn *sc, const void *reply, size_t len)
+{
+	if (sc->state == SOCKS_WAIT)
+		TAILQ_REMOVE(&socks_waiting, sc, entry);
+	sc->state = SOCKS_CLOSING;
+	bufferevent_disable(sc->bev, EV_READ);
+	bufferevent_setcb(sc->bev, NULL, socks_flushed_cb, socks_event_cb,
+	    sc);
+	bufferevent_setwatermark(sc->bev, EV_WRITE, 0, 0);
+	bufferevent_write(sc->bev, reply, len);
+}
+
+static void
+socks_fail_rep(struct socks_conn *sc, uint8_t rep)
+{
+	uint8_t r[10] = { 5, rep, 0, 1, 0, 0, 0, 0, 0, 0 };
+
+	socks_fail(sc, r, sizeof(r));
+}
+
+/* A session is up: open the stream. */
+static void
+socks_open(struct socks_conn *sc)
+{
+	struct client *cl = sc->cl;
+
+	if (sc->timer != NULL) {
+		event_free(sc->timer);
+		sc->timer = NULL;
+	}
+	if ((sc->rs = relay_open(cl->relay, &sc->open, sc)) == NULL) {
+		socks_fail_rep(sc, 1);
+		return;
+	}
+	sc->state = SOCKS_OPENING;
+}
+
+static void
+socks_wait_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct socks_conn *sc = arg;
+
+	(void)fd;
+	(void)ev;
+	log_debug("socks: no session in %d s", CLIENT_SOCKS_WAIT);
+	socks_fail_rep(sc, 1);
+}
+
+/* The CONNECT request, whole in buf: the stream's OPEN. */
+static void
+socks_request(struct socks_conn *sc, const uint8_t *p, size_t alen)
+{
+	struct client *cl = sc->cl;
+	struct timeval tv = { CLIENT_SOCKS_WAIT, 0 };
+	struct stream_msg *m = &sc->open;
+
+	memset(m, 0, sizeof(*m));
+	m->type = STREAM_OPEN;
+	m->atyp = p[3];
+	switch (m->atyp) {
+	case STREAM_A_IPV4:
+		memcpy(m->addr, p + 4, 4);
+		break;
+	case STREAM_A_IPV6:
+		memcpy(m->addr, p + 4, 16);
+		break;
+	default:
+		memcpy(m->name, p + 5, alen);
+		m->name[alen] = '\0';
+		break;
+	}
+	m->port = (uint16_t)(p[4 + (m->atyp == STREAM_A_NAME ? 1 : 0) +
+	    alen] << 8 | p[5 + (m->atyp == STREAM_A_NAME ? 1 : 0) + alen]);
+	if (m->port == 0 || (m->atyp == STREAM_A_NAME &&
+	    strlen(m->name) != alen)) {
+		socks_fail_rep(sc, 1);
+		return;
+	}
+	/* Nothing more is read until the stream is open. */
+	bufferevent_disable(sc->bev, EV_READ);
+	if (cl->relay != NULL) {
+		socks_open(sc);
+		return;
+	}
+	sc->state = SOCKS_WAIT;
+	TAILQ_INSERT_TAIL(&socks_waiting, sc, entry);
+	sc->timer = evtimer_new(cl->base, socks_wait_cb, sc);
+	evtimer_add(sc->timer, &tv);
+}
+
+static void
+socks_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct socks_conn *sc = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	uint8_t buf[4 + 1 + 255 + 2], *p;
+	size_t n = evbuffer_get_length(in), need, alen;
+
+	if (sc->state == SOCKS_GREETING) {
+		if (n < 2)
+			return;
+		p = evbuffer_pullup(in, 2);
+		if (p[0] != 5) {
+			socks_free(sc);
+			return;
+		}
+		need = 2 + (size_t)p[1];
+		if (n < need)
+			return;
+		p = evbuffer_pullup(in, (ssize_t)need);
+		if (memchr(p + 2, 0, p[1]) == NULL) {
+			evbuffer_drain(in, need);
+			socks_fail(sc, "\x05\xff", 2);
+			return;
+		}
+		evbuffer_drain(in, need);
+		bufferevent_write(bev, "\x05\x00", 2);
+		sc->state = SOCKS_REQUEST;
+		n -= need;
+	}
+	if (sc->state != SOCKS_REQUEST || n < 5)
+		return;
+	p = evbuffer_pullup(in, 5);
+	if (p[0] != 5) {
+		socks_free(sc);
+		return;
+	}
+	if (p[1] != 1) {		/* CONNECT only */
+		evbuffer_drain(in, n);
+		socks_fail_rep(sc, 7);
+		return;
+	}
+	switch (p[3]) {
+	case STREAM_A_IPV4:
+		alen = 4;
+		need = 4 + 4 + 2;
+		break;
+	case STREAM_A_IPV6:
+		alen = 16;
+		need = 4 + 16 + 2;
+		break;
+	case STREAM_A_NAME:
+		alen = p[4];
+		need = 4 + 1 + alen + 2;
+		if (alen == 0) {
+			evbuffer_drain(in, n);
+			socks_fail_rep(sc, 1);
+			return;
+		}
+		break;
+	default:
+		evbuffer_drain(in, n);
+		socks_fail_rep(sc, 8);
+		return;
+	}
+	if (n < need)
+		return;
+	evbuffer_remove(in, buf, need);
+	socks_request(sc, buf, alen);
+}
+
+static void
+socks_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct client *cl = arg;
+	struct socks_conn *sc;
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+	bool loop;
+
+	(void)lev;
+	(void)salen;
+	if (sa->sa_family == AF_INET)
+		loop = (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr)
+		    >> 24) == 127;
+	else
+		loop = IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr) ||
+		    (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr) &&
+		    sin6->sin6_addr.s6_addr[12] == 127);
+	if (!loop && !cl->cfg->socks_allow_remote) {
+		evutil_closesocket(fd);
+		return;
+	}
+	sc = xcalloc(1, sizeof(*sc));
+	sc->cl = cl;
+	sc->bev = bufferevent_socket_new(cl->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (sc->bev == NULL) {
+		evutil_closesocket(fd);
+		free(sc);
+		return;
+	}
+	sc->state = SOCKS_GREETING;
+	bufferevent_setcb(sc->bev, socks_read_cb, NULL, socks_event_cb, sc);
+	bufferevent_enable(sc->bev, EV_READ | EV_WRITE);
+}
+
+/* relay_ops.opened: OPEN_OK (0) or the RESET before it. */
+static void
+socks_opened(void *arg, struct relay_stream *rs, int reason)
+{
+	struct socks_conn *sc = relay_owner(rs);
+
+	(void)arg;
+	if (sc == NULL)
+		return;
+	relay_set_owner(rs, NULL);
+	sc->rs = NULL;
+	if (reason != 0) {
+		log_debug("socks: %s:%u: %s", sc->open.atyp == STREAM_A_NAME ?
+		    sc->open.name : "(address)", sc->open.port,
+		    stream_reason_str(reason));
+		socks_fail_rep(sc, stream_reason_socks(reason));
+		return;
+	}
+	socks_reply(sc, 0);
+	relay_attach(rs, sc->bev);
+	sc->bev = NULL;
+	sc->state = SOCKS_CLOSING;
+	socks_free(sc);
+}
+
+static void
+socks_closed(void *arg, struct relay_stream *rs)
+{
+	struct socks_conn *sc = relay_owner(rs);
+
+	(void)arg;
+	if (sc == NULL)
+		return;
+	sc->rs = NULL;
+	socks_free(sc);
+}
+
+static void
+socks_want(void *arg)
+{
+	struct client *cl = arg;
+
+	if (cl->state == CLIENT_UP && cl->wsi != NULL)
+		lws_callback_on_writable(cl->wsi);
+}
+
+/* The relay session is up: streams for the requests that waited. */
+void
+client_socks_up(struct client *cl)
+{
+	struct socks_conn *sc;
+
+	if (cl->relay == NULL)
+		cl->relay = relay_new(&socks_relay_ops, cl,
+		    CLIENT_SOCKS_STREAMS);
+	while ((sc = TAILQ_FIRST(&socks_waiting)) != NULL) {
+		TAILQ_REMOVE(&socks_waiting, sc, entry);
+		sc->state = SOCKS_REQUEST;
+		socks_open(sc);
+	}
+}
+
+/* The session is gone: its streams are reset. */
+void
+client_socks_down(struct client *cl)
+{
+	struct relay *r = cl->relay;
+
+	cl->relay = NULL;
+	relay_free(r);
+}
+
+int
+client_socks_open(struct client *cl, char **cause)
+{
+	struct client_config *cfg = cl->cfg;
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	socklen_t sl;
+
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, cfg->socks_host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(cfg->socks_port);
+		sl = sizeof(*sin);
+	} else if (inet_pton(AF_INET6, cfg->socks_host,
+	    &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(cfg->socks_port);
+		sl = sizeof(*sin6);
+	} else {
+		xasprintf(cause, "socks_listen: bad address");
+		return -1;
+	}
+	cl->socks_lev = evconnlistener_new_bind(cl->base, socks_accept_cb, cl,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+	    128, (struct sockaddr *)&ss, (int)sl);
+	if (cl->socks_lev == NULL) {
+		xasprintf(cause, "socks_listen %s: %s", cfg->socks_listen,
+		    strerror(errno));
+		return -1;
+	}
+	log_info("SOCKS5 listener on %s", cfg->socks_listen);
+	return 0;
+}
+
+void
+client_socks_close(struct client *cl)
+{
+	struct socks_conn *sc;
+
+	client_socks_down(cl);
+	while ((sc = TAILQ_FIRST(&socks_waiting)) != NULL)
+		socks_free(sc);
+	if (cl->socks_lev != NULL)
+		evconnlistener_free(cl->socks_lev);
+	cl->socks_lev = NULL;
+	free(cl->relaybuf);
+	cl->relaybuf = NULL;
+}

@@ -1,0 +1,204 @@
+#!/bin/sh
+# Relay mode (issue 12): rvpn-client --socks as an unprivileged user, no
+# TUN, against a server that also runs TUN mode.  Names resolve on the
+# server's side (dnsmasq sees the server ask), IPv4 and IPv6 literals,
+# an 8 MB download with its sha256, 24 parallel streams while one
+# stream reads nothing (flow control), the egress policy's refusals
+# with SOCKS5 reply 2 (loopback, the tunnel gateway, link-local, the
+# server's own address, a name that resolves to loopback, relay_deny),
+# an allowed private prefix (relay_allow), connection refused (5), an
+# unknown key refused (4001), SOCKS5 bad input, the base path without
+# an upgrade still the decoy's 404, and the session's streams reset
+# when the server goes away.
+[ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
+. "$(dirname "$0")/lab.sh"
+lab_init "$RVPN_CLIENT"
+command -v setpriv >/dev/null 2>&1 || skip "no setpriv"
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=$(command -v python3)
+SOCKS_PY="$top_srcdir/tests/lab/socks.py"
+lab_up
+
+# The server resolves through the lab's dnsmasq; the client namespace
+# keeps its placeholder resolver (192.0.2.53 answers nothing).
+mkdir -p "/etc/netns/$NS_SRV"
+echo "nameserver $LAB_NET" >"/etc/netns/$NS_SRV/resolv.conf"
+# A private prefix on the net host, for relay_allow (10.99.0.0/24), and
+# a web server on it.
+ip -n "$NS_NET" addr add 10.99.0.2/24 dev "$LAB_IF_NS" || fail "10.99.0.2"
+ip -n "$NS_SRV" route add 10.99.0.0/24 via "$LAB_NET" || fail "route 10.99"
+nsx "$NS_NET" "$PY" -u -m http.server 80 --bind 10.99.0.2 \
+	--directory "$LAB_DIR/www" >"$LAB_DIR/http99.log" 2>&1 &
+LAB_PIDS="$LAB_PIDS $!"
+head -c 8388608 /dev/urandom >"$LAB_DIR/www/big.bin"
+big_sha=$(sha256sum <"$LAB_DIR/www/big.bin" | cut -d' ' -f1)
+
+lab_clients_file "$LAB_DIR/clients.toml" c1
+LAB_SERVER_EXTRA="authorized_clients_file = \"$LAB_DIR/clients.toml\"
+relay_allow = [\"10.99.0.0/24\"]
+relay_deny = [\"198.18.0.3/32\"]" \
+	lab_server_config "$LAB_DIR/server.toml"
+lab_server_start "$LAB_DIR/server.toml"
+
+# The client's files, readable by nobody only.
+U="$LAB_DIR/nobody"
+mkdir -p "$U"
+cp "$LAB_DIR/c1.key" "$LAB_DIR/c2.key" "$LAB_DIR/ca.crt" "$U/"
+chown -R nobody:nogroup "$U"
+chmod 700 "$U"
+chmod 711 "$LAB_DIR"
+
+# relay_client NAME KEY PORT: rvpn-client --socks as nobody in c1.
+relay_client() {
+	local name=$1 key=$2 port=$3
+	LAB_CLIENT_FROM=$(lab_log_next "$LAB_DIR/client-$name.log")
+	ip netns exec "$NS_C1" setpriv --reuid=nobody --regid=nogroup \
+		--clear-groups "$RVPN_CLIENT" -f --server "$LAB_URL1" \
+		--server-key "$LAB_SRV_PUB" --key "$U/$key.key" \
+		--ca "$U/ca.crt" --socks "127.0.0.1:$port" \
+		>>"$LAB_DIR/client-$name.log" 2>&1 &
+	LAB_CLIENT_PID=$!
+	LAB_PIDS="$LAB_PIDS $LAB_CLIENT_PID"
+	LAB_RVPN_PIDS="$LAB_RVPN_PIDS $LAB_CLIENT_PID"
+}
+
+relay_client r1 c1 1080
+R1=$LAB_CLIENT_PID
+LAB_LOG_FROM=$LAB_CLIENT_FROM lab_wait_log "$LAB_DIR/client-r1.log" \
+	"relay session up" "$LAB_TIMEOUT" "$R1" ||
+	fail "relay client: no 'relay session up'"
+uid=$(awk '/^Uid:/ { print $2 }' "/proc/$(pgrep -P "$R1" -x rvpn-client ||
+	echo "$R1")/status")
+[ "$uid" = 65534 ] || fail "the relay client runs as uid $uid, not nobody"
+nsx "$NS_C1" ip -o link show | grep -q rvpn && fail "a TUN in c1"
+grep -q "INFO rvpn_server: relay session up: c1 from $LAB_C1" \
+	"$LAB_DIR/server.log" || fail "no 'relay session up' on the server"
+ok "rvpn-client --socks runs as nobody, no TUN; the server logs the relay session"
+
+cx() { nsx "$NS_C1" curl -sS --max-time 20 "$@"; }
+
+body=$(cx --socks5-hostname 127.0.0.1:1080 http://www.rvpn.test/hello.txt) ||
+	fail "curl via SOCKS by name"
+[ "$body" = "$LAB_TOKEN" ] || fail "by name: body '$body'"
+grep -qi "query\[A\] www.rvpn.test from $LAB_SRV_NET" "$LAB_DIR/dnsmasq.log" ||
+	fail "dnsmasq did not see the server ask for www.rvpn.test"
+grep -q "^$LAB_SRV_NET .*GET /hello.txt" "$LAB_DIR/http.log" ||
+	fail "the web server did not see the server's address"
+ok "--socks5-hostname: the name resolves on the server (dnsmasq saw $LAB_SRV_NET)"
+
+body=$(cx --socks5 127.0.0.1:1080 "http://$LAB_NET/hello.txt") ||
+	fail "curl via SOCKS, IPv4 literal"
+[ "$body" = "$LAB_TOKEN" ] || fail "IPv4 literal: body '$body'"
+ok "IPv4 literal"
+
+body=$(cx --socks5-hostname 127.0.0.1:1080 "http://[$LAB_NET6]/hello.txt") ||
+	fail "curl via SOCKS, IPv6 literal"
+[ "$body" = "$LAB_TOKEN" ] || fail "IPv6 literal: body '$body'"
+grep -q "$LAB_SRV_NET6" "$LAB_DIR/http6.log" ||
+	fail "the IPv6 web server did not see $LAB_SRV_NET6"
+body=$(cx --socks5-hostname 127.0.0.1:1080 http://v6.rvpn.test/hello.txt) ||
+	fail "curl via SOCKS, AAAA-only name"
+[ "$body" = "$LAB_TOKEN" ] || fail "AAAA name: body '$body'"
+ok "IPv6 literal and an AAAA-only name"
+
+sum=$(cx --socks5-hostname 127.0.0.1:1080 http://www.rvpn.test/big.bin |
+	sha256sum | cut -d' ' -f1)
+[ "$sum" = "$big_sha" ] || fail "8 MB download: sha256 $sum"
+ok "8 MB download arrives with the right sha256"
+
+# Flow control: one stream reads nothing while 24 others download.
+nsx "$NS_C1" "$PY" "$SOCKS_PY" 1080 stall "$LAB_NET" 80 /big.bin \
+	>"$LAB_DIR/stall.out" 2>&1 &
+STALL=$!
+LAB_PIDS="$LAB_PIDS $STALL"
+lab_wait_cmd "$LAB_TIMEOUT" grep -q stalled "$LAB_DIR/stall.out" ||
+	fail "the stalled stream did not open: $(cat "$LAB_DIR/stall.out")"
+pids=
+for i in $(seq 1 24); do
+	cx --socks5-hostname 127.0.0.1:1080 -o "$LAB_DIR/par$i.bin" \
+		http://www.rvpn.test/big.bin &
+	pids="$pids $!"
+done
+for p in $pids; do
+	wait "$p" || fail "a parallel download failed"
+done
+for i in $(seq 1 24); do
+	s=$(sha256sum <"$LAB_DIR/par$i.bin" | cut -d' ' -f1)
+	[ "$s" = "$big_sha" ] || fail "parallel download $i: sha256 $s"
+	rm -f "$LAB_DIR/par$i.bin"
+done
+kill -0 "$STALL" 2>/dev/null || fail "the stalled stream's reader is gone"
+kill "$STALL"
+wait "$STALL" 2>/dev/null
+ok "24 parallel 8 MB downloads complete while one stream reads nothing"
+
+# Egress policy: SOCKS5 reply 2 (not allowed by ruleset).
+reply() { nsx "$NS_C1" "$PY" "$SOCKS_PY" 1080 reply "$1" "$2"; }
+for d in 127.0.0.1 10.200.0.1 169.254.1.1 "$LAB_SRV_C1" "$LAB_SRV_NET" \
+    ::1 "$LAB_SRV_NET6" fe80::1 localhost 198.18.0.3 10.98.0.2 0.0.0.0 \
+    224.0.0.1; do
+	r=$(reply "$d" 80)
+	[ "$r" = 2 ] || fail "destination $d: reply '$r', want 2"
+done
+ok "refused with reply 2: loopback, tunnel gateway, link-local, own addresses, localhost, relay_deny, private, multicast"
+r=$(reply 10.99.0.2 80)
+[ "$r" = 0 ] || fail "relay_allow 10.99.0.0/24: reply '$r'"
+body=$(cx --socks5 127.0.0.1:1080 http://10.99.0.2/hello.txt) ||
+	fail "curl to the allowed private prefix"
+[ "$body" = "$LAB_TOKEN" ] || fail "10.99.0.2: body '$body'"
+ok "an allowed private prefix (relay_allow) works"
+r=$(reply "$LAB_NET" 81)
+[ "$r" = 5 ] || fail "closed port: reply '$r', want 5"
+r=$(reply no-such-name.rvpn.test 80)
+[ "$r" = 4 ] || fail "unknown name: reply '$r', want 4"
+ok "connection refused is reply 5, an unknown name reply 4"
+
+# SOCKS5 bad input: other versions, no acceptable method, BIND, ATYP 2.
+raw() { nsx "$NS_C1" "$PY" "$SOCKS_PY" 1080 raw "$1"; }
+[ "$(raw 050102)" = 05ff ] || fail "no acceptable method"
+r=$(raw 050100050200010a0000010050)
+[ "$r" = 050005070001000000000000 ] || fail "BIND: '$r'"
+r=$(raw 050100050100020a0000010050)
+[ "$r" = 050005080001000000000000 ] || fail "ATYP 2: '$r'"
+r=$(raw 04010050c6120002)
+[ "$r" = "" ] || fail "SOCKS4: '$r'"
+ok "SOCKS5 bad input: method, command, address type, version"
+
+# The base path without an upgrade is the decoy's 404, as any path.
+code=$(nsx "$NS_C1" curl -s -o /dev/null -w '%{http_code}' --cacert \
+	"$LAB_DIR/ca.crt" "https://$LAB_SRV_C1/api/v1/ws")
+[ "$code" = 404 ] || fail "GET on the base path: $code"
+ok "the base path without an upgrade answers 404"
+
+# An unknown key: refused (4001, authentic over verified TLS): exits 1.
+relay_client r2 c2 1081
+R2=$LAB_CLIENT_PID
+lab_wait_exit "$R2" "$LAB_TIMEOUT" || fail "unknown key: client still runs"
+wait "$R2"
+st=$?
+grep -q "unknown client key (4001)" "$LAB_DIR/client-r2.log" ||
+	fail "unknown key: not in the client log: $(cat "$LAB_DIR/client-r2.log")"
+[ "$st" = 1 ] || fail "unknown key: exit status $st, not 1"
+ok "an unknown client key is refused (4001) and the client exits 1"
+
+# The session drops: a stream in flight is reset, a new one waits.
+nsx "$NS_C1" "$PY" "$SOCKS_PY" 1080 stall "$LAB_NET" 80 /big.bin \
+	>"$LAB_DIR/stall2.out" 2>&1 &
+STALL=$!
+LAB_PIDS="$LAB_PIDS $STALL"
+lab_wait_cmd "$LAB_TIMEOUT" grep -q stalled "$LAB_DIR/stall2.out" ||
+	fail "stream 2 did not open"
+lab_server_stop || fail "server did not stop cleanly"
+from=$(lab_log_next "$LAB_DIR/client-r1.log")
+lab_server_start "$LAB_DIR/server.toml"
+LAB_LOG_FROM=$from lab_wait_log "$LAB_DIR/client-r1.log" \
+	"relay session up" 30 "$R1" || fail "relay client did not reconnect"
+body=$(cx --socks5-hostname 127.0.0.1:1080 http://www.rvpn.test/hello.txt) ||
+	fail "curl after the reconnect"
+[ "$body" = "$LAB_TOKEN" ] || fail "after the reconnect: body '$body'"
+kill "$STALL" 2>/dev/null
+wait "$STALL" 2>/dev/null
+ok "the client reconnects after the server restarts; streams work again"
+
+lab_stop "$R1" || fail "relay client did not stop cleanly"
+exit 0
