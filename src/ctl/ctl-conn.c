@@ -105,6 +105,13 @@ ctl_request(uint8_t type, const char *text)
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1 ||
 	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == -1 ||
 	    ctl_write_all(fd, buf, len) == -1) {
+		/*
+		 * A server that refuses us (SO_PEERCRED, too many
+		 * connections) replies and closes without reading: its
+		 * reason is still there to read, and says more than EPIPE.
+		 */
+		if (errno == EPIPE || errno == ECONNRESET)
+			return fd;
 		fprintf(stderr, "rvpnctl: %s: %s\n", ctl_socket,
 		    strerror(errno));
 		close(fd);
