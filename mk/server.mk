@@ -58,3 +58,8 @@ EXTRA_DIST += tests/lab/replay-reload.sh
 # WebSocket messages as the server reassembles them (lib/wsmsg.c).
 TESTS += tests/lab/ws-frames.sh
 EXTRA_DIST += tests/lab/ws-frames.sh
+
+# max_clients and 4005 with the client's retry, rvpnctl reload success and
+# failure, SO_PEERCRED on a world-writable control socket (issue 15).
+TESTS += tests/lab/max-clients.sh
+EXTRA_DIST += tests/lab/max-clients.sh
