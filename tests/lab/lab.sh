@@ -469,6 +469,29 @@ lab_server_dump() {
 		grep "INFO rvpn_server: session"
 }
 
+# Send SIG to every process left in the lab's namespaces; for TERM,
+# wait (bounded) for them to go.  Each one is named on stderr.
+lab_ns_reap() {
+	local sig=$1 ns pid left i=0
+	for ns in $LAB_NSES; do
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			[ "$sig" = TERM ] && echo "lab: $ns: stopping leftover" \
+				"process $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" >&2
+			kill -"$sig" "$pid" 2>/dev/null
+		done
+	done
+	[ "$sig" = TERM ] || return 0
+	while [ "$i" -lt 50 ]; do
+		left=
+		for ns in $LAB_NSES; do
+			left="$left$(ip netns pids "$ns" 2>/dev/null)"
+		done
+		[ -z "$left" ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 # Tear everything down; on failure show the logs first.  Every rvpn
 # program still running is stopped here and must exit 0 (a sanitizer
 # report at exit makes it non-zero), and no rvpn log may hold a sanitizer
@@ -506,6 +529,11 @@ lab_down() {
 		lab_wait_exit "$pid" 5 || kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
+	# Anything still running in this test's namespaces was started by
+	# it (e.g. with `nsx ... &`, whose $! is a subshell): stop it, or it
+	# outlives the namespace holding the test's inherited descriptors.
+	lab_ns_reap TERM
+	lab_ns_reap KILL
 	for ns in $LAB_NSES; do
 		# A client killed on purpose leaves its DNS record, named
 		# after the namespace's inode: gone with the namespace.

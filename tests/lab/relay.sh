@@ -27,7 +27,7 @@ echo "nameserver $LAB_NET" >"/etc/netns/$NS_SRV/resolv.conf"
 # a web server on it.
 ip -n "$NS_NET" addr add 10.99.0.2/24 dev "$LAB_IF_NS" || fail "10.99.0.2"
 ip -n "$NS_SRV" route add 10.99.0.0/24 via "$LAB_NET" || fail "route 10.99"
-nsx "$NS_NET" "$PY" -u -m http.server 80 --bind 10.99.0.2 \
+ip netns exec "$NS_NET" "$PY" -u -m http.server 80 --bind 10.99.0.2 \
 	--directory "$LAB_DIR/www" >"$LAB_DIR/http99.log" 2>&1 &
 LAB_PIDS="$LAB_PIDS $!"
 head -c 8388608 /dev/urandom >"$LAB_DIR/www/big.bin"
@@ -107,7 +107,7 @@ sum=$(cx --socks5-hostname 127.0.0.1:1080 http://www.rvpn.test/big.bin |
 ok "8 MB download arrives with the right sha256"
 
 # Flow control: one stream reads nothing while 24 others download.
-nsx "$NS_C1" "$PY" "$SOCKS_PY" 1080 stall "$LAB_NET" 80 /big.bin \
+ip netns exec "$NS_C1" "$PY" "$SOCKS_PY" 1080 stall "$LAB_NET" 80 /big.bin \
 	>"$LAB_DIR/stall.out" 2>&1 &
 STALL=$!
 LAB_PIDS="$LAB_PIDS $STALL"
@@ -182,7 +182,7 @@ grep -q "unknown client key (4001)" "$LAB_DIR/client-r2.log" ||
 ok "an unknown client key is refused (4001) and the client exits 1"
 
 # The session drops: a stream in flight is reset, a new one waits.
-nsx "$NS_C1" "$PY" "$SOCKS_PY" 1080 stall "$LAB_NET" 80 /big.bin \
+ip netns exec "$NS_C1" "$PY" "$SOCKS_PY" 1080 stall "$LAB_NET" 80 /big.bin \
 	>"$LAB_DIR/stall2.out" 2>&1 &
 STALL=$!
 LAB_PIDS="$LAB_PIDS $STALL"
