@@ -277,6 +277,29 @@ cfg_defaults(struct cfg_ctx *ctx)
 	}
 }
 
+/*
+ * TUN mode is on when the file has [server.network] (or a key of it
+ * written as "network.KEY" in [server]); without it the server is
+ * relay-only.
+ */
+static bool
+cfg_server_has_network(const struct cfg_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; ctx->sections[i] != NULL; i++) {
+		if (strcmp(ctx->sections[i], "server.network") == 0 &&
+		    ctx->sectline[i] != 0)
+			return true;
+	}
+	for (i = 0; i < ctx->nkeys; i++) {
+		if (strcmp(ctx->keys[i].section, "server.network") == 0 &&
+		    ctx->seen[i] != 0)
+			return true;
+	}
+	return false;
+}
+
 /* Known section?  Reports unknown and repeated ones. */
 static bool
 cfg_table_section(struct cfg_ctx *ctx, const char *name)
@@ -530,6 +553,7 @@ server_config_load(const char *path, char **cause)
 	ctx.bad = xcalloc(ctx.nkeys, sizeof(*ctx.bad));
 	cfg_defaults(&ctx);
 	cfg_parse(&ctx);
+	sc->tun = cfg_server_has_network(&ctx);
 	if (ctx.opened) {
 		/* A rejected dhcp_range leaves the default: no range checks. */
 		range_ok = !ctx.bad[cfg_key_index(&ctx, "dhcp_range")];

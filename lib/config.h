@@ -100,7 +100,8 @@ struct server_config {
 	struct config_ports relay_ports[CONFIG_MAX_RELAY_PREFIXES];
 	unsigned	 nrelay_ports;		/* 0: every port */
 
-	/* [server.network] */
+	/* [server.network]; without the section: relay-only, no TUN. */
+	bool		 tun;
 	bool		 nat_enabled;
 	struct config_cidr4 dhcp_range;		/* network address, prefix */
 	struct config_cidr6 dhcp_range6;	/* prefix 0: IPv4 only */

@@ -84,7 +84,7 @@ server_ws_path_kind(struct server *sv, struct lws *wsi)
 	n = lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI);
 	if (n <= 0)
 		return 0;
-	if (strcmp(uri, sv->cfg->tun_path) == 0)
+	if (sv->cfg->tun && strcmp(uri, sv->cfg->tun_path) == 0)
 		return 1;
 	if (sv->cfg->relay && strcmp(uri, sv->cfg->websocket_path) == 0)
 		return 2;

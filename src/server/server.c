@@ -226,6 +226,10 @@ server_reload(struct server *sv, char **cause)
 	if ((nc = server_config_load(path, cause)) == NULL)
 		goto fail;
 	server_config_keep_restart(run, nc, false, server_restart_warn);
+	if (nc->tun != run->tun)
+		log_warnx("reload: [server.network] %s: restart required, "
+		    "keeping the old mode", nc->tun ? "added" : "removed");
+	nc->tun = run->tun;
 	if (server_check_statics(sv, nc, cause) == -1)
 		goto fail;
 	if (nc->tls_cert_file != NULL && !server_tls_toggled(run, nc) &&
@@ -320,15 +324,17 @@ server_drop_privileges(struct server *sv, char **cause)
 		if (piddir != NULL && (sockdir == NULL ||
 		    strcmp(piddir, sockdir) != 0))
 			dirs[n++] = piddir;
-		dirs[n++] = "/proc/sys/net";
+		if (sv->cfg->tun)
+			dirs[n++] = "/proc/sys/net";
 	}
 	dirs[n] = NULL;
 	memset(&pp, 0, sizeof(pp));
 	pp.user = sv->cfg->user;
 	pp.group = sv->cfg->group;
 	pp.chroot_dir = sv->cfg->chroot_dir;
+	/* Relay-only: no TUN, routes or nft, so no capability at all. */
 	pp.keep = keep;
-	pp.nkeep = nitems(keep);
+	pp.nkeep = sv->cfg->tun ? nitems(keep) : 0;
 	pp.noroot = true;
 	pp.write_dirs = dirs;
 	rc = proc_drop_privileges(&pp, &what, cause);
@@ -672,6 +678,11 @@ main(int argc, char **argv)
 	if (sv.cfg->authorized_clients_file == NULL)
 		log_warnx("no authorized_clients_file: any client key "
 		    "completing the handshake is accepted");
+	if (!sv.cfg->tun && !sv.cfg->relay) {
+		xasprintf(&cause, "nothing to serve: no [server.network] "
+		    "(TUN mode) and relay = false");
+		goto fail;
+	}
 	if ((sv.base = event_base_new()) == NULL) {
 		xasprintf(&cause, "cannot create the event loop");
 		goto fail;
@@ -679,8 +690,8 @@ main(int argc, char **argv)
 	/* The control socket first: a running server is found before TUN. */
 	if (server_control_open(&sv, &cause) == -1 ||
 	    server_tables_new(&sv, &cause) == -1 ||
-	    server_tun_open(&sv, &cause) == -1 ||
-	    server_nat_start(&sv, &cause) == -1 ||
+	    (sv.cfg->tun && server_tun_open(&sv, &cause) == -1) ||
+	    (sv.cfg->tun && server_nat_start(&sv, &cause) == -1) ||
 	    server_events_new(&sv, &cause) == -1 ||
 	    server_ws_start(&sv, &cause) == -1 ||
 	    server_proxy_open(&sv, &cause) == -1 ||
@@ -699,7 +710,11 @@ main(int argc, char **argv)
 
 	log_info("Listening on %s", sv.cfg->bind_address);
 	log_info("WebSocket path: %s", sv.cfg->websocket_path);
-	log_info("TUN mode enabled");
+	if (sv.cfg->tun)
+		log_info("TUN mode enabled");
+	if (sv.cfg->relay)
+		log_info("Relay mode enabled%s", sv.cfg->tun ? "" :
+		    " (relay-only: no [server.network], no TUN)");
 	log_info("Node name: %s", sv.node);
 	log_debug("%s: tunnel %s on %s", __func__, sv.cfg->tun_path,
 	    sv.tun_ifname);

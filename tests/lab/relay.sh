@@ -201,4 +201,74 @@ wait "$STALL" 2>/dev/null
 ok "the client reconnects after the server restarts; streams work again"
 
 lab_stop "$R1" || fail "relay client did not stop cleanly"
+
+# Relay-only: no [server.network], as nobody on port 8443, no capability,
+# no TUN and no nft table; the TUN path is an unknown path there.
+lab_server_stop || fail "server did not stop cleanly"
+S="$LAB_DIR/srvnobody"
+mkdir -p "$S"
+cp "$LAB_DIR/server.crt" "$LAB_DIR/server.key" \
+	"$LAB_DIR/server_identity.key" "$S/"
+cat >"$S/server.toml" <<EOF2
+[server]
+bind_address = "0.0.0.0:8443"
+tls_cert_file = "$S/server.crt"
+tls_key_file = "$S/server.key"
+identity_key_file = "$S/server_identity.key"
+pid_file = "$S/server.pid"
+control_socket = "$S/server.sock"
+authorized_clients_file = "$S/clients.toml"
+EOF2
+cp "$LAB_DIR/clients.toml" "$S/"
+chown -R nobody:nogroup "$S"
+chmod 700 "$S"
+LAB_SERVER_FROM=$(lab_log_next "$LAB_DIR/server.log")
+echo "--- relay-only server start $(date +%T)" >>"$LAB_DIR/server.log"
+ip netns exec "$NS_SRV" setpriv --reuid=nobody --regid=nogroup \
+	--clear-groups "$RVPN_SERVER" -f -c "$S/server.toml" \
+	>>"$LAB_DIR/server.log" 2>&1 &
+LAB_SERVER_PID=$!
+LAB_PIDS="$LAB_PIDS $LAB_SERVER_PID"
+LAB_RVPN_PIDS="$LAB_RVPN_PIDS $LAB_SERVER_PID"
+lab_server_wait_listen
+tail -n +"$LAB_SERVER_FROM" "$LAB_DIR/server.log" |
+	grep -q "INFO rvpn_server: Relay mode enabled (relay-only" ||
+	fail "relay-only: no 'Relay mode enabled (relay-only' line"
+tail -n +"$LAB_SERVER_FROM" "$LAB_DIR/server.log" | grep -q "TUN mode enabled" &&
+	fail "relay-only: says TUN mode enabled"
+spid=$(pgrep -P "$LAB_SERVER_PID" -x rvpn-server || echo "$LAB_SERVER_PID")
+st=$(cat "/proc/$spid/status")
+echo "$st" | grep -q "^Uid:[[:space:]]*65534" || fail "relay-only: not uid 65534"
+echo "$st" | grep -q "^CapEff:[[:space:]]*0000000000000000" ||
+	fail "relay-only: capabilities $(echo "$st" | grep CapEff)"
+nsx "$NS_SRV" ip -o link show | grep -q "$LAB_TUN" && fail "relay-only: a TUN"
+nsx "$NS_SRV" nft list tables 2>/dev/null | grep -q rvpn &&
+	fail "relay-only: an nft table"
+ok "relay-only server: nobody, port 8443, no capability, no TUN, no nft"
+
+LAB_CLIENT_FROM=$(lab_log_next "$LAB_DIR/client-r3.log")
+ip netns exec "$NS_C1" setpriv --reuid=nobody --regid=nogroup \
+	--clear-groups "$RVPN_CLIENT" -f --server "wss://$LAB_SRV_C1:8443/api/v1/ws" \
+	--server-key "$LAB_SRV_PUB" --key "$U/c1.key" --ca "$U/ca.crt" \
+	--socks 127.0.0.1:1082 >>"$LAB_DIR/client-r3.log" 2>&1 &
+R3=$!
+LAB_PIDS="$LAB_PIDS $R3"
+LAB_RVPN_PIDS="$LAB_RVPN_PIDS $R3"
+LAB_LOG_FROM=$LAB_CLIENT_FROM lab_wait_log "$LAB_DIR/client-r3.log" \
+	"relay session up" "$LAB_TIMEOUT" "$R3" ||
+	fail "relay-only: the client's session did not come up"
+sum=$(cx --socks5-hostname 127.0.0.1:1082 http://www.rvpn.test/big.bin |
+	sha256sum | cut -d' ' -f1)
+[ "$sum" = "$big_sha" ] || fail "relay-only: download sha256 $sum"
+up() {
+	nsx "$NS_C1" curl -s -o /dev/null -w '%{http_code}' --max-time 3 \
+		--cacert "$LAB_DIR/ca.crt" -H "Connection: Upgrade" \
+		-H "Upgrade: websocket" -H "Sec-WebSocket-Version: 13" \
+		-H "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==" \
+		-H "Sec-WebSocket-Protocol: rvpn.v1" "https://$LAB_SRV_C1:8443$1"
+}
+[ "$(up /api/v1/ws)" = 101 ] || fail "relay-only: the base path does not upgrade"
+[ "$(up /api/v1/ws/tun)" = 404 ] || fail "relay-only: the TUN path upgrades"
+ok "relay-only: SOCKS download works; the base path upgrades, /tun is a 404"
+lab_stop "$R3" || fail "relay client r3 did not stop cleanly"
 exit 0
