@@ -5,6 +5,7 @@ src_rvpn_server_SOURCES = src/server/server.c src/server/server-ws.c \
 	src/server/server-session.c src/server/server-relay.c src/server/server-tun.c \
 	src/server/server-nat.c src/server/server.h \
 	src/server/server-control.c src/server/server-decoy.c \
+	src/server/server-decoy-up.c src/server/server-decoy.h \
 	src/server/server-admin.c src/server/server-proxy.c
 lib_librvpn_a_SOURCES += lib/proc.c lib/proc.h lib/proxyv2.c lib/proxyv2.h
 check_PROGRAMS += tests/unit/test-proxyv2

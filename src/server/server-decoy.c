@@ -42,62 +42,7 @@
 #include "log.h"
 #include "server.h"
 #include "xmalloc.h"
-
-#define DECOY_CHUNK	16384		/* body bytes per write */
-#define DECOY_HEAD_MAX	16384		/* upstream response head */
-#define DECOY_UP_HIGH	(256 * 1024)	/* upstream bytes held back */
-#define DECOY_UP_TIMEOUT 60		/* seconds of upstream silence */
-#define DECOY_SYNC_MS	1000		/* upgrade probe to the upstream */
-#define DECOY_WHOLE_MAX	(1024 * 1024)	/* body written at once */
-#define DECOY_URI_MAX	4096
-#define DECOY_HDRS_MAX	8192		/* response header lines */
-#define DECOY_HEADBUF	(DECOY_HDRS_MAX + 1024)	/* status line, Date... */
-
-struct decoy {
-	int			 rootfd;	/* -1: no decoy_root */
-	bool			 has_upstream;
-	struct sockaddr_storage	 up_sa;
-	socklen_t		 up_salen;
-	char			*server_header;	/* NULL: none */
-};
-
-enum decoy_kind { DECOY_NONE, DECOY_MEM, DECOY_FILE, DECOY_PROXY };
-
-/* The per-request state (the "http" protocol's per-session data). */
-struct decoy_req {
-	enum decoy_kind		 kind;
-	struct lws		*wsi;
-	struct server		*sv;
-	bool			 head_only;	/* HEAD: headers alone */
-	bool			 keep;		/* length known: keep-alive */
-
-	/* DECOY_MEM */
-	char			*mem;
-	size_t			 memlen, memoff;
-
-	/* DECOY_FILE */
-	int			 fd;
-	off_t			 off, left;
-
-	/* DECOY_PROXY */
-	struct bufferevent	*bev;
-	bool			 up_eof, up_failed, head_sent;
-	bool			 up_reading;
-	int64_t			 up_left;	/* body bytes to come, -1 */
-};
-
-/* One response before it is written. */
-struct decoy_resp {
-	int		 status;
-	char		 hdrs[DECOY_HDRS_MAX];	/* "name: value\r\n" lines */
-	size_t		 hlen;
-	int64_t		 clen;		/* Content-Length, -1: none */
-	bool		 has_server;	/* the upstream's Server in hdrs */
-	char		*body;		/* or fd: */
-	size_t		 bodylen;
-	int		 fd;
-	off_t		 off, len;
-};
+#include "server-decoy.h"
 
 static const struct {
 	int		 code;
@@ -175,10 +120,7 @@ decoy_httpdate(time_t t, char *buf, size_t len)
 }
 
 /* Add a header line to r (silently cut when the room is gone). */
-static void
-decoy_hdr(struct decoy_resp *r, const char *name, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void
+void
 decoy_hdr(struct decoy_resp *r, const char *name, const char *fmt, ...)
 {
 	va_list ap;
@@ -198,7 +140,7 @@ decoy_hdr(struct decoy_resp *r, const char *name, const char *fmt, ...)
 	r->hlen += n + 2;
 }
 
-static void
+void
 decoy_resp_init(struct decoy_resp *r, int status)
 {
 	memset(r, 0, sizeof(*r));
@@ -218,7 +160,7 @@ decoy_resp_clear(struct decoy_resp *r)
 }
 
 /* The generic page for an error status (no product named). */
-static void
+void
 decoy_error_page(struct decoy_resp *r, int status)
 {
 	decoy_resp_init(r, status);
@@ -231,7 +173,7 @@ decoy_error_page(struct decoy_resp *r, int status)
 }
 
 /* The request's method, or -1. */
-static int
+int
 decoy_method(struct lws *wsi)
 {
 	char *uri;
@@ -244,7 +186,7 @@ decoy_method(struct lws *wsi)
  * The request path as lws parsed it (%-decoded, "." and ".." resolved
  * within "/") into buf; false when absent, too long or holding a NUL.
  */
-static bool
+bool
 decoy_path(struct lws *wsi, char *buf, size_t len)
 {
 	char *uri;
@@ -501,7 +443,7 @@ decoy_static(struct server *sv, struct lws *wsi, struct decoy_resp *r)
 }
 
 /* Status line and headers of r, with Date and Server, into buf. */
-static int
+int
 decoy_head_fmt(struct server *sv, const struct decoy_resp *r, bool keep,
     char *buf, size_t len)
 {
@@ -524,7 +466,7 @@ decoy_head_fmt(struct server *sv, const struct decoy_resp *r, bool keep,
 }
 
 /* True if the request asks to keep the connection (HTTP/1.1 default). */
-static bool
+bool
 decoy_keepalive(struct lws *wsi)
 {
 	char c[64];
@@ -536,7 +478,7 @@ decoy_keepalive(struct lws *wsi)
 }
 
 /* Does this status carry no body? */
-static bool
+bool
 decoy_no_body(int status)
 {
 	return status == 304 || status == 204 || (status >= 100 && status < 200);
@@ -597,7 +539,7 @@ decoy_req_reset(struct decoy_req *q)
 }
 
 /* Start answering with r: the headers now, the body from WRITEABLE. */
-static int
+int
 decoy_start(struct server *sv, struct lws *wsi, struct decoy_req *q,
     struct decoy_resp *r)
 {
@@ -634,387 +576,6 @@ decoy_start(struct server *sv, struct lws *wsi, struct decoy_req *q,
 	}
 	lws_callback_on_writable(wsi);
 	return 0;
-}
-
-/* ---- decoy_upstream ---- */
-
-/* Percent-encode what a path or query may not hold as it is. */
-static void
-decoy_enc(struct evbuffer *out, const char *s, const char *keep)
-{
-	for (; *s != '\0'; s++) {
-		if (isalnum((unsigned char)*s) || strchr("-._~", *s) != NULL ||
-		    strchr(keep, *s) != NULL)
-			evbuffer_add(out, s, 1);
-		else
-			evbuffer_add_printf(out, "%%%02X", (unsigned char)*s);
-	}
-}
-
-/* Is this a request header not passed to the upstream (hop-by-hop)? */
-static bool
-decoy_hop(const char *name)
-{
-	static const char *const hop[] = { "connection:", "keep-alive:",
-	    "upgrade:", "te:", "trailer:", "transfer-encoding:",
-	    "proxy-connection:", "proxy-authorization:", "http2-settings:",
-	    "content-length:" };
-	size_t i;
-
-	for (i = 0; i < sizeof(hop) / sizeof(hop[0]); i++)
-		if (strcasecmp(name, hop[i]) == 0)
-			return true;
-	return false;
-}
-
-/* The request to the upstream, HTTP/1.0 (one response, then EOF). */
-static bool
-decoy_up_request(struct lws *wsi, struct evbuffer *out, int *meth)
-{
-	static const char *const names[] = { "GET", "POST", "OPTIONS", "PUT",
-	    "PATCH", "DELETE", "CONNECT", "HEAD" };
-	char path[DECOY_URI_MAX], frag[1024], *val;
-	const char *name;
-	int i, n, len;
-
-	*meth = decoy_method(wsi);
-	if (*meth < 0 || *meth > LWSHUMETH_HEAD ||
-	    *meth == LWSHUMETH_CONNECT || !decoy_path(wsi, path, sizeof(path)))
-		return false;
-	evbuffer_add_printf(out, "%s ", names[*meth]);
-	decoy_enc(out, path, "/!$&'()*+,;=:@");
-	for (i = 0; lws_hdr_copy_fragment(wsi, frag, sizeof(frag),
-	    WSI_TOKEN_HTTP_URI_ARGS, i) >= 0; i++) {
-		evbuffer_add(out, i == 0 ? "?" : "&", 1);
-		decoy_enc(out, frag, "/!$'()*+,;=:@?");
-	}
-	evbuffer_add_printf(out, " HTTP/1.0\r\n");
-	for (i = 0; i < WSI_TOKEN_COUNT; i++) {
-		name = (const char *)lws_token_to_string(i);
-		if (name == NULL || *name == ':' || (n = strlen(name)) < 2 ||
-		    name[n - 1] != ':' || decoy_hop(name) ||
-		    (len = lws_hdr_total_length(wsi, i)) <= 0)
-			continue;
-		val = xmalloc(len + 1);
-		if (lws_hdr_copy(wsi, val, len + 1, i) > 0 &&
-		    strpbrk(val, "\r\n") == NULL)
-			evbuffer_add_printf(out, "%.*s: %s\r\n", n - 1, name,
-			    val);
-		free(val);
-	}
-	len = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
-	if (len > 0 && len < (int)sizeof(frag) && lws_hdr_copy(wsi, frag,
-	    sizeof(frag), WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0)
-		evbuffer_add_printf(out, "Content-Length: %s\r\n", frag);
-	evbuffer_add_printf(out, "Connection: close\r\n\r\n");
-	return true;
-}
-
-/*
- * Parse the upstream's response head (len bytes, CRLF CRLF included)
- * into r: status, passed-through headers, Content-Length.
- */
-static bool
-decoy_up_parse(char *head, size_t len, struct decoy_resp *r)
-{
-	static const char *const drop[] = { "connection", "keep-alive",
-	    "transfer-encoding", "te", "trailer", "upgrade",
-	    "proxy-connection", "content-length", "date", "server" };
-	char *line, *next, *colon, *v, *end;
-	long long cl;
-	size_t i;
-	int status;
-
-	head[len - 2] = '\0';
-	if ((next = strstr(head, "\r\n")) == NULL)
-		return false;
-	*next = '\0';
-	if (strncmp(head, "HTTP/1.", 7) != 0 || head[8] != ' ' ||
-	    !isdigit((unsigned char)head[9]))
-		return false;
-	status = (int)strtol(head + 9, &end, 10);
-	if (status < 100 || status > 999 || (*end != ' ' && *end != '\0'))
-		return false;
-	decoy_resp_init(r, status);
-	for (line = next + 2; *line != '\0'; line = next) {
-		if ((next = strstr(line, "\r\n")) != NULL) {
-			*next = '\0';
-			next += 2;
-		} else
-			next = line + strlen(line);
-		if ((colon = strchr(line, ':')) == NULL || colon == line)
-			continue;
-		*colon = '\0';
-		v = colon + 1 + strspn(colon + 1, " \t");
-		if (strcasecmp(line, "content-length") == 0) {
-			cl = strtoll(v, &end, 10);
-			if (end != v && cl >= 0)
-				r->clen = cl;
-			continue;
-		}
-		if (strcasecmp(line, "server") == 0) {
-			/* The upstream's own banner goes through. */
-			decoy_hdr(r, "Server", "%s", v);
-			r->has_server = true;
-			continue;
-		}
-		for (i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
-			if (strcasecmp(line, drop[i]) == 0)
-				break;
-		if (i == sizeof(drop) / sizeof(drop[0]))
-			decoy_hdr(r, line, "%s", v);
-	}
-	return true;
-}
-
-static void
-decoy_up_read_cb(struct bufferevent *bev, void *arg)
-{
-	struct decoy_req *q = arg;
-
-	if (evbuffer_get_length(bufferevent_get_input(bev)) >= DECOY_UP_HIGH) {
-		bufferevent_disable(bev, EV_READ);
-		q->up_reading = false;
-	}
-	lws_callback_on_writable(q->wsi);
-}
-
-static void
-decoy_up_event_cb(struct bufferevent *bev, short what, void *arg)
-{
-	struct decoy_req *q = arg;
-
-	if (what & BEV_EVENT_CONNECTED)
-		return;
-	if (what & BEV_EVENT_EOF)
-		q->up_eof = true;
-	else {
-		q->up_failed = true;
-		q->up_eof = true;
-	}
-	bufferevent_disable(bev, EV_READ);
-	lws_callback_on_writable(q->wsi);
-}
-
-/* Begin proxying the request to decoy_upstream. */
-static int
-decoy_up_start(struct server *sv, struct lws *wsi, struct decoy_req *q)
-{
-	struct decoy *d = sv->decoy;
-	struct decoy_resp r;
-	struct timeval tv = { DECOY_UP_TIMEOUT, 0 };
-	int meth;
-
-	q->bev = bufferevent_socket_new(sv->base, -1, BEV_OPT_CLOSE_ON_FREE);
-	if (q->bev == NULL)
-		fatalx("bufferevent_socket_new");
-	if (!decoy_up_request(wsi, bufferevent_get_output(q->bev), &meth)) {
-		bufferevent_free(q->bev);
-		q->bev = NULL;
-		decoy_error_page(&r, 400);
-		return decoy_start(sv, wsi, q, &r);
-	}
-	q->kind = DECOY_PROXY;
-	q->head_only = meth == LWSHUMETH_HEAD;
-	q->up_left = -1;
-	bufferevent_setcb(q->bev, decoy_up_read_cb, NULL, decoy_up_event_cb, q);
-	bufferevent_set_timeouts(q->bev, &tv, &tv);
-	if (bufferevent_socket_connect(q->bev, (struct sockaddr *)&d->up_sa,
-	    d->up_salen) == -1) {
-		/* The event callback has not run: a 502 from WRITEABLE. */
-		q->up_failed = q->up_eof = true;
-		lws_callback_on_writable(wsi);
-		return 0;
-	}
-	bufferevent_enable(q->bev, EV_READ);
-	q->up_reading = true;
-	return 0;
-}
-
-/* WRITEABLE while proxying: the head once, then body chunks. */
-static int
-decoy_up_writeable(struct server *sv, struct lws *wsi, struct decoy_req *q)
-{
-	struct evbuffer *in = bufferevent_get_input(q->bev);
-	unsigned char buf[LWS_PRE + DECOY_CHUNK], *head;
-	struct evbuffer_ptr pos;
-	struct decoy_resp r;
-	size_t n;
-	int h;
-
-	if (!q->head_sent) {
-		pos = evbuffer_search(in, "\r\n\r\n", 4, NULL);
-		if (pos.pos == -1) {
-			if (!q->up_eof && evbuffer_get_length(in) <
-			    DECOY_HEAD_MAX) {
-				if (!q->up_reading) {
-					bufferevent_enable(q->bev, EV_READ);
-					q->up_reading = true;
-				}
-				return 0;
-			}
-			log_debug("%s: upstream %s", __func__, q->up_failed ?
-			    "failed" : "sent no response head");
-			bufferevent_free(q->bev);
-			q->bev = NULL;
-			q->kind = DECOY_NONE;
-			decoy_error_page(&r, 502);
-			return decoy_start(sv, wsi, q, &r);
-		}
-		h = pos.pos + 4;
-		head = xmalloc(h + 1);
-		evbuffer_remove(in, head, h);
-		head[h] = '\0';
-		if (!decoy_up_parse((char *)head, h, &r)) {
-			free(head);
-			bufferevent_free(q->bev);
-			q->bev = NULL;
-			q->kind = DECOY_NONE;
-			decoy_error_page(&r, 502);
-			return decoy_start(sv, wsi, q, &r);
-		}
-		free(head);
-		if (q->head_only || decoy_no_body(r.status))
-			q->up_left = 0;
-		else
-			q->up_left = r.clen;
-		q->keep = decoy_keepalive(wsi) && (r.clen >= 0 ||
-		    q->up_left == 0);
-		if ((h = decoy_head_fmt(sv, &r, q->keep, (char *)buf + LWS_PRE,
-		    sizeof(buf) - LWS_PRE)) == -1 ||
-		    lws_write(wsi, buf + LWS_PRE, h, LWS_WRITE_HTTP_HEADERS) !=
-		    h)
-			return -1;
-		q->head_sent = true;
-	}
-
-	n = evbuffer_get_length(in);
-	if (q->up_left >= 0 && (int64_t)n > q->up_left)
-		n = q->up_left;
-	if (n > DECOY_CHUNK)
-		n = DECOY_CHUNK;
-	if (n > 0) {
-		evbuffer_remove(in, buf + LWS_PRE, n);
-		if (q->up_left > 0)
-			q->up_left -= n;
-		if (lws_write(wsi, buf + LWS_PRE, n, LWS_WRITE_HTTP) != (int)n)
-			return -1;
-	}
-	if (q->up_left == 0) {
-		/* All of it: the connection stays for the next request. */
-		bufferevent_free(q->bev);
-		q->bev = NULL;
-		q->kind = DECOY_NONE;
-		if (!q->keep)
-			return -1;
-		return lws_http_transaction_completed(wsi) ? -1 : 0;
-	}
-	if (evbuffer_get_length(in) > 0) {
-		lws_callback_on_writable(wsi);
-		return 0;
-	}
-	if (q->up_eof)		/* short, or delimited by the close */
-		return -1;
-	if (!q->up_reading) {
-		bufferevent_enable(q->bev, EV_READ);
-		q->up_reading = true;
-	}
-	return 0;
-}
-
-/*
- * The upstream's response to this request, fetched while the caller
- * waits (at most DECOY_SYNC_MS): for an upgrade probe, which must be
- * answered before the callback returns.  False on any failure.
- */
-static bool
-decoy_up_sync(struct server *sv, struct lws *wsi, struct decoy_resp *r,
-    bool *head_only)
-{
-	struct decoy *d = sv->decoy;
-	struct evbuffer *req, *rsp;
-	struct timespec t0, t1;
-	struct pollfd pfd;
-	char buf[16384], *all, *hend, *body;
-	int fd = -1, meth, ms, err;
-	socklen_t elen = sizeof(err);
-	ssize_t n;
-	size_t alen, hlen, blen;
-	bool ok = false, connected = false;
-
-	req = evbuffer_new();
-	rsp = evbuffer_new();
-	if (req == NULL || rsp == NULL)
-		fatalx("evbuffer_new");
-	if (!decoy_up_request(wsi, req, &meth))
-		goto out;
-	*head_only = meth == LWSHUMETH_HEAD;
-	if ((fd = socket(d->up_sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0)) == -1)
-		goto out;
-	if (connect(fd, (struct sockaddr *)&d->up_sa, d->up_salen) == 0)
-		connected = true;
-	else if (errno != EINPROGRESS)
-		goto out;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (;;) {
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		ms = DECOY_SYNC_MS - (int)((t1.tv_sec - t0.tv_sec) * 1000 +
-		    (t1.tv_nsec - t0.tv_nsec) / 1000000);
-		if (ms <= 0)
-			goto out;
-		pfd.fd = fd;
-		pfd.events = POLLIN | (evbuffer_get_length(req) > 0 ||
-		    !connected ? POLLOUT : 0);
-		if (poll(&pfd, 1, ms) <= 0)
-			continue;
-		if (!connected && (pfd.revents & (POLLOUT | POLLERR))) {
-			if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err,
-			    &elen) == -1 || err != 0)
-				goto out;
-			connected = true;
-		}
-		if ((pfd.revents & POLLOUT) && evbuffer_get_length(req) > 0 &&
-		    evbuffer_write(req, fd) == -1 && errno != EAGAIN)
-			goto out;
-		if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
-			n = read(fd, buf, sizeof(buf));
-			if (n == 0)
-				break;
-			if (n == -1 && errno != EAGAIN)
-				goto out;
-			if (n > 0)
-				evbuffer_add(rsp, buf, n);
-			if (evbuffer_get_length(rsp) > DECOY_WHOLE_MAX)
-				goto out;
-		}
-	}
-	alen = evbuffer_get_length(rsp);
-	all = (char *)evbuffer_pullup(rsp, -1);
-	if (all == NULL || (hend = memmem(all, alen, "\r\n\r\n", 4)) == NULL)
-		goto out;
-	hlen = hend + 4 - all;
-	/* The body aside: parsing cuts the head and resets r. */
-	blen = alen - hlen;
-	body = xmalloc(blen + 1);
-	memcpy(body, all + hlen, blen);
-	if (!decoy_up_parse(all, hlen, r)) {
-		free(body);
-		goto out;
-	}
-	r->body = body;
-	r->bodylen = blen;
-	if (r->clen >= 0 && (size_t)r->clen < r->bodylen)
-		r->bodylen = r->clen;
-	if (!*head_only)
-		r->clen = r->bodylen;
-	ok = true;
-out:
-	if (fd != -1)
-		close(fd);
-	evbuffer_free(req);
-	evbuffer_free(rsp);
-	return ok;
 }
 
 /* ---- the callbacks' entry points ---- */
@@ -1141,65 +702,6 @@ size_t
 decoy_pss_size(void)
 {
 	return sizeof(struct decoy_req);
-}
-
-/* Parse "http://host[:port]" (nothing after the authority but "/"). */
-static int
-decoy_up_parse_url(struct decoy *d, const char *url, char **cause)
-{
-	struct addrinfo hints, *res;
-	char host[256], port[8] = "80";
-	const char *p, *end, *colon;
-	int e;
-
-	if (strncmp(url, "http://", 7) != 0) {
-		xasprintf(cause, "decoy_upstream: '%s': must be http://HOST"
-		    "[:PORT]", url);
-		return -1;
-	}
-	p = url + 7;
-	end = p + strcspn(p, "/");
-	if (*end == '/' && end[1] != '\0') {
-		xasprintf(cause, "decoy_upstream: '%s': no path allowed", url);
-		return -1;
-	}
-	if (*p == '[') {
-		colon = memchr(p, ']', end - p);
-		if (colon == NULL) {
-			xasprintf(cause, "decoy_upstream: '%s': bad address",
-			    url);
-			return -1;
-		}
-		snprintf(host, sizeof(host), "%.*s", (int)(colon - p - 1),
-		    p + 1);
-		colon = colon + 1 < end && colon[1] == ':' ? colon + 1 : NULL;
-	} else {
-		colon = memchr(p, ':', end - p);
-		snprintf(host, sizeof(host), "%.*s",
-		    (int)((colon != NULL ? colon : end) - p), p);
-	}
-	if (colon != NULL)
-		snprintf(port, sizeof(port), "%.*s", (int)(end - colon - 1),
-		    colon + 1);
-	if (host[0] == '\0' || port[0] == '\0' ||
-	    strspn(port, "0123456789") != strlen(port) || atoi(port) < 1 ||
-	    atoi(port) > 65535) {
-		xasprintf(cause, "decoy_upstream: '%s': bad host or port",
-		    url);
-		return -1;
-	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	if ((e = getaddrinfo(host, port, &hints, &res)) != 0) {
-		xasprintf(cause, "decoy_upstream: '%s': %s", url,
-		    gai_strerror(e));
-		return -1;
-	}
-	memcpy(&d->up_sa, res->ai_addr, res->ai_addrlen);
-	d->up_salen = res->ai_addrlen;
-	freeaddrinfo(res);
-	d->has_upstream = true;
-	return 0;
 }
 
 /*
