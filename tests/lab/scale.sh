@@ -112,6 +112,28 @@ for fam in text_string_to_metric_families(text):
 sys.exit(1)
 EOF
 }
+# Whether HAProxy has server NAME of rvpn_nodes up (its stats socket).
+hap_up() {
+	"$PY" - "$LAB_DIR/haproxy.sock" "$1" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(5)
+s.connect(sys.argv[1])
+s.sendall(b"show servers state rvpn_nodes\n")
+data = b""
+while True:
+	b = s.recv(65536)
+	if not b:
+		break
+	data += b
+for line in data.decode().splitlines():
+	f = line.split()
+	# be_id be_name srv_id srv_name srv_addr srv_op_state ...: 2 = running
+	if len(f) > 5 and f[3] == sys.argv[2]:
+		sys.exit(0 if f[5] == "2" else 1)
+sys.exit(1)
+EOF
+}
 # The node a client's tunnel address belongs to (a or b).
 node_of() {
 	case $(lab_tun_addr "$1") in
@@ -132,7 +154,9 @@ node_start b "$NS_B"
 # HAProxy: the shipped configuration, TLS with the lab's certificate.
 cat "$LAB_DIR/server.crt" "$LAB_DIR/server.key" >"$LAB_DIR/haproxy.pem"
 chmod 600 "$LAB_DIR/haproxy.pem"
+# (Plus a stats socket, for the test to see what HAProxy thinks of a node.)
 sed -e "s|/etc/haproxy/rvpn.pem|$LAB_DIR/haproxy.pem|" \
+    -e "s|^global$|global\n\tstats socket $LAB_DIR/haproxy.sock mode 600 level admin|" \
     -e "s|10\.0\.0\.11:8080|$A:8080|" -e "s|10\.0\.0\.12:8080|$B:8080|" \
     "$top_srcdir/contrib/haproxy/haproxy.cfg" >"$LAB_DIR/haproxy.cfg"
 haproxy -c -q -f "$LAB_DIR/haproxy.cfg" || fail "haproxy -c rejects the shipped configuration"
@@ -180,9 +204,15 @@ LAB_LOG_FROM=$C1_FROM lab_wait_log "$LAB_DIR/client-c1.log" "tunnel up" 30 ||
 t1=$(date +%s.%N)
 [ "$(node_of "$NS_C1")" = "$(other "$n1")" ] || fail "c1 came back on $(node_of "$NS_C1")"
 nsx "$NS_C1" curl -s -m 5 -o /dev/null "http://$LAB_NET/hello.txt" || fail "c1 after the failover"
+i=0
+while hap_up "node-$n1"; do
+	i=$((i + 1))
+	[ $i -lt 50 ] || fail "HAProxy still has node-$n1 up after its SIGKILL"
+	sleep 0.2
+done
 secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
 echo "# measured: c1 back through node-$(other "$n1") ($(lab_tun_addr "$NS_C1")) ${secs} s after SIGKILL of node-$n1"
-ok "SIGKILL node-$n1: c1 back through node-$(other "$n1") with $(lab_tun_addr "$NS_C1") in $secs s"
+ok "SIGKILL node-$n1: HAProxy marks it down; c1 back through node-$(other "$n1") with $(lab_tun_addr "$NS_C1") in $secs s"
 
 # The killed node again (its next start recovers what the kill left).
 eval "ns=\$NS_$(echo "$n1" | tr ab AB)"
@@ -194,7 +224,13 @@ while [ "$(health "$ka")" != 200 ]; do
 	[ $i -lt 50 ] || fail "node-$n1 not healthy after restart"
 	sleep 0.2
 done
-sleep 2.5	# HAProxy: rise 2 at inter 1s before it takes clients again
+# HAProxy takes clients there again once its checks saw it up (rise 2).
+i=0
+until hap_up "node-$n1"; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || fail "HAProxy did not mark node-$n1 up again"
+	sleep 0.2
+done
 
 # Both clients are on node m now; drain --kick moves them to the other.
 m=$(other "$n1")
