@@ -4,7 +4,8 @@
 # accepts it because the pinned server key still authenticates the
 # server: with a wrong --server-key the handshake fails; the refusal
 # arrives unauthenticated, so the client logs it and keeps retrying,
-# leaving nothing applied.
+# leaving nothing applied.  A certificate from the trusted CA (--ca) but
+# for another name is refused the same way.
 [ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
 set -u
 
@@ -60,4 +61,38 @@ got=$(nsx "$ns" curl -sf --max-time 5 "http://$LAB_NET/hello.txt") ||
 [ "$got" = "$LAB_TOKEN" ] || fail "HTTP: '$got'"
 lab_stop "$pid" || fail "client did not stop"
 ok "--insecure with the pinned key: tunnel up, traffic flows"
+
+# A certificate from the trusted CA, but for another name (198.18.9.9):
+# with --ca the client refuses it (the CA vouches for the wrong host),
+# retries and applies nothing.  The same CA with the right name is the
+# positive case (every other lab test).
+d=$LAB_DIR
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout "$d/other.key" -out "$d/other.csr" -subj "/CN=198.18.9.9" \
+	>/dev/null 2>&1 || fail "other CSR"
+printf 'subjectAltName=IP:198.18.9.9,DNS:other.rvpn.test\nbasicConstraints=CA:FALSE\n' \
+	>"$d/other.ext"
+openssl x509 -req -in "$d/other.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" \
+	-CAcreateserial -out "$d/other.crt" -days 2 -extfile "$d/other.ext" \
+	>/dev/null 2>&1 || fail "other certificate"
+chmod 600 "$d/other.key"
+openssl verify -CAfile "$d/ca.crt" "$d/other.crt" >/dev/null ||
+	fail "the other certificate does not chain to the lab CA"
+lab_server_stop || fail "server did not stop"
+sed -e "s|$d/server.crt|$d/other.crt|" -e "s|$d/server.key|$d/other.key|" \
+	"$d/server.toml" >"$d/other.toml"
+grep -q "other.crt" "$d/other.toml" || fail "other.toml"
+lab_server_start "$d/other.toml"
+# shellcheck disable=SC2086
+lab_client_spawn "$ns" othername $base --ca "$d/ca.crt" --server-key "$LAB_SRV_PUB"
+pid=$LAB_CLIENT_PID
+log=$LAB_DIR/client-othername.log
+lab_wait_log "$log" "TLS handshake failed.*reconnecting in" "$LAB_TIMEOUT" "$pid" ||
+	fail "a certificate for another name: no TLS failure logged: $(cat "$log")"
+grep -q "tunnel up" "$log" && fail "tunnel up with a certificate for another name"
+[ -z "$(lab_tun_addr "$ns")" ] || fail "address on rvpn0 with a certificate for another name"
+cmp -s "$LAB_DIR/resolv.before" "$resolv" || fail "resolv.conf changed"
+lab_stop "$pid" || fail "client did not stop"
+ok "a certificate from the trusted CA for another name: TLS refused, retrying, nothing applied"
+lab_server_stop || fail "server did not stop cleanly"
 exit 0
