@@ -18,7 +18,7 @@
 #include "xmalloc.h"
 
 /*
- * The TUN is readable: drain up to a budget of reads, each to the
+ * The TUN is readable: drain up to a budget of reads and bytes, each to the
  * session that owns its destination.  A read is one packet or a TCP
  * super-packet (offload, lib/vnet.h), cut into packets straight into the
  * session's queue.  A slow session drops (its records are full); the
@@ -31,17 +31,20 @@ server_tun_read_cb(evutil_socket_t fd, short events, void *arg)
 	struct session *s;
 	struct vnet_pkt vp;
 	const uint8_t *pkt;
+	size_t bytes = 0;
 	ssize_t n;
 	int i;
 
 	server_update_time(sv);
-	for (i = 0; i < SERVER_TUN_BUDGET; i++) {
+	for (i = 0; i < SERVER_TUN_BUDGET &&
+	    bytes < SERVER_TUN_BUDGET_BYTES; i++) {
 		n = read(fd, sv->pktbuf, VNET_MAX_READ);
 		if (n == -1) {
 			if (errno != EAGAIN && errno != EINTR)
 				log_warn("%s: read", sv->tun_ifname);
 			return;
 		}
+		bytes += (size_t)n;
 		if (vnet_parse(sv->pktbuf, (size_t)n, &vp) != VNET_OK) {
 			sv->tun_stats.tun_short++;
 			continue;

@@ -54,7 +54,13 @@ struct stream_msg;
 #define SERVER_PREAUTH_TIMEOUT	15	/* accept to authenticated */
 #define SERVER_REFUSE_LOG_SECS	10	/* one refusal summary per */
 #define SERVER_HS_REC_MAX	2048	/* reassembly room until authenticated */
-#define SERVER_TUN_BUDGET	64	/* packets per TUN wakeup */
+#define SERVER_TUN_BUDGET	64	/* reads per TUN wakeup */
+/*
+ * And bytes per TUN wakeup: with offload one read is up to 64 KiB, and
+ * the queues are written only once the reader returns to the loop, so a
+ * wakeup takes no more than a session's queue can absorb (half of it).
+ */
+#define SERVER_TUN_BUDGET_BYTES	(128 * 1024)
 /*
  * DATA records queued per session, TUN -> client: each is LWS_PRE +
  * PROTO_MAX_RECORD bytes, allocated once the handshake succeeds (4: 256
