@@ -58,14 +58,18 @@ server_unhealthy(struct server *sv)
 		return "stopping";
 	if (sv->draining)
 		return "draining";
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", sv->tun_ifname);
-	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
-		return "cannot check the TUN device";
-	rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
-	close(fd);
-	if (rc == -1 || !(ifr.ifr_flags & IFF_UP))
-		return "TUN device gone";
+	/* Relay-only (no [server.network]): no TUN to check. */
+	if (sv->cfg->tun) {
+		memset(&ifr, 0, sizeof(ifr));
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s",
+		    sv->tun_ifname);
+		if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+			return "cannot check the TUN device";
+		rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
+		close(fd);
+		if (rc == -1 || !(ifr.ifr_flags & IFF_UP))
+			return "TUN device gone";
+	}
 	if (sv->nsessions >= sv->cfg->max_clients ||
 	    pool_used(sv->pool) >= pool_capacity(sv->pool))
 		return "pool full";

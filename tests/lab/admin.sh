@@ -10,7 +10,7 @@
 #   4014 and tries again at once (no backoff), sessions stay;
 # - rvpnctl drain --kick: the sessions end with 4014; undrain: 200 again
 #   and the clients come back by themselves.
-# - a full pool: /healthz 503 "pool full".
+# - a full pool: /healthz 503 "pool full"; relay-only (no TUN): 200.
 [ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
 . "$(dirname "$0")/lab.sh"
 RVPNCTL=${RVPNCTL:-$top_builddir/src/rvpnctl}
@@ -156,4 +156,20 @@ ctl reload >/dev/null || fail "reload"
 ctl undrain >/dev/null
 [ "$(admin_get /healthz)" = "503 pool full" ] || fail "healthz at max_clients: $(admin_get /healthz)"
 ok "max_clients reached: healthz 503 pool full"
+
+# Relay-only (no [server.network]): no TUN to be gone, healthz 200.
+lab_server_stop || fail "server did not stop cleanly"
+cat >"$LAB_DIR/relay.toml" <<EOF
+[server]
+bind_address = "0.0.0.0:443"
+tls_cert_file = "$LAB_DIR/server.crt"
+tls_key_file = "$LAB_DIR/server.key"
+identity_key_file = "$LAB_DIR/server_identity.key"
+pid_file = "$LAB_DIR/server.pid"
+control_socket = "$LAB_DIR/server.sock"
+admin_listen = "127.0.0.1:9190"
+EOF
+lab_server_start "$LAB_DIR/relay.toml"
+[ "$(admin_get /healthz)" = "200 ok" ] || fail "relay-only healthz: $(admin_get /healthz)"
+ok "relay-only (no TUN): healthz 200 ok"
 exit 0
