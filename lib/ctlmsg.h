@@ -89,6 +89,8 @@ struct ctlmsg_session {
 	struct counters	c;
 	uint8_t		has_rtt;	/* 0 or 1 */
 	uint64_t	rtt_us;		/* last PING/PONG round trip */
+	uint8_t		relay;		/* relay (SOCKS5) session: 0 or 1 */
+	uint32_t	streams;	/* relay: streams open now */
 };
 
 /* STATS: counters of the whole server since it started. */

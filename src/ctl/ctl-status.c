@@ -122,7 +122,10 @@ status_print_session(const struct ctlmsg_status *st,
 	char remote[2 * CTLMSG_REMOTE_MAX + 8], rtt[32];
 	char addr6[INET6_ADDRSTRLEN + 2];
 
-	ipaddr_str4(s->addr, addr, sizeof(addr));
+	if (s->relay)
+		snprintf(addr, sizeof(addr), "relay:%u", (unsigned)s->streams);
+	else
+		ipaddr_str4(s->addr, addr, sizeof(addr));
 	if (s->has_addr6)
 		ipaddr_str6(&s->addr6, addr6, sizeof(addr6));
 	else
@@ -132,7 +135,15 @@ status_print_session(const struct ctlmsg_status *st,
 		printf("%s\n    {\n      \"name\": ", first ? "" : ",");
 		status_json_str(s->name);
 		printf(",\n      \"public_key\": \"%s\",\n"
-		    "      \"address\": \"%s\",\n      \"address6\": ", key, addr);
+		    "      \"mode\": \"%s\",\n      \"streams\": ", key,
+		    s->relay ? "relay" : "tun");
+		if (s->relay)
+			printf("%u", (unsigned)s->streams);
+		else
+			printf("null");
+		printf(",\n      \"address\": ");
+		status_json_str(s->relay ? NULL : addr);
+		printf(",\n      \"address6\": ");
 		status_json_str(s->has_addr6 ? addr6 : NULL);
 		printf(",\n      \"remote\": ");
 		status_json_str(s->remote);

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "pool.h"
 #include "proc.h"
+#include "relay.h"
 #include "server.h"
 #include "xmalloc.h"
 
@@ -178,6 +179,13 @@ control_status(struct control_conn *c)
 		ms->c = s->stats;
 		ms->has_rtt = s->rtt_ns != 0;
 		ms->rtt_us = s->rtt_ns / 1000;
+		if (s->relay != NULL) {
+			/* Stream bytes stand for packet bytes; no packets. */
+			ms->relay = 1;
+			ms->streams = relay_count(s->relay);
+			ms->c.rx_bytes = relay_stats(s->relay)->rx_bytes;
+			ms->c.tx_bytes = relay_stats(s->relay)->tx_bytes;
+		}
 		if (control_send(c, &m) == -1)
 			return;
 	}

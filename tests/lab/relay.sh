@@ -113,6 +113,28 @@ STALL=$!
 LAB_PIDS="$LAB_PIDS $STALL"
 lab_wait_cmd "$LAB_TIMEOUT" grep -q stalled "$LAB_DIR/stall.out" ||
 	fail "the stalled stream did not open: $(cat "$LAB_DIR/stall.out")"
+# rvpnctl status: the relay session with its one open stream.
+RVPNCTL=${RVPNCTL:-$top_builddir/src/rvpnctl}
+"$RVPNCTL" -s "$LAB_DIR/server.sock" status >"$LAB_DIR/status.txt" ||
+	fail "rvpnctl status"
+grep -Eq "^c1 +relay:1 +$LAB_C1" "$LAB_DIR/status.txt" ||
+	fail "status: no relay row with 1 stream: $(cat "$LAB_DIR/status.txt")"
+"$RVPNCTL" -s "$LAB_DIR/server.sock" status -j >"$LAB_DIR/status.json" ||
+	fail "rvpnctl status -j"
+"$PY" - "$top_srcdir/doc/rvpnctl-status.schema.json" "$LAB_DIR/status.json" <<'EOF2' ||
+import json, sys
+d = json.load(open(sys.argv[2]))
+try:
+    import jsonschema
+    jsonschema.validate(d, json.load(open(sys.argv[1])))
+except ImportError:
+    pass
+s = [x for x in d["sessions"] if x["name"] == "c1"]
+assert len(s) == 1 and s[0]["mode"] == "relay" and s[0]["streams"] == 1 \
+    and s[0]["address"] is None, s
+EOF2
+	fail "status -j: $(cat "$LAB_DIR/status.json")"
+ok "rvpnctl status lists the relay session with its open stream (text, JSON per the schema)"
 pids=
 for i in $(seq 1 24); do
 	cx --socks5-hostname 127.0.0.1:1080 -o "$LAB_DIR/par$i.bin" \
