@@ -64,3 +64,7 @@ EXTRA_DIST += tests/lab/ws-frames.sh
 # failure, SO_PEERCRED on a world-writable control socket (issue 15).
 TESTS += tests/lab/max-clients.sh
 EXTRA_DIST += tests/lab/max-clients.sh
+
+# A replayed message 1 is refused with 4006 (issue 15).
+TESTS += tests/lab/replay.sh
+EXTRA_DIST += tests/lab/replay.sh tests/lab/replay.py
