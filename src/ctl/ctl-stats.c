@@ -95,7 +95,7 @@ stats_print_text(const struct ctlmsg_stats *st)
 	    "connections refused or closed before authentication:\n",
 	    (unsigned long long)st->pending);
 	for (i = 0; i < nitems(pre); i++)
-		printf("  %-31s%llu\n", pre[i].label,
+		printf("  %-31s %llu\n", pre[i].label,
 		    (unsigned long long)pre[i].n);
 	if (st->rss_kb != 0)
 		printf("server resident memory: %llu KiB\n",
