@@ -5,7 +5,10 @@
  * it as a foreign loop, and only event_base_dispatch() drives everything
  * (no lws_service).  A client context on the same base connects with TLS,
  * sends a message and gets it echoed; a plain-text client to the TLS port
- * must fail.  Usage: lws-evloop CERT KEY (tests/lws-evloop.sh makes them).
+ * must fail.  Before that message the client sends NPAT messages of every
+ * length 1..NPAT (a pattern per length): each must reach the server as
+ * sent, so the client's masking (contrib/lws/0004: a word at a time) is
+ * right at every length and tail.  Usage: lws-evloop CERT KEY (tests/lws-evloop.sh makes them).
  */
 #include "autoconf.h"
 
@@ -18,6 +21,7 @@
 #include "tap.h"
 
 #define MSG	"hello over the application's event_base"
+#define NPAT	200
 
 struct state {
 	struct event_base	*base;
@@ -29,6 +33,8 @@ struct state {
 	bool			 tls_established;
 	int			 ticks;
 	int			 pending;	/* clients still running */
+	int			 sent;		/* pattern messages sent */
+	int			 pat_ok, pat_bad;
 };
 static struct state st;
 
@@ -40,10 +46,24 @@ srv_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	static unsigned char buf[LWS_PRE + 256];
 	static size_t blen;
 
+	const unsigned char *p = in;
+	size_t i;
+
 	switch (reason) {
 	case LWS_CALLBACK_RECEIVE:
 		if (len > sizeof(buf) - LWS_PRE)
 			return -1;
+		if (len != sizeof(MSG) - 1 || memcmp(in, MSG, len) != 0) {
+			/* A pattern message: byte i is i * 31 + len. */
+			for (i = 0; i < len; i++)
+				if (p[i] != (unsigned char)(i * 31 + len))
+					break;
+			if (i == len && len >= 1 && len <= NPAT)
+				st.pat_ok++;
+			else
+				st.pat_bad++;
+			break;
+		}
 		memcpy(buf + LWS_PRE, in, len);
 		blen = len;
 		lws_callback_on_writable(wsi);
@@ -72,8 +92,9 @@ static int
 cli_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     void *in, size_t len)
 {
-	unsigned char buf[LWS_PRE + sizeof(MSG)];
+	unsigned char buf[LWS_PRE + NPAT];
 	bool plain = lws_get_opaque_user_data(wsi) != NULL;
+	size_t i, n;
 
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
@@ -85,6 +106,16 @@ cli_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		lws_callback_on_writable(wsi);
 		break;
 	case LWS_CALLBACK_CLIENT_WRITEABLE:
+		if (st.sent < NPAT) {
+			n = (size_t)++st.sent;
+			for (i = 0; i < n; i++)
+				buf[LWS_PRE + i] = (unsigned char)(i * 31 + n);
+			if (lws_write(wsi, buf + LWS_PRE, n, LWS_WRITE_BINARY) <
+			    (int)n)
+				return -1;
+			lws_callback_on_writable(wsi);
+			break;
+		}
 		memcpy(buf + LWS_PRE, MSG, sizeof(MSG) - 1);
 		if (lws_write(wsi, buf + LWS_PRE, sizeof(MSG) - 1,
 		    LWS_WRITE_BINARY) < (int)sizeof(MSG) - 1)
@@ -226,6 +257,9 @@ main(int argc, char **argv)
 	event_base_dispatch(st.base);	/* the application's loop, only */
 
 	tap_ok(st.tls_established, "TLS WebSocket handshake completed");
+	tap_ok(st.pat_ok == NPAT && st.pat_bad == 0,
+	    "client messages of every length 1..%d arrive as sent (%d, %d bad)",
+	    NPAT, st.pat_ok, st.pat_bad);
 	tap_ok(st.echoed, "message echoed through the server");
 	tap_ok(st.plain_failed && !st.plain_connected,
 	    "plain-text WebSocket to the TLS port is refused");
