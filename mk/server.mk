@@ -69,3 +69,7 @@ EXTRA_DIST += tests/lab/max-clients.sh
 # A replayed message 1 is refused with 4006 (issue 15).
 TESTS += tests/lab/replay.sh
 EXTRA_DIST += tests/lab/replay.sh tests/lab/replay.py
+
+# rvpn-client: SIGINT, the second-signal stop, SIGHUP (issue 15).
+TESTS += tests/lab/client-signals.sh
+EXTRA_DIST += tests/lab/client-signals.sh
