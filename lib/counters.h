@@ -42,6 +42,23 @@
 	    "not from trusted_proxies (proxy_protocol)")		\
 	X(pre_proxy_header, "proxy_header", "no valid PROXY v2 header")
 
+/*
+ * Relay mode streams, server-wide: opened, and reset by the server by
+ * reason (the SOCKS5 reply the application gets).
+ */
+#define COUNTERS_RELAY(X)						\
+	X(relay_opened,	"opened",	"streams opened")		\
+	X(relay_not_allowed, "not_allowed",				\
+	    "refused by the egress policy (reply 2)")			\
+	X(relay_host_unreach, "host_unreachable",			\
+	    "name not resolved, host unreachable (reply 4)")		\
+	X(relay_net_unreach, "network_unreachable",			\
+	    "network unreachable (reply 3)")				\
+	X(relay_refused, "connection_refused", "connection refused (reply 5)") \
+	X(relay_timeout, "timeout",	"connect timeout (reply 6)")	\
+	X(relay_limit,	"stream_limit",	"over relay_max_streams")	\
+	X(relay_failed,	"failed",	"other failures (reply 1)")
+
 #define COUNTERS_FIELD(f, ...)	uint64_t f;
 
 /* One session's counters, or a sum of them.  Per packet: never logs. */
@@ -55,6 +72,11 @@ struct counters {
 /* Before authentication. */
 struct counters_preauth {
 	COUNTERS_PREAUTH(COUNTERS_FIELD)
+};
+
+/* Relay streams. */
+struct counters_relay {
+	COUNTERS_RELAY(COUNTERS_FIELD)
 };
 
 /* The server's TUN side. */

@@ -102,6 +102,7 @@ struct ctlmsg_stats {
 	struct counters_tun tun;
 	uint64_t	pending;		/* not authenticated, now */
 	struct counters_preauth pre;		/* refused before that */
+	struct counters_relay relay;		/* relay streams */
 	uint64_t	rss_kb;			/* server's VmRSS, 0: unknown */
 	unsigned	nrefused;
 	struct {

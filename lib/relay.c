@@ -299,6 +299,7 @@ relay_input(struct relay *r, const uint8_t *body, size_t len,
 		}
 		s = relay_stream_new(r, m.id);
 		if (r->n > r->max) {
+			r->stats.limited++;
 			relay_reset(s, STREAM_R_LIMIT);
 			return 0;
 		}

@@ -45,6 +45,7 @@ struct relay_stats {
 	uint64_t	reset_tx;	/* RESETs sent */
 	uint64_t	rx_bytes;	/* stream bytes received */
 	uint64_t	tx_bytes;	/* stream bytes sent */
+	uint64_t	limited;	/* OPENs over max_streams, reset */
 };
 
 /* max_streams: open streams at once; more OPENs are reset (LIMIT). */

@@ -30,12 +30,14 @@ struct stats_drop {
 	COUNTERS_DROPS(STATS_DROP) COUNTERS_TUN_DROPS(STATS_TUN_DROP)	\
 }
 #define STATS_PRE(f, json, label)	{ json, label, st->pre.f },
+#define STATS_RELAY(f, json, label)	{ json, label, st->relay.f },
 
 static void
 stats_print_json(const struct ctlmsg_stats *st)
 {
 	const struct stats_drop drops[] = STATS_DROPS(st);
 	const struct stats_drop pre[] = { COUNTERS_PREAUTH(STATS_PRE) };
+	const struct stats_drop rel[] = { COUNTERS_RELAY(STATS_RELAY) };
 	unsigned i;
 
 	printf("{\n  \"sessions\": { \"total\": %llu, \"current\": %llu },\n"
@@ -56,6 +58,10 @@ stats_print_json(const struct ctlmsg_stats *st)
 	for (i = 0; i < nitems(pre); i++)
 		printf(",\n    \"%s\": %llu", pre[i].json,
 		    (unsigned long long)pre[i].n);
+	printf("\n  },\n  \"relay_streams\": {");
+	for (i = 0; i < nitems(rel); i++)
+		printf("%s\n    \"%s\": %llu", i == 0 ? "" : ",", rel[i].json,
+		    (unsigned long long)rel[i].n);
 	printf("\n  },\n  \"rss_kb\": %llu,\n",
 	    (unsigned long long)st->rss_kb);
 	printf("  \"from_client\": { \"bytes\": %llu, \"packets\": %llu },\n"
@@ -78,6 +84,7 @@ stats_print_text(const struct ctlmsg_stats *st)
 {
 	const struct stats_drop drops[] = STATS_DROPS(st);
 	const struct stats_drop pre[] = { COUNTERS_PREAUTH(STATS_PRE) };
+	const struct stats_drop rel[] = { COUNTERS_RELAY(STATS_RELAY) };
 	unsigned i;
 
 	printf("sessions: %llu total, %llu current\n"
@@ -97,6 +104,10 @@ stats_print_text(const struct ctlmsg_stats *st)
 	for (i = 0; i < nitems(pre); i++)
 		printf("  %-31s %llu\n", pre[i].label,
 		    (unsigned long long)pre[i].n);
+	printf("relay streams:\n");
+	for (i = 0; i < nitems(rel); i++)
+		printf("  %-47s%llu\n", rel[i].label,
+		    (unsigned long long)rel[i].n);
 	if (st->rss_kb != 0)
 		printf("server resident memory: %llu KiB\n",
 		    (unsigned long long)st->rss_kb);

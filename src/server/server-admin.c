@@ -129,6 +129,9 @@ metric_u64(struct evbuffer *b, const char *name, const char *labels,
 #define METRIC_TUN_DROP(f, key, ...)	evbuffer_add_printf(b,		\
 	"rvpn_dropped_packets_total{reason=\"" key "\"} %llu\n",	\
 	(unsigned long long)st.tun.f);
+#define METRIC_RELAY(f, key, ...)	evbuffer_add_printf(b,		\
+	"rvpn_relay_streams_total{result=\"" key "\"} %llu\n",	\
+	(unsigned long long)st.relay.f);
 #define METRIC_PREAUTH(f, key, ...)	evbuffer_add_printf(b,		\
 	"rvpn_refused_connections_total{reason=\"" key "\"} %llu\n",	\
 	(unsigned long long)st.pre.f);
@@ -219,6 +222,9 @@ admin_metrics(struct evhttp_request *req, void *arg)
 	metric_head(b, "rvpn_refused_connections_total", "counter",
 	    "Connections refused or closed before authentication, by reason.");
 	COUNTERS_PREAUTH(METRIC_PREAUTH)
+	metric_head(b, "rvpn_relay_streams_total", "counter",
+	    "Relay streams: opened, and reset by the server by reason.");
+	COUNTERS_RELAY(METRIC_RELAY)
 
 	metric_head(b, "rvpn_pool_addresses", "gauge",
 	    "Addresses the pool hands out (dhcp_range, dhcp_range6).");

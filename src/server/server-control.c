@@ -217,6 +217,12 @@ server_stats_get(struct server *sv, struct ctlmsg_stats *st)
 	st->hs_aborted = sv->stats.hs_aborted;
 	st->pending = preauth_pending(sv);
 	st->pre = sv->stats.pre;
+	st->relay = sv->stats.relay;
+	/* Over relay_max_streams: counted in lib/relay.c, per session. */
+	TAILQ_FOREACH(s, &sv->sessions, entry) {
+		if (s->relay != NULL)
+			st->relay.relay_limit += relay_stats(s->relay)->limited;
+	}
 	st->rss_kb = preauth_rss_kb();
 	for (i = 0; i < SERVER_NREFUSED && i < CTLMSG_MAX_CODES; i++) {
 		st->refused[i].code = (uint16_t)(PROTO_CLOSE_BAD_HANDSHAKE + i);

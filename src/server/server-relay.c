@@ -276,6 +276,32 @@ relay_errno_reason(int e)
 	}
 }
 
+/* A stream the server resets, by reason (rvpnctl stats). */
+static void
+relay_count_reason(struct counters_relay *cr, int reason)
+{
+	switch (reason) {
+	case STREAM_R_NOT_ALLOWED:
+		cr->relay_not_allowed++;
+		break;
+	case STREAM_R_HOST_UNREACH:
+		cr->relay_host_unreach++;
+		break;
+	case STREAM_R_NET_UNREACH:
+		cr->relay_net_unreach++;
+		break;
+	case STREAM_R_REFUSED:
+		cr->relay_refused++;
+		break;
+	case STREAM_R_TIMEOUT:
+		cr->relay_timeout++;
+		break;
+	default:
+		cr->relay_failed++;
+		break;
+	}
+}
+
 /* Every address failed (or none was left): reset with the last reason. */
 static void
 relay_conn_fail(struct relay_conn *c)
@@ -285,8 +311,7 @@ relay_conn_fail(struct relay_conn *c)
 
 	log_debug("relay: %s: %s: %s", c->s->name, c->dest,
 	    stream_reason_str(reason));
-	if (reason == STREAM_R_NOT_ALLOWED)
-		c->s->sv->stats.relay_refused++;
+	relay_count_reason(&c->s->sv->stats.relay, reason);
 	relay_set_owner(st, NULL);
 	relay_conn_free(c);
 	relay_reset(st, reason);
@@ -490,6 +515,7 @@ server_relay_open(void *arg, struct relay_stream *st,
 	struct sockaddr_in6 *sin6;
 	char a[INET6_ADDRSTRLEN];
 
+	sv->stats.relay.relay_opened++;
 	c = xcalloc(1, sizeof(*c));
 	c->s = s;
 	c->st = st;

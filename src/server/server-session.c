@@ -43,6 +43,10 @@ session_relay_end(struct session *s)
 {
 	if (s->relay == NULL)
 		return;
+	/* The session-end line and the totals count stream bytes. */
+	s->stats.rx_bytes += relay_stats(s->relay)->rx_bytes;
+	s->stats.tx_bytes += relay_stats(s->relay)->tx_bytes;
+	s->sv->stats.relay.relay_limit += relay_stats(s->relay)->limited;
 	relay_free(s->relay);
 	s->relay = NULL;
 	s->sv->nrelay--;

@@ -85,7 +85,7 @@ struct server_stats {
 	uint64_t		hs_ok;		/* handshakes done = sessions */
 	uint64_t		hs_aborted;	/* gone before handshaking */
 	uint64_t		hs_refused[SERVER_NREFUSED]; /* by code - 4000 */
-	uint64_t		relay_refused;	/* streams: egress policy */
+	struct counters_relay	relay;		/* relay streams */
 	struct counters		ended;		/* sum over ended sessions */
 	struct counters_preauth	pre;		/* server-preauth.c */
 };

@@ -149,10 +149,27 @@ for i in $(seq 1 24); do
 	[ "$s" = "$big_sha" ] || fail "parallel download $i: sha256 $s"
 	rm -f "$LAB_DIR/par$i.bin"
 done
+# And 100 streams at once (a 1 MB file), the stalled one still open.
+head -c 1048576 "$LAB_DIR/www/big.bin" >"$LAB_DIR/www/med.bin"
+med_sha=$(sha256sum <"$LAB_DIR/www/med.bin" | cut -d' ' -f1)
+pids=
+for i in $(seq 1 100); do
+	cx --socks5-hostname 127.0.0.1:1080 -o "$LAB_DIR/med$i.bin" \
+		http://www.rvpn.test/med.bin &
+	pids="$pids $!"
+done
+for p in $pids; do
+	wait "$p" || fail "one of 100 parallel downloads failed"
+done
+for i in $(seq 1 100); do
+	s=$(sha256sum <"$LAB_DIR/med$i.bin" | cut -d' ' -f1)
+	[ "$s" = "$med_sha" ] || fail "100 parallel: download $i: sha256 $s"
+	rm -f "$LAB_DIR/med$i.bin"
+done
 kill -0 "$STALL" 2>/dev/null || fail "the stalled stream's reader is gone"
 kill "$STALL"
 wait "$STALL" 2>/dev/null
-ok "24 parallel 8 MB downloads complete while one stream reads nothing"
+ok "24 parallel 8 MB downloads, then 100 parallel 1 MB ones, complete while one stream reads nothing"
 
 # Egress policy: SOCKS5 reply 2 (not allowed by ruleset).
 reply() { nsx "$NS_C1" "$PY" "$SOCKS_PY" 1080 reply "$1" "$2"; }
@@ -173,7 +190,18 @@ r=$(reply "$LAB_NET" 81)
 [ "$r" = 5 ] || fail "closed port: reply '$r', want 5"
 r=$(reply no-such-name.rvpn.test 80)
 [ "$r" = 4 ] || fail "unknown name: reply '$r', want 4"
-ok "connection refused is reply 5, an unknown name reply 4"
+"$RVPNCTL" -s "$LAB_DIR/server.sock" stats -j >"$LAB_DIR/stats.json" ||
+	fail "rvpnctl stats -j"
+"$PY" - "$LAB_DIR/stats.json" <<'EOF2' || fail "stats: $(cat "$LAB_DIR/stats.json")"
+import json, sys
+r = json.load(open(sys.argv[1]))["relay_streams"]
+assert r["not_allowed"] == 13 and r["connection_refused"] == 1 and \
+    r["host_unreachable"] == 1 and r["opened"] >= 130, r
+EOF2
+"$RVPNCTL" -s "$LAB_DIR/server.sock" stats |
+	grep -Eq "^  refused by the egress policy \(reply 2\) +13$" ||
+	fail "stats text: no egress refusal count"
+ok "connection refused is reply 5, an unknown name reply 4; rvpnctl stats counts each reason"
 
 # SOCKS5 bad input: other versions, no acceptable method, BIND, ATYP 2.
 raw() { nsx "$NS_C1" "$PY" "$SOCKS_PY" 1080 raw "$1"; }
@@ -220,7 +248,9 @@ body=$(cx --socks5-hostname 127.0.0.1:1080 http://www.rvpn.test/hello.txt) ||
 [ "$body" = "$LAB_TOKEN" ] || fail "after the reconnect: body '$body'"
 kill "$STALL" 2>/dev/null
 wait "$STALL" 2>/dev/null
-ok "the client reconnects after the server restarts; streams work again"
+grep -Eq "INFO rvpn_server: session end: c1 - from $LAB_C1 rx [1-9][0-9]* bytes/0 pkts tx [1-9][0-9]{6,}/" \
+	"$LAB_DIR/server.log" || fail "the relay session's end line lacks its stream bytes"
+ok "the client reconnects after the server restarts; streams work again; the end line counts stream bytes"
 
 lab_stop "$R1" || fail "relay client did not stop cleanly"
 
