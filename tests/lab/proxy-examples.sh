@@ -2,9 +2,10 @@
 # The reverse-proxy examples as shipped: contrib/nginx/rvpn.conf and
 # contrib/caddy/Caddyfile, with only the host name, addresses and paths
 # changed for the lab.  Each serves a web root at / on 198.18.1.1:443 and
-# passes the tunnel path to rvpn-server on 127.0.0.1:8080 (plain, with
+# passes both rvpn paths (TUN and relay) to rvpn-server on 127.0.0.1:8080 (plain, with
 # decoy_root on the same root, as the examples' comments say).  Through
-# each: the client connects and the tunnel carries ping and HTTP; GET /
+# each: the client connects and the tunnel carries ping and HTTP, a relay
+# (SOCKS5) client fetches a page; GET /
 # is the site; the tunnel paths probed without a valid rvpn upgrade (a
 # plain GET, a wrong subprotocol, no version) get the site's own 404.html
 # with 404; nothing names rvpn or libwebsockets.
@@ -76,6 +77,16 @@ check_proxy() {
 		fail "$what: the session is not from $LAB_C1 (X-Forwarded-For)"
 	ok "$what: the client connects through it; ping, HTTP; the server sees $LAB_C1"
 	lab_stop "$LAB_PID_c1"
+	# Relay mode through the same proxy, at the base path.
+	lab_client_spawn "$NS_C1" r1 $(lab_client_args c1) --socks 127.0.0.1:1080
+	LAB_LOG_FROM=$LAB_CLIENT_FROM lab_wait_log "$LAB_DIR/client-r1.log" \
+		"relay session up" "$LAB_TIMEOUT" "$LAB_CLIENT_PID" ||
+		fail "$what: no relay session through the proxy"
+	body=$(nsx "$NS_C1" curl -sf --max-time 10 --socks5 127.0.0.1:1080 \
+		"http://$LAB_NET/hello.txt") || fail "$what: curl through the relay"
+	[ "$body" = "$LAB_TOKEN" ] || fail "$what: relay body '$body'"
+	ok "$what: a relay (SOCKS5) client works through it at the base path"
+	lab_stop "$LAB_PID_r1"
 }
 
 # --- nginx, contrib/nginx/rvpn.conf --------------------------------------
