@@ -73,3 +73,8 @@ EXTRA_DIST += tests/lab/replay.sh tests/lab/replay.py
 # rvpn-client: SIGINT, the second-signal stop, SIGHUP (issue 15).
 TESTS += tests/lab/client-signals.sh
 EXTRA_DIST += tests/lab/client-signals.sh
+
+# Reload of client_to_client, routes, dns_servers, idle_timeout and
+# keepalive, each seen at work (issue 15).
+TESTS += tests/lab/reload-values.sh
+EXTRA_DIST += tests/lab/reload-values.sh
