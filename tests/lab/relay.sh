@@ -232,25 +232,39 @@ grep -q "unknown client key (4001)" "$LAB_DIR/client-r2.log" ||
 ok "an unknown client key is refused (4001) and the client exits 1"
 
 # The session drops: a stream in flight is reset, a new one waits.
-ip netns exec "$NS_C1" "$PY" "$SOCKS_PY" 1080 stall "$LAB_NET" 80 /big.bin \
-	>"$LAB_DIR/stall2.out" 2>&1 &
+ip netns exec "$NS_C1" "$PY" "$SOCKS_PY" 1080 hold "$LAB_NET" 80 \
+	>"$LAB_DIR/hold.out" 2>&1 &
 STALL=$!
 LAB_PIDS="$LAB_PIDS $STALL"
-lab_wait_cmd "$LAB_TIMEOUT" grep -q stalled "$LAB_DIR/stall2.out" ||
-	fail "stream 2 did not open"
+lab_wait_cmd "$LAB_TIMEOUT" grep -q open "$LAB_DIR/hold.out" ||
+	fail "the held stream did not open"
 lab_server_stop || fail "server did not stop cleanly"
+lab_wait_cmd "$LAB_TIMEOUT" grep -q reset "$LAB_DIR/hold.out" ||
+	fail "the stream in flight was not reset: $(cat "$LAB_DIR/hold.out")"
+ok "the session drops: the stream in flight is reset (RST to the application)"
 from=$(lab_log_next "$LAB_DIR/client-r1.log")
+LAB_LOG_FROM=$from lab_wait_log "$LAB_DIR/client-r1.log" "lost" \
+	"$LAB_TIMEOUT" "$R1" || fail "the client did not notice the loss"
+# A request while no session is up waits for the next one.
+ip netns exec "$NS_C1" curl -sS --max-time 40 --socks5-hostname \
+	127.0.0.1:1080 http://www.rvpn.test/hello.txt >"$LAB_DIR/wait.out" \
+	2>&1 &
+WAITER=$!
+LAB_PIDS="$LAB_PIDS $WAITER"
 lab_server_start "$LAB_DIR/server.toml"
 LAB_LOG_FROM=$from lab_wait_log "$LAB_DIR/client-r1.log" \
 	"relay session up" 30 "$R1" || fail "relay client did not reconnect"
 body=$(cx --socks5-hostname 127.0.0.1:1080 http://www.rvpn.test/hello.txt) ||
 	fail "curl after the reconnect"
 [ "$body" = "$LAB_TOKEN" ] || fail "after the reconnect: body '$body'"
+wait "$WAITER" || fail "the request made without a session: $(cat "$LAB_DIR/wait.out")"
+[ "$(cat "$LAB_DIR/wait.out")" = "$LAB_TOKEN" ] ||
+	fail "the waiting request: '$(cat "$LAB_DIR/wait.out")'"
 kill "$STALL" 2>/dev/null
 wait "$STALL" 2>/dev/null
 grep -Eq "INFO rvpn_server: session end: c1 - from $LAB_C1 rx [1-9][0-9]* bytes/0 pkts tx [1-9][0-9]{6,}/" \
 	"$LAB_DIR/server.log" || fail "the relay session's end line lacks its stream bytes"
-ok "the client reconnects after the server restarts; streams work again; the end line counts stream bytes"
+ok "the client reconnects after the server restarts; a request made meanwhile waited and succeeds; the end line counts stream bytes"
 
 lab_stop "$R1" || fail "relay client did not stop cleanly"
 

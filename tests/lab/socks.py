@@ -4,6 +4,8 @@
 #   socks.py PROXYPORT stall HOST PORT PATH   GET PATH, then read nothing
 #       (prints "stalled" once the request is out; exits when killed or
 #       after 120 s)
+#   socks.py PROXYPORT hold HOST PORT   open, print "open", then wait for
+#       the connection to end: prints "reset" (RST) or "eof" (FIN)
 #   socks.py PROXYPORT raw HEX             send HEX bytes, print the
 #       reply bytes in hex (bad-input cases)
 # HOST is an IPv4 or IPv6 literal, else sent as a name (ATYP 3).
@@ -69,6 +71,18 @@ def main():
     if mode == "reply":
         r = request(s, host, port)
         print("none" if r is None else r)
+        return 0
+    if mode == "hold":
+        if request(s, host, port) != 0:
+            print("refused")
+            return 1
+        print("open", flush=True)
+        s.settimeout(120)
+        try:
+            b = s.recv(1)
+            print("eof" if not b else "data", flush=True)
+        except ConnectionResetError:
+            print("reset", flush=True)
         return 0
     if mode == "stall":
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
