@@ -78,3 +78,7 @@ EXTRA_DIST += tests/lab/client-signals.sh
 # keepalive, each seen at work (issue 15).
 TESTS += tests/lab/reload-values.sh
 EXTRA_DIST += tests/lab/reload-values.sh
+
+# egress_interface: NAT out of the named interface only (issue 15).
+TESTS += tests/lab/egress.sh
+EXTRA_DIST += tests/lab/egress.sh
