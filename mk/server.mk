@@ -51,7 +51,8 @@ EXTRA_DIST += tests/lab/tls.sh tests/lab/decoy.sh \
 	contrib/caddy/Caddyfile contrib/lws/0001-generic-http-errors.patch \
 	contrib/lws/0002-confirm-upgrade-as-http.patch \
 	contrib/lws/0003-parse-failure-400.patch \
-	contrib/lws/0004-ws-client-mask-word.patch
+	contrib/lws/0004-ws-client-mask-word.patch \
+	contrib/lws/0005-ws-client-rx-bulk.patch
 
 # The replay table sized from max_clients, rebuilt on reload (issue 8).
 TESTS += tests/lab/replay-reload.sh

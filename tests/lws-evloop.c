@@ -8,7 +8,11 @@
  * must fail.  Before that message the client sends NPAT messages of every
  * length 1..NPAT (a pattern per length): each must reach the server as
  * sent, so the client's masking (contrib/lws/0004: a word at a time) is
- * right at every length and tail.  Usage: lws-evloop CERT KEY (tests/lws-evloop.sh makes them).
+ * right at every length and tail.  After the echo the server sends NPAT
+ * messages of every length and one of BIG bytes (over the client's
+ * 256-byte rx buffer: delivered in pieces); the client checks each whole
+ * (contrib/lws/0005: the payload of a server frame copied in bulk up to
+ * the byte that ends the frame or fills the buffer).  Usage: lws-evloop CERT KEY (tests/lws-evloop.sh makes them).
  */
 #include "autoconf.h"
 
@@ -22,6 +26,7 @@
 
 #define MSG	"hello over the application's event_base"
 #define NPAT	200
+#define BIG	1000
 
 struct state {
 	struct event_base	*base;
@@ -35,6 +40,8 @@ struct state {
 	int			 pending;	/* clients still running */
 	int			 sent;		/* pattern messages sent */
 	int			 pat_ok, pat_bad;
+	int			 down;		/* server: messages sent down */
+	int			 down_ok, down_bad;	/* client: checked */
 };
 static struct state st;
 
@@ -43,8 +50,9 @@ static int
 srv_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     void *in, size_t len)
 {
-	static unsigned char buf[LWS_PRE + 256];
+	static unsigned char buf[LWS_PRE + BIG];
 	static size_t blen;
+	size_t n;
 
 	const unsigned char *p = in;
 	size_t i;
@@ -69,10 +77,23 @@ srv_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		lws_callback_on_writable(wsi);
 		break;
 	case LWS_CALLBACK_SERVER_WRITEABLE:
-		if (blen > 0 && lws_write(wsi, buf + LWS_PRE, blen,
-		    LWS_WRITE_BINARY) < (int)blen)
+		if (blen > 0) {
+			if (lws_write(wsi, buf + LWS_PRE, blen,
+			    LWS_WRITE_BINARY) < (int)blen)
+				return -1;
+			blen = 0;
+			lws_callback_on_writable(wsi);
+			break;
+		}
+		/* Then every length 1..NPAT, and BIG. */
+		if (st.down > NPAT)
+			break;
+		n = ++st.down > NPAT ? BIG : (size_t)st.down;
+		for (i = 0; i < n; i++)
+			buf[LWS_PRE + i] = (unsigned char)(i * 31 + n);
+		if (lws_write(wsi, buf + LWS_PRE, n, LWS_WRITE_BINARY) < (int)n)
 			return -1;
-		blen = 0;
+		lws_callback_on_writable(wsi);
 		break;
 	default:
 		break;
@@ -93,6 +114,8 @@ cli_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     void *in, size_t len)
 {
 	unsigned char buf[LWS_PRE + NPAT];
+	static unsigned char acc[BIG];
+	static size_t acclen;
 	bool plain = lws_get_opaque_user_data(wsi) != NULL;
 	size_t i, n;
 
@@ -122,9 +145,34 @@ cli_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			return -1;
 		break;
 	case LWS_CALLBACK_CLIENT_RECEIVE:
-		st.echoed = len == sizeof(MSG) - 1 &&
-		    memcmp(in, MSG, len) == 0;
-		return -1;	/* close */
+		if (!st.echoed) {
+			st.echoed = len == sizeof(MSG) - 1 &&
+			    memcmp(in, MSG, len) == 0;
+			if (!st.echoed)
+				return -1;
+			break;
+		}
+		/* A message from the server, maybe in pieces. */
+		if (len > sizeof(acc) - acclen)
+			return -1;
+		memcpy(acc + acclen, in, len);
+		acclen += len;
+		if (!lws_is_final_fragment(wsi) ||
+		    lws_remaining_packet_payload(wsi) != 0)
+			break;
+		n = st.down_ok + st.down_bad + 1 > NPAT ? BIG :
+		    (size_t)(st.down_ok + st.down_bad + 1);
+		for (i = 0; i < acclen; i++)
+			if (acc[i] != (unsigned char)(i * 31 + acclen))
+				break;
+		if (acclen == n && i == n)
+			st.down_ok++;
+		else
+			st.down_bad++;
+		acclen = 0;
+		if (n == BIG)
+			return -1;	/* close */
+		break;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
 		if (plain)
 			st.plain_failed = true;
@@ -261,6 +309,9 @@ main(int argc, char **argv)
 	    "client messages of every length 1..%d arrive as sent (%d, %d bad)",
 	    NPAT, st.pat_ok, st.pat_bad);
 	tap_ok(st.echoed, "message echoed through the server");
+	tap_ok(st.down_ok == NPAT + 1 && st.down_bad == 0,
+	    "server messages of every length 1..%d and %d arrive as sent "
+	    "(%d, %d bad)", NPAT, BIG, st.down_ok, st.down_bad);
 	tap_ok(st.plain_failed && !st.plain_connected,
 	    "plain-text WebSocket to the TLS port is refused");
 	tap_ok(st.ticks == 1, "an application timer on the same loop drove the clients");

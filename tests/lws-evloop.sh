@@ -10,5 +10,5 @@ rc=0
 "$top_builddir/tests/lws-evloop" "$t/cert.pem" "$t/key.pem" > "$t/out" || rc=$?
 cat "$t/out"
 grep -q '^not ok' "$t/out" && exit 1
-grep -q '^1\.\.9$' "$t/out" || exit 1
+grep -q '^1\.\.10$' "$t/out" || exit 1
 exit $rc
