@@ -20,6 +20,10 @@ check_PROGRAMS += tests/unit/test-stream
 tests_unit_test_stream_SOURCES = tests/unit/test-stream.c
 tests_unit_test_stream_LDADD = $(RVPN_LIBS)
 TESTS += tests/unit/test-stream
+check_PROGRAMS += tests/unit/test-relay
+tests_unit_test_relay_SOURCES = tests/unit/test-relay.c
+tests_unit_test_relay_LDADD = $(RVPN_LIBS)
+TESTS += tests/unit/test-relay
 
 # The replay table (handshake timestamps per key).
 check_PROGRAMS += tests/unit/test-replay
