@@ -3,6 +3,7 @@
 
 #include <sys/socket.h>
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -757,6 +758,36 @@ fail:
 	return rc;
 }
 
+/* The time rekey interval: PROTO_REKEY_SECONDS but for the test suite. */
+static uint64_t	proto_rekey_ns = (uint64_t)PROTO_REKEY_SECONDS * 1000000000ULL;
+
+void
+proto_set_rekey_seconds(unsigned seconds)
+{
+	proto_rekey_ns = (uint64_t)seconds * 1000000000ULL;
+}
+
+/*
+ * RVPN_TEST_REKEY_SECONDS (the test suite's, not for production): 0 if
+ * unset, else the interval set from it (1..3600), -1 if it is not one.
+ */
+int
+proto_rekey_env(void)
+{
+	const char *v = getenv("RVPN_TEST_REKEY_SECONDS");
+	char *end;
+	long n;
+
+	if (v == NULL)
+		return 0;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || n < 1 || n > 3600)
+		return -1;
+	proto_set_rekey_seconds((unsigned)n);
+	return (int)n;
+}
+
 /* Should the sender rekey now? */
 bool
 proto_rekey_due(const struct proto_session *s, uint64_t now_mono_ns)
@@ -766,8 +797,7 @@ proto_rekey_due(const struct proto_session *s, uint64_t now_mono_ns)
 	if (s->tx.n >= PROTO_REKEY_SOFT)
 		return true;
 	return (now_mono_ns >= s->tx.keyed_ns &&
-	    now_mono_ns - s->tx.keyed_ns >=
-	    (uint64_t)PROTO_REKEY_SECONDS * 1000000000ULL);
+	    now_mono_ns - s->tx.keyed_ns >= proto_rekey_ns);
 }
 
 /* Copy the counters out. */

@@ -244,6 +244,9 @@ int	proto_seal(struct proto_session *, uint8_t *rec, size_t *len,
 int	proto_open(struct proto_session *, uint8_t *rec, size_t *len);
 /* True when the sender should send a REKEY control before more records. */
 bool	proto_rekey_due(const struct proto_session *, uint64_t now_mono_ns);
+/* Test suite only (RVPN_TEST_REKEY_SECONDS): rekey by time this often. */
+void	proto_set_rekey_seconds(unsigned);
+int	proto_rekey_env(void);
 
 /* Per-session counters kept by seal/open. */
 struct proto_counters {

@@ -83,3 +83,7 @@ EXTRA_DIST += tests/lab/reload-values.sh
 # egress_interface: NAT out of the named interface only (issue 15).
 TESTS += tests/lab/egress.sh
 EXTRA_DIST += tests/lab/egress.sh
+
+# Live rekey through server and client, RVPN_TEST_REKEY_SECONDS (issue 15).
+TESTS += tests/lab/rekey.sh
+EXTRA_DIST += tests/lab/rekey.sh

@@ -524,10 +524,16 @@ main(int argc, char **argv)
 	struct client_config *cfg;
 	struct client *cl;
 	char *cause = NULL, *msg, kshort[9];
-	int exit_code, notify = -1, devnull = -1;
+	int exit_code, notify = -1, devnull = -1, rk;
 	bool relay;
 
 	log_init("rvpn_client", LOG_LVL_INFO);
+	/* The test suite's shorter rekey interval (rvpn-server(8) ENVIRONMENT). */
+	if ((rk = proto_rekey_env()) == -1)
+		fatalx("RVPN_TEST_REKEY_SECONDS: not a number of seconds 1..3600");
+	if (rk > 0)
+		log_warnx("RVPN_TEST_REKEY_SECONDS: rekey every %d s (for the "
+		    "test suite only)", rk);
 	client_parse_flags(argc, argv, &fl);
 
 	/* Before anything else is allocated: its errors just exit. */

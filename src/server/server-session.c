@@ -1091,18 +1091,23 @@ session_dump(struct session *s)
 {
 	char addr[INET6_ADDRSTRLEN];
 	struct counters *st = &s->stats;
+	struct proto_counters pc;
 
+	memset(&pc, 0, sizeof(pc));
+	if (s->ps != NULL)
+		proto_session_counters(s->ps, &pc);
 	if (s->addr.s_addr != 0)
 		ipaddr_str4(s->addr, addr, sizeof(addr));
 	else
 		snprintf(addr, sizeof(addr), "-");
 	log_info("session %s %s from %s state %s rx %llu bytes/%llu pkts "
 	    "tx %llu/%llu drops" COUNTERS_DROPS(SESSION_DROP_FMT)
-	    " ipv6 ignored %llu rtt %llums",
+	    " ipv6 ignored %llu rtt %llums rekeys %llu/%llu",
 	    s->name, addr, s->remote, session_state_names[s->state],
 	    (unsigned long long)st->rx_bytes, (unsigned long long)st->rx_pkts,
 	    (unsigned long long)st->tx_bytes, (unsigned long long)st->tx_pkts,
 	    COUNTERS_DROPS(SESSION_DROP_ARG)
 	    (unsigned long long)st->ipv6,
-	    (unsigned long long)(s->rtt_ns / 1000000));
+	    (unsigned long long)(s->rtt_ns / 1000000),
+	    (unsigned long long)pc.rekeys_tx, (unsigned long long)pc.rekeys_rx);
 }

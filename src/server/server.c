@@ -611,7 +611,7 @@ main(int argc, char **argv)
 	char *cause = NULL;
 	bool foreground = false, test = false, pid_written = false;
 	char abspath[PATH_MAX];
-	int ch, notify = -1, devnull = -1;
+	int ch, notify = -1, devnull = -1, rk;
 
 	while ((ch = getopt_long(argc, argv, "fc:tvVh", longopts,
 	    NULL)) != -1) {
@@ -641,6 +641,12 @@ main(int argc, char **argv)
 		usage(1);
 
 	log_init(SERVER_LOG_NAME, LOG_LVL_INFO);
+	/* The test suite's shorter rekey interval (rvpn-server(8) ENVIRONMENT). */
+	if ((rk = proto_rekey_env()) == -1)
+		fatalx("RVPN_TEST_REKEY_SECONDS: not a number of seconds 1..3600");
+	if (rk > 0)
+		log_warnx("RVPN_TEST_REKEY_SECONDS: rekey every %d s (for the "
+		    "test suite only)", rk);
 	memset(&sv, 0, sizeof(sv));
 	sv.tun_fd = -1;
 	TAILQ_INIT(&sv.sessions);
