@@ -422,8 +422,8 @@ relay_conn_next(struct relay_conn *c)
 			if (c->stagger == NULL)
 				c->stagger = evtimer_new(base,
 				    relay_stagger_cb, c);
-			tv.tv_sec = 0;
-			tv.tv_usec = RELAY_STAGGER_MS * 1000;
+			tv.tv_sec = RELAY_STAGGER_MS / 1000;
+			tv.tv_usec = (RELAY_STAGGER_MS % 1000) * 1000;
 			evtimer_add(c->stagger, &tv);
 		}
 		return;

@@ -275,10 +275,16 @@ lab_services() {
 	ip netns exec "$NS_NET" "$py" -u -m http.server 80 --bind "$LAB_NET6" \
 		--directory "$LAB_DIR/www" >"$LAB_DIR/http6.log" 2>&1 &
 	LAB_PIDS="$LAB_PIDS $!"
-	# v6.rvpn.test has only an AAAA record.
+	# v6.rvpn.test has only an AAAA record; he4/he6.rvpn.test have one
+	# address of each family, the IPv4 (he4) or IPv6 (he6) one a black
+	# hole (routed to the net host, which drops it): Happy Eyeballs.
 	ip netns exec "$NS_NET" dnsmasq --keep-in-foreground --conf-file=/dev/null \
 		--no-resolv --no-hosts --address=/www.rvpn.test/$LAB_NET \
 		--address=/v6.rvpn.test/$LAB_NET6 \
+		--address=/he4.rvpn.test/198.18.5.5 \
+		--address=/he4.rvpn.test/$LAB_NET6 \
+		--address=/he6.rvpn.test/2001:db8:99::5 \
+		--address=/he6.rvpn.test/$LAB_NET \
 		--listen-address="$LAB_NET" --listen-address="$LAB_NET6" \
 		--bind-interfaces --user=root \
 		--pid-file="$LAB_DIR/dnsmasq.pid" --log-queries \

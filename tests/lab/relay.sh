@@ -101,6 +101,17 @@ body=$(cx --socks5-hostname 127.0.0.1:1080 http://v6.rvpn.test/hello.txt) ||
 [ "$body" = "$LAB_TOKEN" ] || fail "AAAA name: body '$body'"
 ok "IPv6 literal and an AAAA-only name"
 
+# Happy Eyeballs: each name has a black-holed address (no answer, no
+# error) and a working one of the other family.  Whichever family the
+# resolver lists first, one of the two names starts with the black hole;
+# both must work long before a connect times out (10 s).
+for n in he4 he6; do
+	body=$(cx --max-time 5 --socks5-hostname 127.0.0.1:1080 \
+		"http://$n.rvpn.test/hello.txt") || fail "$n.rvpn.test: no answer in 5 s"
+	[ "$body" = "$LAB_TOKEN" ] || fail "$n.rvpn.test: body '$body'"
+done
+ok "Happy Eyeballs: a black-holed address of either family is passed over"
+
 sum=$(cx --socks5-hostname 127.0.0.1:1080 http://www.rvpn.test/big.bin |
 	sha256sum | cut -d' ' -f1)
 [ "$sum" = "$big_sha" ] || fail "8 MB download: sha256 $sum"
