@@ -4,8 +4,9 @@
 # upgrades with a wrong or missing subprotocol, version, key or
 # Connection) gets the same plain 404: same status line, headers and
 # body, no Server header, nothing naming rvpn or libwebsockets (no
-# /error.css page).  The rvpn.v1 upgrade on the tunnel path gets 101
-# (the positive case) and is closed after the handshake timeout.
+# /error.css page).  The rvpn.v1 upgrade on the tunnel path and on the
+# relay base path gets 101 (the positive cases), closed after the
+# handshake timeout.
 [ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
 . "$(dirname "$0")/lab.sh"
 lab_init
@@ -76,8 +77,12 @@ ok "plain requests (/, /index.html, the tunnel paths, HEAD, POST) get one generi
 
 upgrade "${V13[@]}" "${KEY[@]}" "${PROTO[@]}" "$base/elsewhere"
 same "upgrade to /elsewhere"
-upgrade "${V13[@]}" "${KEY[@]}" "${PROTO[@]}" "$base/api/v1/ws"
-same "upgrade to /api/v1/ws"
+upgrade "${V13[@]}" "${KEY[@]}" "${PROTO[@]}" "$base/api/v1/ws/other"
+same "upgrade to /api/v1/ws/other"
+upgrade "${V13[@]}" "${KEY[@]}" -H "Sec-WebSocket-Protocol: chat" "$base/api/v1/ws"
+same "upgrade to the relay path, wrong subprotocol"
+upgrade "${V13[@]}" "${KEY[@]}" "$base/api/v1/ws"
+same "upgrade to the relay path, no subprotocol"
 upgrade "${V13[@]}" "${KEY[@]}" -H "Sec-WebSocket-Protocol: chat" "$base/api/v1/ws/tun"
 same "upgrade, wrong subprotocol"
 upgrade "${V13[@]}" "${KEY[@]}" "$base/api/v1/ws/tun"
@@ -141,5 +146,12 @@ LAB_LOG_FROM=$from lab_wait_log "$LAB_DIR/server.log" \
 	"session end: - - from $LAB_C1 .* reason: handshake timeout" 5 ||
 	fail "no handshake timeout"
 ok "a WebSocket without a handshake is closed after the handshake timeout"
+
+# The relay base path (SOCKS5 mode) is the other rvpn.v1 upgrade.
+upgrade --max-time 15 "${V13[@]}" "${KEY[@]}" "${PROTO[@]}" "$base/api/v1/ws"
+[ "$CODE" = 101 ] || fail "upgrade to the relay path: $CODE, want 101"
+sed '/^\r*$/q' "$LAB_DIR/r.$N" | grep -Eiq '^server:|libwebsockets|lws' &&
+	fail "the 101 names lws or has a Server header: $(cat "$LAB_DIR/r.$N")"
+ok "the rvpn.v1 upgrade on the relay path /api/v1/ws gets 101 (no Server header)"
 
 exit 0
