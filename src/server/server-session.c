@@ -642,7 +642,7 @@ session_handshake(struct session *s, uint8_t *rec, size_t len)
 		session_refuse(s, PROTO_CLOSE_BAD_HANDSHAKE, detail);
 		return;
 	}
-	/* The queue only for authenticated clients: 256 KiB each. */
+	/* The queue only for authenticated clients: up to 1 MiB each. */
 	s->txq = txq_new(SESSION_TXQ_LEN, LWS_PRE);
 	wsmsg_tls_keep_buffers(s->wsi);
 	/* The handshake's small reassembly buffer is not needed again. */

@@ -63,13 +63,15 @@ struct stream_msg;
 #define SERVER_TUN_BUDGET_BYTES	(128 * 1024)
 /*
  * DATA records queued per session, TUN -> client: each is LWS_PRE +
- * PROTO_MAX_RECORD bytes, allocated once the handshake succeeds (4: 256
- * KiB a session, see rvpn-server(8)).  Room for a few TUN wakeups
- * (SERVER_TUN_BUDGET packets: ~90 KB at MTU 1400, or 64 ACKs, which is
- * one record's PROTO_MAX_BATCH) while the socket is busy; beyond it a
- * slow client drops.
+ * PROTO_MAX_RECORD bytes, each allocated the first time it is filled
+ * (16: up to 1 MiB for a busy session, see rvpn-server(8)).  With TUN
+ * offload and a fast client the outer socket is what holds records back;
+ * 4 records overflowed there in bulk downloads (6 % of the segments
+ * dropped, 60000 retransmits per 8 s iperf3 run); 16 dropped none
+ * (bench/results/2026-11-30-data-path.md).  Beyond it a slow client
+ * drops.
  */
-#define SESSION_TXQ_LEN		4
+#define SESSION_TXQ_LEN		16
 #define SERVER_CLOSE_GRACE	2	/* seconds to flush a CLOSE */
 #define SERVER_CTL_CAP		2048	/* control/handshake record room */
 #define SERVER_NAME_MAX		64

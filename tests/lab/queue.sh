@@ -11,7 +11,7 @@ lab_init "$RVPN_CLIENT"
 command -v python3 >/dev/null 2>&1 || skip "no python3"
 lab_up
 
-# 150 packets of 1400 bytes: 4 records of 46 hold 184; one record 46.
+# 150 packets of 1400 bytes: 16 records of 46 hold 736; one record 46.
 BURST=150
 # Well past what the sockets between server and a stopped client hold.
 FLOOD=8000
