@@ -366,7 +366,12 @@ client_socks_down(struct client *cl)
 {
 	struct relay *r = cl->relay;
 
+	if (r == NULL)
+		return;
 	cl->relay = NULL;
+	cl->stats.streams += relay_stats(r)->opened;
+	cl->stats.stream_tx += relay_stats(r)->tx_bytes;
+	cl->stats.stream_rx += relay_stats(r)->rx_bytes;
 	relay_free(r);
 }
 

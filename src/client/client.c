@@ -602,11 +602,17 @@ main(int argc, char **argv)
 	event_base_dispatch(cl->base);
 
 	client_teardown(cl);
-	log_info("stopped (tx %llu packets, rx %llu packets, dropped %llu "
-	    "tx %llu rx)", (unsigned long long)cl->stats.tx_pkts,
-	    (unsigned long long)cl->stats.rx_pkts,
-	    (unsigned long long)cl->stats.tx_drop,
-	    (unsigned long long)cl->stats.rx_drop);
+	if (relay)
+		log_info("stopped (%llu streams, tx %llu bytes, rx %llu bytes)",
+		    (unsigned long long)cl->stats.streams,
+		    (unsigned long long)cl->stats.stream_tx,
+		    (unsigned long long)cl->stats.stream_rx);
+	else
+		log_info("stopped (tx %llu packets, rx %llu packets, dropped "
+		    "%llu tx %llu rx)", (unsigned long long)cl->stats.tx_pkts,
+		    (unsigned long long)cl->stats.rx_pkts,
+		    (unsigned long long)cl->stats.tx_drop,
+		    (unsigned long long)cl->stats.rx_drop);
 	exit_code = cl->exit_code;
 	client_free(cl);
 	return exit_code;

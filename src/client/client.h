@@ -48,6 +48,9 @@ struct client_stats {
 	uint64_t	rx_pkts, rx_bytes;	/* server -> TUN */
 	uint64_t	tx_drop;	/* bad length, or not connected */
 	uint64_t	rx_drop;	/* write to the TUN failed */
+	/* Relay mode, over every session. */
+	uint64_t	streams;	/* opened */
+	uint64_t	stream_tx, stream_rx;	/* bytes */
 };
 
 enum client_state {

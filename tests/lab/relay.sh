@@ -278,6 +278,9 @@ grep -Eq "INFO rvpn_server: session end: c1 - from $LAB_C1 rx [1-9][0-9]* bytes/
 ok "the client reconnects after the server restarts; a request made meanwhile waited and succeeds; the end line counts stream bytes"
 
 lab_stop "$R1" || fail "relay client did not stop cleanly"
+grep -Eq "INFO rvpn_client: stopped \(1[0-9]{2,} streams, tx [0-9]+ bytes, rx [1-9][0-9]{8,} bytes\)" \
+	"$LAB_DIR/client-r1.log" || fail "the relay client's stop line: $(tail -1 "$LAB_DIR/client-r1.log")"
+ok "the relay client's stop line counts its streams and bytes"
 
 # Relay-only: no [server.network], as nobody on port 8443, no capability,
 # no TUN and no nft table; the TUN path is an unknown path there.
