@@ -117,6 +117,18 @@ void	cfg_errors_join(struct cfg_ctx *, char **);
 void	cfg_parse(struct cfg_ctx *);
 void	cfg_ctx_done(struct cfg_ctx *);
 
+/* The field a key sets, in the object being filled. */
+#define CFG_FIELD(ctx, k, type)	((type *)((char *)(ctx)->obj + (k)->off))
+
+/* config-keys.c: the generic string setter, also used by config-net.c */
+cfg_set_fn	cfg_set_str;
+/* config-net.c: setters of values on the wire, named by the key tables */
+cfg_set_fn	cfg_set_bind, cfg_set_socks, cfg_set_admin, cfg_set_node,
+		cfg_set_ws_path, cfg_set_range, cfg_set_range6,
+		cfg_set_prefixes, cfg_set_ports, cfg_set_dns, cfg_set_cidrs,
+		cfg_set_upstream, cfg_set_header, cfg_set_sni, cfg_set_url,
+		cfg_set_servers, cfg_set_server_key;
+
 /* config-clients.c */
 struct server_config;
 void	cfg_load_clients(struct server_config *, bool, char **);

@@ -1,6 +1,6 @@
 # config: file lists (owned by the config area)
 lib_librvpn_a_SOURCES += lib/toml.c lib/toml.h lib/config.c lib/config.h \
-	lib/config-int.h lib/config-keys.c lib/config-clients.c \
+	lib/config-int.h lib/config-keys.c lib/config-net.c lib/config-clients.c \
 	lib/key.c lib/key.h lib/ipaddr.c lib/ipaddr.h
 
 bin_PROGRAMS += src/rvpnctl
