@@ -29,94 +29,71 @@
 #include "log.h"
 #include "xmalloc.h"
 
+/*
+ * A listen address, "ADDRESS[:PORT]" with dport when the port is left
+ * out, an IP address and not a name: the text and its two parts stored
+ * in the three fields given.  eg is the example the error names.
+ */
+static bool
+cfg_set_listen(struct cfg_ctx *ctx, const struct cfg_key *k,
+    const struct toml_value *v, uint16_t dport, const char *eg,
+    char **text, char **hostp, uint16_t *portp)
+{
+	struct in6_addr a6;
+	const char *why;
+	char *host;
+	uint16_t port;
 
+	if (!ipaddr_parse_hostport_why(v->s, &host, &port, dport, &why)) {
+		cfg_keyerr(ctx, k->name, v->s, "%s", why);
+		return false;
+	}
+	if (inet_pton(AF_INET, host, &a6) != 1 &&
+	    inet_pton(AF_INET6, host, &a6) != 1) {
+		free(host);
+		cfg_keyerr(ctx, k->name, v->s, "not an IP address (e.g. %s)",
+		    eg);
+		return false;
+	}
+	free(*text);
+	free(*hostp);
+	*text = xstrdup(v->s);
+	*hostp = host;
+	*portp = port;
+	return true;
+}
+
+/* bind_address: "ADDRESS[:PORT]" (443). */
 bool
 cfg_set_bind(struct cfg_ctx *ctx, const struct cfg_key *k,
     const struct toml_value *v)
 {
 	struct server_config *sc = ctx->obj;
-	struct in6_addr a6;
-	const char *why;
-	char *host;
-	uint16_t port;
 
-	if (!ipaddr_parse_hostport_why(v->s, &host, &port, 443, &why)) {
-		cfg_keyerr(ctx, k->name, v->s, "%s", why);
-		return false;
-	}
-	if (inet_pton(AF_INET, host, &a6) != 1 &&
-	    inet_pton(AF_INET6, host, &a6) != 1) {
-		free(host);
-		cfg_keyerr(ctx, k->name, v->s, "not an IP address "
-		    "(e.g. 0.0.0.0:443 or [::]:443)");
-		return false;
-	}
-	free(sc->bind_address);
-	free(sc->bind_host);
-	sc->bind_address = xstrdup(v->s);
-	sc->bind_host = host;
-	sc->bind_port = port;
-	return true;
+	return cfg_set_listen(ctx, k, v, 443, "0.0.0.0:443 or [::]:443",
+	    &sc->bind_address, &sc->bind_host, &sc->bind_port);
 }
 
-/* socks_listen: "ADDRESS[:PORT]" (1080), an IP address, not a name. */
+/* socks_listen: "ADDRESS[:PORT]" (1080). */
 bool
 cfg_set_socks(struct cfg_ctx *ctx, const struct cfg_key *k,
     const struct toml_value *v)
 {
 	struct client_config *cc = ctx->obj;
-	struct in6_addr a6;
-	const char *why;
-	char *host;
-	uint16_t port;
 
-	if (!ipaddr_parse_hostport_why(v->s, &host, &port, 1080, &why)) {
-		cfg_keyerr(ctx, k->name, v->s, "%s", why);
-		return false;
-	}
-	if (inet_pton(AF_INET, host, &a6) != 1 &&
-	    inet_pton(AF_INET6, host, &a6) != 1) {
-		free(host);
-		cfg_keyerr(ctx, k->name, v->s, "not an IP address "
-		    "(e.g. 127.0.0.1:1080 or [::1]:1080)");
-		return false;
-	}
-	free(cc->socks_listen);
-	free(cc->socks_host);
-	cc->socks_listen = xstrdup(v->s);
-	cc->socks_host = host;
-	cc->socks_port = port;
-	return true;
+	return cfg_set_listen(ctx, k, v, 1080, "127.0.0.1:1080 or [::1]:1080",
+	    &cc->socks_listen, &cc->socks_host, &cc->socks_port);
 }
 
-/* admin_listen: "ADDRESS[:PORT]" (9190), an IP address, not a name. */
+/* admin_listen: "ADDRESS[:PORT]" (9190). */
 bool
 cfg_set_admin(struct cfg_ctx *ctx, const struct cfg_key *k,
     const struct toml_value *v)
 {
 	struct server_config *sc = ctx->obj;
-	struct in6_addr a6;
-	const char *why;
-	char *host;
-	uint16_t port;
 
-	if (!ipaddr_parse_hostport_why(v->s, &host, &port, 9190, &why)) {
-		cfg_keyerr(ctx, k->name, v->s, "%s", why);
-		return false;
-	}
-	if (inet_pton(AF_INET, host, &a6) != 1 &&
-	    inet_pton(AF_INET6, host, &a6) != 1) {
-		free(host);
-		cfg_keyerr(ctx, k->name, v->s, "not an IP address "
-		    "(e.g. 127.0.0.1:9190)");
-		return false;
-	}
-	free(sc->admin_listen);
-	free(sc->admin_host);
-	sc->admin_listen = xstrdup(v->s);
-	sc->admin_host = host;
-	sc->admin_port = port;
-	return true;
+	return cfg_set_listen(ctx, k, v, 9190, "127.0.0.1:9190",
+	    &sc->admin_listen, &sc->admin_host, &sc->admin_port);
 }
 
 /* node_name: 1..63 of letters, digits, '.', '_', '-' (a metrics label). */
