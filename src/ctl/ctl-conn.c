@@ -186,3 +186,19 @@ ctl_parse_json(int argc, char **argv, const char *usage, int *json)
 	}
 	return 0;
 }
+
+int
+ctl_simple(uint8_t type, const char *text)
+{
+	struct ctlmsg m;
+	int fd, rv = 1;
+
+	if ((fd = ctl_request(type, text)) == -1)
+		return 1;
+	if (ctl_recv(fd, &m, CTLMSG_T_OK, CTLMSG_T_OK) == 0) {
+		printf("%s\n", m.u.text);
+		rv = fflush(stdout) == 0 ? 0 : 1;
+	}
+	close(fd);
+	return rv;
+}

@@ -3,7 +3,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "ctl.h"
 #include "ctlmsg.h"
@@ -16,8 +15,6 @@
 int
 drain_main(int argc, char **argv)
 {
-	struct ctlmsg m;
-	int fd, rv = 1;
 	bool kick = false;
 
 	if (argc == 2 && (strcmp(argv[1], "--kick") == 0 ||
@@ -28,12 +25,5 @@ drain_main(int argc, char **argv)
 		    "--kick]\n");
 		return 1;
 	}
-	if ((fd = ctl_request(CTLMSG_T_DRAIN_REQ, kick ? "kick" : NULL)) == -1)
-		return 1;
-	if (ctl_recv(fd, &m, CTLMSG_T_OK, CTLMSG_T_OK) == 0) {
-		printf("%s\n", m.u.text);
-		rv = fflush(stdout) == 0 ? 0 : 1;
-	}
-	close(fd);
-	return rv;
+	return ctl_simple(CTLMSG_T_DRAIN_REQ, kick ? "kick" : NULL);
 }

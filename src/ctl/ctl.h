@@ -28,6 +28,8 @@ int	undrain_main(int argc, char **argv);
 int	ctl_request(uint8_t type, const char *text);
 /* Read the next reply from fd; any type but those in want is malformed. */
 int	ctl_recv(int fd, struct ctlmsg *m, uint8_t want1, uint8_t want2);
+/* Send a request whose answer is one OK text, print it: the exit status. */
+int	ctl_simple(uint8_t type, const char *text);
 /* -j/--json or nothing: 0; else the usage line on stderr and -1. */
 int	ctl_parse_json(int argc, char **argv, const char *usage, int *json);
 
