@@ -2,7 +2,8 @@
 sbin_PROGRAMS += src/rvpn-server
 src_rvpn_server_SOURCES = src/server/server.c src/server/server-ws.c \
 	src/server/server-preauth.c \
-	src/server/server-session.c src/server/server-relay.c src/server/server-tun.c \
+	src/server/server-session.c src/server/server-data.c \
+	src/server/server-relay.c src/server/server-tun.c \
 	src/server/server-nat.c src/server/server.h \
 	src/server/server-control.c src/server/server-decoy.c \
 	src/server/server-decoy-up.c src/server/server-decoy.h \

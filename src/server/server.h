@@ -312,6 +312,14 @@ void		 session_request_write(struct session *);
 void		 session_tick(struct session *);
 void		 session_dump(struct session *);
 unsigned	 session_revoke(struct server *, const struct server_config *);
+/* Between server-session.c (life) and server-data.c (data path). */
+void		 session_refuse(struct session *, int, const char *);
+void		 session_handshake(struct session *, uint8_t *, size_t);
+int		 session_relay_send(struct session *, unsigned);
+void		 session_queue_control(struct session *,
+		    const struct proto_control *);
+int		 session_send(struct session *, uint8_t *, size_t *, size_t,
+		    bool);
 
 /* server-relay.c */
 void		 server_relay_open(void *, struct relay_stream *,
