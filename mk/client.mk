@@ -1,6 +1,7 @@
 # client: file lists (owned by the client area)
 sbin_PROGRAMS += src/rvpn-client
-src_rvpn_client_SOURCES = src/client/client.c src/client/client-ws.c src/client/client-socks.c \
+src_rvpn_client_SOURCES = src/client/client.c src/client/client-ws.c \
+	src/client/client-data.c src/client/client-socks.c \
 	src/client/client-tun.c src/client/client-dns.c src/client/client.h \
 	src/client/client-roam.c
 src_rvpn_client_LDADD = $(RVPN_LIBS)

@@ -192,6 +192,12 @@ void	client_ws_set_host(struct client *);
 void	client_ws_kick(struct client *);
 /* Begin a clean stop: send CLOSE if connected, then leave the loop. */
 void	client_ws_shutdown(struct client *);
+/* The assignment arrived: TUN or relay up (client-ws.c, for client-data.c). */
+int	client_ws_assigned(struct client *);
+
+/* client-data.c: a whole message from the server; WRITEABLE. */
+int	client_ws_receive(struct client *, struct lws *, void *, size_t);
+int	client_ws_writeable(struct client *, struct lws *);
 
 /* client-tun.c */
 int	client_tun_open(struct client *, char **cause);
