@@ -60,12 +60,12 @@ if [ ! -f "$state/client.key" ]; then
 	umask 077
 	src/rvpnctl genkey > "$state/client.key"
 fi
-src/rvpn-server -t -c "$state/server.toml"
-
 if [ ! -f "$state/server_identity.key" ]; then
 	umask 077
 	src/rvpnctl genkey > "$state/server_identity.key"
 fi
+src/rvpn-server -t -c "$state/server.toml"
+
 pub=$(src/rvpnctl pubkey < "$state/server_identity.key")
 cat <<EOT
 
