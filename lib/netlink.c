@@ -428,6 +428,53 @@ netlink_route_del(struct netlink *nl, int af, const void *dst,
 	return netlink_route_send(nl, rt, false, what, cause);
 }
 
+/*
+ * The host route that pins the server's address to its path outside the
+ * tunnel: marked with rvpn's protocol, so that the next start can tell a
+ * pin a crash left from a route of the administrator's.
+ */
+int
+netlink_pin_add(struct netlink *nl, int af, const void *dst, const void *gw,
+    const char *ifname, char **cause)
+{
+	struct rtnl_route *rt;
+	char what[160];
+	uint8_t max = af == AF_INET6 ? 128 : 32;
+
+	netlink_route_what(what, sizeof(what), "add", af, dst, max, gw,
+	    ifname);
+	if ((rt = netlink_route(nl, what, af, dst, max, gw, ifname,
+	    cause)) == NULL)
+		return -1;
+	rtnl_route_set_protocol(rt, NETLINK_RTPROT_RVPN);
+	rtnl_route_set_scope(rt, rtnl_route_guess_scope(rt));
+	return netlink_route_send(nl, rt, true, what, cause);
+}
+
+int
+netlink_pin_del_stale(struct netlink *nl, int af, const void *dst,
+    char **cause)
+{
+	struct rtnl_route *rt;
+	struct nl_addr *na;
+	char what[160];
+	uint8_t max = af == AF_INET6 ? 128 : 32;
+
+	netlink_route_what(what, sizeof(what), "delete", af, dst, max, NULL,
+	    NULL);
+	if ((rt = rtnl_route_alloc()) == NULL)
+		fatalx("%s: out of memory", __func__);
+	rtnl_route_set_family(rt, af);
+	rtnl_route_set_table(rt, RT_TABLE_MAIN);
+	na = netlink_addr(af, dst, max);
+	rtnl_route_set_dst(rt, na);
+	nl_addr_put(na);
+	rtnl_route_set_type(rt, RTN_UNICAST);
+	rtnl_route_set_protocol(rt, NETLINK_RTPROT_RVPN);
+	rtnl_route_set_scope(rt, RT_SCOPE_NOWHERE);
+	return netlink_route_send(nl, rt, false, what, cause);
+}
+
 /* Add dst/prefix via gw (NULL: on-link) out of ifname (NULL: any). */
 int
 netlink_route_add4(struct netlink *nl, struct in_addr dst, uint8_t prefix,

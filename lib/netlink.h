@@ -11,8 +11,9 @@
 struct netlink;
 
 /*
- * The protocol number of rvpn's unreachable routes (rt_protos(5) has
- * no entry for it): a later start finds and removes those a crash left.
+ * The protocol number of rvpn's unreachable routes and of the client's
+ * host route to the server (rt_protos(5) has no entry for it): a later
+ * start finds and removes those a crash left.
  */
 #define NETLINK_RTPROT_RVPN	82
 
@@ -41,6 +42,15 @@ int	netlink_route_add6(struct netlink *, const struct in6_addr *dst,
 	    char **cause);
 int	netlink_route_del6(struct netlink *, const struct in6_addr *dst,
 	    uint8_t prefix, const struct in6_addr *gw, const char *ifname,
+	    char **cause);
+/*
+ * The server's host route (/32 or /128, af AF_INET or AF_INET6) via gw
+ * (NULL: on-link) out of ifname, of protocol NETLINK_RTPROT_RVPN; and
+ * the removal of such a route a crash left (-1 with ESRCH: none).
+ */
+int	netlink_pin_add(struct netlink *, int af, const void *dst,
+	    const void *gw, const char *ifname, char **cause);
+int	netlink_pin_del_stale(struct netlink *, int af, const void *dst,
 	    char **cause);
 /*
  * How the kernel routes to dst now: outgoing interface and gateway

@@ -237,6 +237,14 @@ client_tun_host_route(struct client *cl, char **cause)
 	unsigned plen = v6 ? 128 : 32;
 	int rc;
 
+	/* A pin of ours that a crash left would answer the lookup. */
+	if (netlink_pin_del_stale(cl->nl, cl->server_af, v6 ?
+	    (const void *)&cl->server_ip6 : (const void *)&cl->server_ip,
+	    &why) == 0)
+		log_info("removed the route to server %s left by an earlier "
+		    "run", cl->server_ipstr);
+	free(why);
+	why = NULL;
 	if (v6)
 		rc = netlink_route_get6(cl->nl, &cl->server_ip6,
 		    cl->host_ifname, &cl->host_gw6, &cl->host_has_gw, &why);
@@ -257,11 +265,11 @@ client_tun_host_route(struct client *cl, char **cause)
 		return -1;
 	}
 	if (v6)
-		rc = netlink_route_add6(cl->nl, &cl->server_ip6, 128,
+		rc = netlink_pin_add(cl->nl, AF_INET6, &cl->server_ip6,
 		    cl->host_has_gw ? &cl->host_gw6 : NULL, cl->host_ifname,
 		    &why);
 	else
-		rc = netlink_route_add4(cl->nl, cl->server_ip, 32,
+		rc = netlink_pin_add(cl->nl, AF_INET, &cl->server_ip,
 		    cl->host_has_gw ? &cl->host_gw : NULL, cl->host_ifname,
 		    &why);
 	if (rc == -1) {
@@ -348,8 +356,8 @@ client_tun_repin(struct client *cl, char **cause)
 		return -1;
 	if (strcmp(ifname, "lo") == 0)
 		return 0;
-	if (netlink_route_add4(cl->nl, cl->server_ip, 32, has_gw ? &gw : NULL,
-	    ifname, &why) == -1) {
+	if (netlink_pin_add(cl->nl, AF_INET, &cl->server_ip, has_gw ? &gw :
+	    NULL, ifname, &why) == -1) {
 		if (errno == EEXIST) {
 			free(why);
 			return 0;	/* someone else's: theirs */

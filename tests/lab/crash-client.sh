@@ -25,12 +25,17 @@ cp "$resolv" "$LAB_DIR/resolv.before"
 
 lab_server_config "$LAB_DIR/server.toml"
 lab_server_start "$LAB_DIR/server.toml"
+# (the kernel's own link routes come and go with DAD: not ours)
+routes() { { nsx "$ns" ip -4 route show; nsx "$ns" ip -6 route show; } | grep -v "proto kernel"; }
+routes >"$LAB_DIR/routes.before"
 
 # shellcheck disable=SC2046
 lab_client_start "$ns" c1 $(lab_client_args c1)
 grep -q "^nameserver $LAB_NET\$" "$resolv" || fail "DNS not applied"
 kill -KILL "$LAB_CLIENT_PID"
 wait "$LAB_CLIENT_PID" 2>/dev/null
+nsx "$ns" ip -4 route show "$LAB_SRV_C1/32" proto 82 | grep -q . ||
+	fail "SIGKILL did not leave the pinned route to the server"
 grep -q "^nameserver $LAB_NET\$" "$resolv" ||
 	fail "SIGKILL did not leave the rewritten resolv.conf"
 ok "SIGKILL left resolv.conf rewritten"
@@ -47,6 +52,13 @@ n=$(tail -n +"$from" "$log" |
 tail -n +"$from" "$log" | grep "recovering DNS" |
 	grep -q "restored the original" || fail "recovery line: $(grep recovering "$log")"
 ok "start, kill -9, start, stop: resolv.conf byte for byte the original"
+routes >"$LAB_DIR/routes.after"
+diff "$LAB_DIR/routes.before" "$LAB_DIR/routes.after" >&2 ||
+	fail "routes after start, kill -9, start, stop differ (above)"
+tail -n +"$from" "$log" |
+	grep -q "removed the route to server $LAB_SRV_C1 left by an earlier run" ||
+	fail "no line for the pinned route a crash left"
+ok "start, kill -9, start, stop: the pinned route to the server is gone, routes as before"
 
 # Killed twice in a row: the second run's record holds the original,
 # not the first run's rewrite.
