@@ -64,6 +64,18 @@ cfg_set_str(struct cfg_ctx *ctx, const struct cfg_key *k,
 	return true;
 }
 
+/* socks_username: 1..255 bytes (RFC 1929 ULEN). */
+static bool
+cfg_set_socks_user(struct cfg_ctx *ctx, const struct cfg_key *k,
+    const struct toml_value *v)
+{
+	if (strlen(v->s) > 255) {
+		cfg_keyerr(ctx, k->name, v->s, "must be 1..255 bytes");
+		return false;
+	}
+	return cfg_set_str(ctx, k, v);
+}
+
 /* A path; relative ones are taken from the config file's directory. */
 static bool
 cfg_set_path(struct cfg_ctx *ctx, const struct cfg_key *k,
@@ -355,6 +367,12 @@ static const struct cfg_key client_keys[] = {
 	{ CLI, "socks_allow_remote", TOML_BOOL, "false", 0, 0,
 	    C(socks_allow_remote), 0, cfg_set_bool, CFG_RESTART,
 	    .store = CFG_ST_BYTES },
+	{ CLI, "socks_username", TOML_STRING, NULL, 0, 0,
+	    C(socks_username), 0, cfg_set_socks_user, CFG_RESTART,
+	    .store = CFG_ST_STR },
+	{ CLI, "socks_password_file", TOML_STRING, NULL, 0, 0,
+	    C(socks_password_file), 0, cfg_set_path, CFG_RESTART,
+	    .store = CFG_ST_STR },
 };
 static const char *const client_sections[] = { CLI, NULL };
 

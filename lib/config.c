@@ -840,6 +840,8 @@ client_config_free(struct client_config *cc)
 	free(cc->tun_name);
 	free(cc->socks_listen);
 	free(cc->socks_host);
+	free(cc->socks_username);
+	free(cc->socks_password_file);
 	explicit_bzero(cc->server_key, sizeof(cc->server_key));
 	free(cc);
 }

@@ -154,6 +154,8 @@ struct client_config {
 	char		*socks_host;		/* an IP address */
 	uint16_t	 socks_port;		/* default 1080 */
 	bool		 socks_allow_remote;	/* non-loopback listener */
+	char		*socks_username;	/* RFC 1929, with the file */
+	char		*socks_password_file;	/* its password, 0600 */
 };
 
 /*

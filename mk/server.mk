@@ -28,6 +28,9 @@ TESTS += tests/lab/tunnel.sh tests/lab/two-clients.sh \
 	tests/lab/units.sh tests/lab/runstate.sh tests/lab/noroot.sh \
 	tests/lab/systemd.sh tests/lab/relay.sh
 EXTRA_DIST += tests/lab/relay.sh tests/lab/socks.py
+# Relay mode: RFC 1929 login on the SOCKS5 listener, a 100 MB download.
+TESTS += tests/lab/relay-auth.sh
+EXTRA_DIST += tests/lab/relay-auth.sh
 EXTRA_DIST += tests/server-cli.sh tests/lab/lab.sh tests/lab/tunnel.sh \
 	tests/lab/two-clients.sh tests/lab/forged-source.sh \
 	tests/lab/unknown-key.sh tests/lab/pool.sh tests/lab/restart.sh \

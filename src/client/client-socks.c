@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Relay mode, the client's side: a SOCKS5 listener (RFC 1928, CONNECT,
- * no authentication) whose connections become streams of the relay
+ * Relay mode, the client's side: a SOCKS5 listener (RFC 1928, CONNECT;
+ * no authentication, or username/password (RFC 1929) when
+ * socks_username is set) whose connections become streams of the relay
  * session.  Names go to the server unresolved.  A request made while no
  * session is up waits for one (CLIENT_SOCKS_WAIT seconds at most); the
  * streams of a session that drops are reset.
@@ -10,6 +11,7 @@
 
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,10 +20,13 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <libwebsockets.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client.h"
 #include "log.h"
@@ -34,6 +39,7 @@
 
 enum socks_state {
 	SOCKS_GREETING,		/* version, methods */
+	SOCKS_AUTH,		/* RFC 1929 username/password */
 	SOCKS_REQUEST,		/* CONNECT host:port */
 	SOCKS_WAIT,		/* no session yet */
 	SOCKS_OPENING,		/* OPEN sent */
@@ -47,6 +53,7 @@ struct socks_conn {
 	struct stream_msg	 open;
 	struct relay_stream	*rs;
 	struct event		*timer;
+	char			 peer[INET6_ADDRSTRLEN + 8];	/* for the log */
 	TAILQ_ENTRY(socks_conn)	 entry;		/* waiting */
 };
 TAILQ_HEAD(socks_conns, socks_conn);
@@ -192,6 +199,56 @@ socks_request(struct socks_conn *sc, const uint8_t *p, size_t alen)
 	evtimer_add(sc->timer, &tv);
 }
 
+/*
+ * RFC 1929: VER 1, ULEN, UNAME, PLEN, PASSWD.  Returns 1 when accepted, 0
+ * when more bytes are needed, -1 when refused (the reply is sent).  Both
+ * fields are compared in constant time over their 255-byte maximum.
+ */
+static int
+socks_auth(struct socks_conn *sc, struct evbuffer *in, size_t n)
+{
+	struct client *cl = sc->cl;
+	uint8_t ub[255], pb[255], *p;
+	size_t ulen, plen, need;
+	int diff;
+
+	if (n < 2)
+		return 0;
+	p = evbuffer_pullup(in, 2);
+	ulen = p[1];
+	if (p[0] != 1 || ulen == 0) {
+		evbuffer_drain(in, n);
+		goto refuse;
+	}
+	need = 2 + ulen + 1;
+	if (n < need)
+		return 0;
+	p = evbuffer_pullup(in, (ssize_t)need);
+	plen = p[need - 1];
+	need += plen;
+	if (n < need)
+		return 0;
+	p = evbuffer_pullup(in, (ssize_t)need);
+	memset(ub, 0, sizeof(ub));
+	memset(pb, 0, sizeof(pb));
+	memcpy(ub, p + 2, ulen);
+	memcpy(pb, p + 3 + ulen, plen);
+	OPENSSL_cleanse(p, need);
+	evbuffer_drain(in, need);
+	diff = CRYPTO_memcmp(ub, cl->socks_user, sizeof(ub)) |
+	    CRYPTO_memcmp(pb, cl->socks_pass, sizeof(pb)) |
+	    (int)(ulen ^ cl->socks_userlen) | (int)(plen ^ cl->socks_passlen);
+	OPENSSL_cleanse(pb, sizeof(pb));
+	if (diff == 0 && plen > 0) {
+		bufferevent_write(sc->bev, "\x01\x00", 2);
+		return 1;
+	}
+refuse:
+	log_warnx("socks: %s: wrong username or password", sc->peer);
+	socks_fail(sc, "\x01\x01", 2);
+	return -1;
+}
+
 static void
 socks_read_cb(struct bufferevent *bev, void *arg)
 {
@@ -212,15 +269,27 @@ socks_read_cb(struct bufferevent *bev, void *arg)
 		if (n < need)
 			return;
 		p = evbuffer_pullup(in, (ssize_t)need);
-		if (memchr(p + 2, 0, p[1]) == NULL) {
+		/* With credentials configured, method 2 or nothing. */
+		if (memchr(p + 2, sc->cl->socks_auth ? 2 : 0, p[1]) == NULL) {
 			evbuffer_drain(in, need);
 			socks_fail(sc, "\x05\xff", 2);
 			return;
 		}
 		evbuffer_drain(in, need);
-		bufferevent_write(bev, "\x05\x00", 2);
-		sc->state = SOCKS_REQUEST;
 		n -= need;
+		if (sc->cl->socks_auth) {
+			bufferevent_write(bev, "\x05\x02", 2);
+			sc->state = SOCKS_AUTH;
+		} else {
+			bufferevent_write(bev, "\x05\x00", 2);
+			sc->state = SOCKS_REQUEST;
+		}
+	}
+	if (sc->state == SOCKS_AUTH) {
+		if (socks_auth(sc, in, n) != 1)
+			return;
+		sc->state = SOCKS_REQUEST;
+		n = evbuffer_get_length(in);
 	}
 	if (sc->state != SOCKS_REQUEST || n < 5)
 		return;
@@ -294,6 +363,16 @@ socks_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 		return;
 	}
 	sc->state = SOCKS_GREETING;
+	if (sa->sa_family == AF_INET)
+		evutil_inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->
+		    sin_addr, sc->peer, INET6_ADDRSTRLEN);
+	else
+		evutil_inet_ntop(AF_INET6, &sin6->sin6_addr, sc->peer,
+		    INET6_ADDRSTRLEN);
+	snprintf(sc->peer + strlen(sc->peer), sizeof(sc->peer) -
+	    strlen(sc->peer), ":%u", sa->sa_family == AF_INET ?
+	    ntohs(((const struct sockaddr_in *)sa)->sin_port) :
+	    ntohs(sin6->sin6_port));
 	bufferevent_setcb(sc->bev, socks_read_cb, NULL, socks_event_cb, sc);
 	bufferevent_enable(sc->bev, EV_READ | EV_WRITE);
 }
@@ -375,6 +454,74 @@ client_socks_down(struct client *cl)
 	relay_free(r);
 }
 
+/*
+ * socks_username and the password in socks_password_file (its first
+ * line, 1..255 bytes; the file must be a regular file that neither group
+ * nor others may access).  The password is never logged.
+ */
+int
+client_socks_auth_load(struct client *cl, char **cause)
+{
+	const char *path = cl->cfg->socks_password_file;
+	uint8_t buf[258];
+	struct stat st;
+	ssize_t r;
+	size_t len = 0;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
+		xasprintf(cause, "socks_password_file %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		xasprintf(cause, "socks_password_file %s: %s", path,
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		if (!S_ISREG(st.st_mode))
+			xasprintf(cause, "socks_password_file %s: not a "
+			    "regular file", path);
+		else
+			xasprintf(cause, "socks_password_file %s: mode %04o: "
+			    "group or others may access it; run chmod 600 %s",
+			    path, (unsigned)(st.st_mode & 07777), path);
+		close(fd);
+		return -1;
+	}
+	while (len < sizeof(buf)) {
+		r = read(fd, buf + len, sizeof(buf) - len);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	/* The first line; one "\n" or "\r\n" ends it. */
+	if (memchr(buf, '\n', len) != NULL)
+		len = (size_t)((uint8_t *)memchr(buf, '\n', len) - buf);
+	if (len > 0 && buf[len - 1] == '\r')
+		len--;
+	if (len == 0 || len > 255 || memchr(buf, '\0', len) != NULL) {
+		OPENSSL_cleanse(buf, sizeof(buf));
+		xasprintf(cause, "socks_password_file %s: the password must "
+		    "be one line of 1..255 bytes", path);
+		return -1;
+	}
+	memset(cl->socks_pass, 0, sizeof(cl->socks_pass));
+	memcpy(cl->socks_pass, buf, len);
+	cl->socks_passlen = len;
+	OPENSSL_cleanse(buf, sizeof(buf));
+	memset(cl->socks_user, 0, sizeof(cl->socks_user));
+	cl->socks_userlen = strlen(cl->cfg->socks_username);
+	memcpy(cl->socks_user, cl->cfg->socks_username, cl->socks_userlen);
+	cl->socks_auth = true;
+	return 0;
+}
+
 int
 client_socks_open(struct client *cl, char **cause)
 {
@@ -406,7 +553,8 @@ client_socks_open(struct client *cl, char **cause)
 		    strerror(errno));
 		return -1;
 	}
-	log_info("SOCKS5 listener on %s", cfg->socks_listen);
+	log_info("SOCKS5 listener on %s%s", cfg->socks_listen, cl->socks_auth ?
+	    " (username/password required)" : "");
 	return 0;
 }
 

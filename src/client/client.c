@@ -32,6 +32,7 @@
     "                   [--key FILE] [--ca FILE] [--insecure] [--sni NAME]\n" \
     "                   [--route CIDR]... [--no-dns] [--allow-ipv6-leak]\n" \
     "                   [--tun NAME] [--socks ADDR[:PORT]]\n"		\
+    "                   [--socks-user NAME --socks-password-file FILE]\n" \
     "                   [-v...] [-V] [-h]\n"
 
 static const char client_help[] =
@@ -60,6 +61,9 @@ static const char client_help[] =
 	"  -T, --tun NAME         TUN device name (default rvpn0)\n"
 	"      --socks ADDR[:PORT]  relay mode: a SOCKS5 listener (port 1080)\n"
 	"                         instead of a TUN; no root needed\n"
+	"      --socks-user NAME  SOCKS5 clients must log in (RFC 1929)\n"
+	"                         as NAME, with the password in\n"
+	"      --socks-password-file FILE  (one line, mode 0600)\n"
 	"  -v, --verbose          more log output (repeatable)\n"
 	"  -V, --version          print the version and exit\n"
 	"  -h, --help             print this help and exit\n";
@@ -67,6 +71,8 @@ static const char client_help[] =
 #define CLIENT_OPT_IPV6_LEAK	256	/* long options only */
 #define CLIENT_OPT_SNI		257
 #define CLIENT_OPT_SOCKS	258
+#define CLIENT_OPT_SOCKS_USER	259
+#define CLIENT_OPT_SOCKS_PASS	260
 
 static const struct option client_longopts[] = {
 	{ "foreground",	no_argument,		NULL, 'f' },
@@ -83,6 +89,9 @@ static const struct option client_longopts[] = {
 	{ "allow-ipv6-leak", no_argument,	NULL, CLIENT_OPT_IPV6_LEAK },
 	{ "tun",	required_argument,	NULL, 'T' },
 	{ "socks",	required_argument,	NULL, CLIENT_OPT_SOCKS },
+	{ "socks-user",	required_argument,	NULL, CLIENT_OPT_SOCKS_USER },
+	{ "socks-password-file", required_argument, NULL,
+	    CLIENT_OPT_SOCKS_PASS },
 	{ "verbose",	no_argument,		NULL, 'v' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ "help",	no_argument,		NULL, 'h' },
@@ -107,6 +116,8 @@ struct client_flags {
 	bool		 ipv6_leak;
 	const char	*tun;
 	const char	*socks;
+	const char	*socks_user;
+	const char	*socks_pass;
 	int		 verbose;
 };
 
@@ -219,6 +230,12 @@ client_parse_flags(int argc, char **argv, struct client_flags *fl)
 		case CLIENT_OPT_SOCKS:
 			fl->socks = optarg;
 			break;
+		case CLIENT_OPT_SOCKS_USER:
+			fl->socks_user = optarg;
+			break;
+		case CLIENT_OPT_SOCKS_PASS:
+			fl->socks_pass = optarg;
+			break;
 		case 'v':
 			fl->verbose++;
 			break;
@@ -315,6 +332,10 @@ client_load_config(const struct client_flags *fl)
 		client_flag(cfg, "tun_name", &fl->tun, 1);
 	if (fl->socks != NULL)
 		client_flag(cfg, "socks_listen", &fl->socks, 1);
+	if (fl->socks_user != NULL)
+		client_flag(cfg, "socks_username", &fl->socks_user, 1);
+	if (fl->socks_pass != NULL)
+		client_flag(cfg, "socks_password_file", &fl->socks_pass, 1);
 	level = (int)cfg->log_level + fl->verbose;
 	if (level > LOG_LVL_TRACE)
 		level = LOG_LVL_TRACE;
@@ -336,6 +357,12 @@ client_load_config(const struct client_flags *fl)
 		fatalx("socks_listen %s: not a loopback address; set "
 		    "socks_allow_remote = true to let other hosts use it",
 		    cfg->socks_listen);
+	if ((cfg->socks_username == NULL) != (cfg->socks_password_file == NULL))
+		fatalx("socks_username and socks_password_file go together "
+		    "(--socks-user, --socks-password-file)");
+	if (cfg->socks_username != NULL && cfg->socks_listen == NULL)
+		fatalx("socks_username: only for relay mode (socks_listen, "
+		    "--socks)");
 	return cfg;
 }
 
@@ -512,6 +539,7 @@ static void
 client_free(struct client *cl)
 {
 	explicit_bzero(cl->priv, sizeof(cl->priv));
+	explicit_bzero(cl->socks_pass, sizeof(cl->socks_pass));
 	client_config_free(cl->cfg);
 	free(cl->host_header);
 	free(cl);
@@ -556,6 +584,9 @@ main(int argc, char **argv)
 		    cl->cfg->identity_key_file);
 		goto fail;
 	}
+	if (cl->cfg->socks_username != NULL &&
+	    client_socks_auth_load(cl, &cause) == -1)
+		goto fail;
 	if (fl.test) {
 		/* Like sshd -t: no lookup, no TUN, no network. */
 		printf("configuration OK\n");

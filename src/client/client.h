@@ -172,6 +172,12 @@ struct client {
 	struct evconnlistener	*socks_lev;
 	struct relay		*relay;		/* while the session is up */
 	uint8_t			*relaybuf;	/* LWS_PRE + a STREAM record */
+	/* RFC 1929 credentials (socks_username), 0-padded to 255 bytes. */
+	bool			 socks_auth;
+	uint8_t			 socks_user[255];
+	uint8_t			 socks_pass[255];
+	size_t			 socks_userlen;
+	size_t			 socks_passlen;
 
 	struct client_stats	 stats;
 };
@@ -217,6 +223,7 @@ int	client_tun_repin(struct client *, char **cause);
 void	client_ws_roam(struct client *);
 
 int	client_socks_open(struct client *, char **cause);
+int	client_socks_auth_load(struct client *, char **cause);
 void	client_socks_close(struct client *);
 void	client_socks_up(struct client *);
 void	client_socks_down(struct client *);
