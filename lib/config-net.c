@@ -286,7 +286,10 @@ cfg_check_count(struct cfg_ctx *ctx, const struct cfg_key *k,
 	return true;
 }
 
-/* relay_allow, relay_deny: prefixes of either family, host bits zero. */
+/*
+ * relay_allow, relay_deny: prefixes of either family.  trusted_proxies:
+ * addresses (a /32 or /128) or prefixes of either family, host bits zero.
+ */
 bool
 cfg_set_prefixes(struct cfg_ctx *ctx, const struct cfg_key *k,
     const struct toml_value *v)
@@ -294,33 +297,91 @@ cfg_set_prefixes(struct cfg_ctx *ctx, const struct cfg_key *k,
 	struct config_prefix *c = CFG_FIELD(ctx, k, struct config_prefix);
 	struct config_prefix tmp[CONFIG_MAX_RELAY_PREFIXES];
 	unsigned *n = (unsigned *)((char *)ctx->obj + k->noff), i;
-	const char *why;
-	bool ok = true, good;
+	const char *why, *s;
+	bool ok = true, good, proxies;
+	bool v6;
 
+	proxies = strcmp(k->name, "trusted_proxies") == 0;
 	if (!cfg_check_count(ctx, k, v))
 		return false;
 	memset(tmp, 0, sizeof(tmp));
 	for (i = 0; i < v->nitems; i++) {
-		if (strchr(v->items[i], ':') == NULL) {
-			tmp[i].family = AF_INET;
-			good = ipaddr_parse_cidr4_why(v->items[i],
-			    &tmp[i].addr4, &tmp[i].prefix, true, &why);
-		} else {
-			tmp[i].family = AF_INET6;
-			good = ipaddr_parse_cidr6_why(v->items[i],
-			    &tmp[i].addr6, &tmp[i].prefix, true, &why);
-		}
+		s = v->items[i];
+		v6 = strchr(s, ':') != NULL;
+		tmp[i].family = v6 ? AF_INET6 : AF_INET;
+		if (proxies && strchr(s, '/') == NULL) {
+			tmp[i].prefix = v6 ? 128 : 32;
+			good = v6 ? ipaddr_parse6(s, &tmp[i].addr6) :
+			    ipaddr_parse4(s, &tmp[i].addr4);
+			why = v6 ? "not an IPv6 address" :
+			    "not an IPv4 address";
+		} else if (!v6)
+			good = ipaddr_parse_cidr4_why(s, &tmp[i].addr4,
+			    &tmp[i].prefix, !proxies, &why);
+		else
+			good = ipaddr_parse_cidr6_why(s, &tmp[i].addr6,
+			    &tmp[i].prefix, !proxies, &why);
 		if (!good) {
-			cfg_keyerr(ctx, k->name, v->items[i], "%s", why);
+			cfg_keyerr(ctx, k->name, s, "%s", why);
 			ok = false;
 		}
 	}
 	if (!ok)
 		return false;
-	memset(c, 0, CONFIG_MAX_RELAY_PREFIXES * sizeof(*c));
+	memset(c, 0, (size_t)k->max * sizeof(*c));
 	memcpy(c, tmp, v->nitems * sizeof(*c));
 	*n = v->nitems;
 	return true;
+}
+
+/*
+ * Is the address (AF_INET: struct in_addr, AF_INET6: struct in6_addr) in
+ * one of the n prefixes?  An IPv4-mapped IPv6 address (a dual-stack
+ * listener's IPv4 peer) is also matched as the IPv4 address it is.
+ */
+bool
+config_in_prefixes(const struct config_prefix *l, unsigned n, int af,
+    const void *addr)
+{
+	const struct in6_addr *a6 = NULL;
+	struct in_addr a4;
+	bool has4 = false;
+	unsigned i;
+
+	if (af == AF_INET) {
+		memcpy(&a4, addr, sizeof(a4));
+		has4 = true;
+	} else if (af == AF_INET6) {
+		a6 = addr;
+		if (IN6_IS_ADDR_V4MAPPED(a6)) {
+			memcpy(&a4, &a6->s6_addr[12], sizeof(a4));
+			has4 = true;
+		}
+	} else
+		return false;
+	for (i = 0; i < n; i++) {
+		if (l[i].family == AF_INET && has4 &&
+		    ipaddr_in_cidr4(a4, l[i].addr4, l[i].prefix))
+			return true;
+		if (l[i].family == AF_INET6 && a6 != NULL &&
+		    ipaddr_in_cidr6(a6, &l[i].addr6, l[i].prefix))
+			return true;
+	}
+	return false;
+}
+
+/* The same for a socket address. */
+bool
+config_in_prefixes_sa(const struct config_prefix *l, unsigned n,
+    const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return config_in_prefixes(l, n, AF_INET,
+		    &((const struct sockaddr_in *)sa)->sin_addr);
+	if (sa->sa_family == AF_INET6)
+		return config_in_prefixes(l, n, AF_INET6,
+		    &((const struct sockaddr_in6 *)sa)->sin6_addr);
+	return false;
 }
 
 /* relay_ports: "443" or "8000-8999", 1..65535. */
@@ -402,17 +463,15 @@ cfg_set_dns(struct cfg_ctx *ctx, const struct cfg_key *k,
 	return true;
 }
 
-/* CIDR lists: routes (prefixes) and trusted_proxies (addresses too). */
+/* routes (the server's pushed, the client's own): prefixes, mixed families. */
 bool
 cfg_set_cidrs(struct cfg_ctx *ctx, const struct cfg_key *k,
     const struct toml_value *v)
 {
 	struct config_cidr4 *c = CFG_FIELD(ctx, k, struct config_cidr4);
-	struct config_cidr4 tmp[CONFIG_MAX_ROUTES + CONFIG_MAX_PROXIES];
+	struct config_cidr4 tmp[CONFIG_MAX_ROUTES];
 	unsigned *n = (unsigned *)((char *)ctx->obj + k->noff), i;
-	bool ok = true, addr_ok = strcmp(k->name, "trusted_proxies") == 0;
-	/* routes (the server's pushed, the client's own) may mix families. */
-	bool mixed = strcmp(k->name, "routes") == 0;
+	bool ok = true;
 	struct config_cidr6 *r6;
 	unsigned *nr6;
 	struct config_cidr6 tmp6[CONFIG_MAX_ROUTES];
@@ -421,56 +480,36 @@ cfg_set_cidrs(struct cfg_ctx *ctx, const struct cfg_key *k,
 
 	if (!cfg_check_count(ctx, k, v))
 		return false;
-	if (mixed) {
-		memset(tmp6, 0, sizeof(tmp6));
-		for (i = 0; i < v->nitems; i++) {
-			if (strchr(v->items[i], ':') == NULL) {
-				if (!ipaddr_parse_cidr4_why(v->items[i],
-				    &tmp[n4].addr, &tmp[n4].prefix, false,
-				    &why)) {
-					cfg_keyerr(ctx, k->name, v->items[i],
-					    "%s", why);
-					ok = false;
-				} else
-					n4++;
-			} else if (!ipaddr_parse_cidr6_why(v->items[i],
-			    &tmp6[n6].addr, &tmp6[n6].prefix, false, &why)) {
-				cfg_keyerr(ctx, k->name, v->items[i], "%s", why);
+	memset(tmp6, 0, sizeof(tmp6));
+	for (i = 0; i < v->nitems; i++) {
+		if (strchr(v->items[i], ':') == NULL) {
+			if (!ipaddr_parse_cidr4_why(v->items[i],
+			    &tmp[n4].addr, &tmp[n4].prefix, false, &why)) {
+				cfg_keyerr(ctx, k->name, v->items[i], "%s",
+				    why);
 				ok = false;
 			} else
-				n6++;
-		}
-		if (!ok)
-			return false;
-		if (ctx->keys == cfg_server_schema.keys) {
-			r6 = ((struct server_config *)ctx->obj)->routes6;
-			nr6 = &((struct server_config *)ctx->obj)->nroutes6;
-		} else {
-			r6 = ((struct client_config *)ctx->obj)->routes6;
-			nr6 = &((struct client_config *)ctx->obj)->nroutes6;
-		}
-		memcpy(c, tmp, n4 * sizeof(*c));
-		*n = n4;
-		memcpy(r6, tmp6, sizeof(tmp6));
-		*nr6 = n6;
-		return true;
-	}
-	for (i = 0; i < v->nitems; i++) {
-		if (addr_ok && strchr(v->items[i], '/') == NULL &&
-		    ipaddr_parse4(v->items[i], &tmp[i].addr)) {
-			tmp[i].prefix = 32;
-			continue;
-		}
-		if (!ipaddr_parse_cidr4_why(v->items[i], &tmp[i].addr,
-		    &tmp[i].prefix, false, &why)) {
+				n4++;
+		} else if (!ipaddr_parse_cidr6_why(v->items[i],
+		    &tmp6[n6].addr, &tmp6[n6].prefix, false, &why)) {
 			cfg_keyerr(ctx, k->name, v->items[i], "%s", why);
 			ok = false;
-		}
+		} else
+			n6++;
 	}
 	if (!ok)
 		return false;
-	memcpy(c, tmp, v->nitems * sizeof(*c));
-	*n = v->nitems;
+	if (ctx->keys == cfg_server_schema.keys) {
+		r6 = ((struct server_config *)ctx->obj)->routes6;
+		nr6 = &((struct server_config *)ctx->obj)->nroutes6;
+	} else {
+		r6 = ((struct client_config *)ctx->obj)->routes6;
+		nr6 = &((struct client_config *)ctx->obj)->nroutes6;
+	}
+	memcpy(c, tmp, n4 * sizeof(*c));
+	*n = n4;
+	memcpy(r6, tmp6, sizeof(tmp6));
+	*nr6 = n6;
 	return true;
 }
 

@@ -79,7 +79,7 @@ struct server_config {
 	char		*control_socket;
 	char		*pid_file;
 	char		*chroot_dir;		/* key chroot; NULL: none */
-	struct config_cidr4 trusted_proxies[CONFIG_MAX_PROXIES];
+	struct config_prefix trusted_proxies[CONFIG_MAX_PROXIES];
 	unsigned	 ntrusted_proxies;
 	char		*decoy_root;		/* NULL: none */
 	char		*decoy_upstream;	/* "http://host:port" */
@@ -204,5 +204,15 @@ bool			 client_config_set(struct client_config *,
  * or ".." segment.
  */
 char			*config_normalise_ws_path(const char *);
+/*
+ * Is the address (AF_INET: a struct in_addr, AF_INET6: a struct in6_addr)
+ * in one of n prefixes (trusted_proxies, relay_allow...)?  An IPv4-mapped
+ * IPv6 address also matches the IPv4 prefixes, as the address it is.
+ */
+bool			 config_in_prefixes(const struct config_prefix *,
+			    unsigned n, int af, const void *addr);
+struct sockaddr;
+bool			 config_in_prefixes_sa(const struct config_prefix *,
+			    unsigned n, const struct sockaddr *);
 
 #endif

@@ -31,6 +31,9 @@ EXTRA_DIST += tests/lab/relay.sh tests/lab/socks.py
 # Relay mode: RFC 1929 login on the SOCKS5 listener, a 100 MB download.
 TESTS += tests/lab/relay-auth.sh
 EXTRA_DIST += tests/lab/relay-auth.sh
+# trusted_proxies over IPv6, and its reload.
+TESTS += tests/lab/proxy6.sh
+EXTRA_DIST += tests/lab/proxy6.sh
 EXTRA_DIST += tests/server-cli.sh tests/lab/lab.sh tests/lab/tunnel.sh \
 	tests/lab/two-clients.sh tests/lab/forged-source.sh \
 	tests/lab/unknown-key.sh tests/lab/pool.sh tests/lab/restart.sh \

@@ -112,29 +112,14 @@ preauth_refused(struct server *sv, enum admit_result r, const char *peer)
 }
 
 /*
- * Whether the TCP peer is one of trusted_proxies (IPv4, also as an
- * IPv4-mapped address on a dual-stack listener).
+ * Whether the TCP peer is one of trusted_proxies (either family; an
+ * IPv4-mapped peer of a dual-stack listener matches as IPv4 too).
  */
 bool
 preauth_trusted(const struct server_config *cfg, const struct sockaddr *sa)
 {
-	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
-	struct in_addr a;
-	unsigned i;
-
-	if (sa->sa_family == AF_INET)
-		a = ((const struct sockaddr_in *)sa)->sin_addr;
-	else if (sa->sa_family == AF_INET6 &&
-	    IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
-		memcpy(&a, &sin6->sin6_addr.s6_addr[12], sizeof(a));
-	else
-		return false;
-	for (i = 0; i < cfg->ntrusted_proxies; i++) {
-		if (ipaddr_in_cidr4(a, cfg->trusted_proxies[i].addr,
-		    cfg->trusted_proxies[i].prefix))
-			return true;
-	}
-	return false;
+	return config_in_prefixes_sa(cfg->trusted_proxies,
+	    cfg->ntrusted_proxies, sa);
 }
 
 /*

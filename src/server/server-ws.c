@@ -122,9 +122,8 @@ server_ws_remote(struct server *sv, struct lws *wsi, char *buf, size_t len)
 	struct server_config *cfg = sv->cfg;
 	char xff[SERVER_HDR_MAX + 1], *last;
 	struct in_addr peer, fwd;
-	struct in6_addr fwd6;
-	unsigned i;
-	bool trusted = false;
+	struct in6_addr peer6, fwd6;
+	bool trusted;
 	const char *pp;
 
 	/* proxy_protocol: the PROXY header named the client. */
@@ -133,13 +132,14 @@ server_ws_remote(struct server *sv, struct lws *wsi, char *buf, size_t len)
 		return;
 	}
 	server_ws_peer(wsi, buf, len);
-	if (cfg->ntrusted_proxies == 0 || !ipaddr_parse4(buf, &peer))
-		return;
-	for (i = 0; i < cfg->ntrusted_proxies; i++) {
-		if (ipaddr_in_cidr4(peer, cfg->trusted_proxies[i].addr,
-		    cfg->trusted_proxies[i].prefix))
-			trusted = true;
-	}
+	if (ipaddr_parse4(buf, &peer))
+		trusted = config_in_prefixes(cfg->trusted_proxies,
+		    cfg->ntrusted_proxies, AF_INET, &peer);
+	else if (ipaddr_parse6(buf, &peer6))
+		trusted = config_in_prefixes(cfg->trusted_proxies,
+		    cfg->ntrusted_proxies, AF_INET6, &peer6);
+	else
+		trusted = false;
 	if (!trusted || lws_hdr_copy(wsi, xff, sizeof(xff),
 	    WSI_TOKEN_X_FORWARDED_FOR) <= 0)
 		return;

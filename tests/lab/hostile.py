@@ -35,12 +35,18 @@ import time
 
 
 def connect(a):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    """TCP to --host (an IPv4 or IPv6 address or a name)."""
+    ai = socket.getaddrinfo(a.host, a.port, type=socket.SOCK_STREAM)[0]
+    s = socket.socket(ai[0], socket.SOCK_STREAM)
     if a.bind:
         s.bind((a.bind, 0))
     s.settimeout(a.timeout)
-    s.connect((a.host, a.port))
+    s.connect(ai[4])
     return s
+
+
+def host_header(a):
+    return "[%s]" % a.host if ":" in a.host else a.host
 
 
 def tls(a, s):
@@ -57,7 +63,7 @@ def upgrade(a, t):
     req = ("GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\n"
            "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n"
            "Sec-WebSocket-Version: 13\r\n"
-           "Sec-WebSocket-Protocol: rvpn.v1\r\n" % (a.path, a.host, key))
+           "Sec-WebSocket-Protocol: rvpn.v1\r\n" % (a.path, host_header(a), key))
     if a.xff:
         req += "X-Forwarded-For: %s\r\n" % a.xff
     t.sendall((req + "\r\n").encode())

@@ -385,7 +385,7 @@ test_good(void)
 	tap_is_str(sc->pid_file, "/run/rvpn-test.pid", "pid_file");
 	tap_is_int(sc->ntrusted_proxies, 2, "trusted_proxies, trailing comma");
 	tap_is_int(sc->trusted_proxies[0].prefix, 32, "a proxy address is /32");
-	tap_is_str(str4(sc->trusted_proxies[1].addr), "10.0.0.0",
+	tap_is_str(str4(sc->trusted_proxies[1].addr4), "10.0.0.0",
 	    "proxy prefix addr");
 	tap_is_int(sc->trusted_proxies[1].prefix, 8, "proxy prefix");
 	tap_is_str(sc->identity_key_file, DATA "/server \"#1\";\t.key",
@@ -899,6 +899,98 @@ expect_scale_err(const char *text, const char *want)
 	free(cause);
 }
 
+/*
+ * trusted_proxies: IPv4 and IPv6 addresses and prefixes; a dual-stack
+ * listener's IPv4-mapped peer matches the IPv4 ones.
+ */
+static int
+proxy_match(const struct server_config *sc, const char *addr)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (inet_pton(AF_INET, addr, &a4) == 1)
+		return config_in_prefixes(sc->trusted_proxies,
+		    sc->ntrusted_proxies, AF_INET, &a4);
+	if (inet_pton(AF_INET6, addr, &a6) == 1)
+		return config_in_prefixes(sc->trusted_proxies,
+		    sc->ntrusted_proxies, AF_INET6, &a6);
+	return -1;
+}
+
+static void
+test_proxies(void)
+{
+	static const struct {
+		const char *addr;
+		int want;
+	} cases[] = {
+		{ "10.1.2.3", 1 },		/* 10.0.0.0/8 */
+		{ "11.0.0.1", 0 },
+		{ "198.18.0.7", 1 },		/* the address itself */
+		{ "198.18.0.8", 0 },
+		{ "::ffff:10.9.9.9", 1 },	/* v4-mapped: as IPv4 */
+		{ "::ffff:198.18.0.7", 1 },
+		{ "::ffff:11.0.0.1", 0 },
+		{ "::1", 1 },			/* ::1 alone */
+		{ "::2", 0 },
+		{ "2001:db8:1::2", 1 },		/* 2001:db8:1::/64 */
+		{ "2001:db8:1::ffff:1", 1 },
+		{ "2001:db8:1:1::2", 0 },
+		{ "2001:db8:2::2", 0 },
+		{ "::a01:203", 0 },		/* IPv4-compatible: not IPv4 */
+	};
+	struct server_config *sc;
+	struct sockaddr_in6 sin6;
+	struct sockaddr_in sin;
+	char *cause = NULL;
+	unsigned i;
+	int got;
+
+	sc = load_v6("[server]\ntrusted_proxies = [\"10.0.0.0/8\", "
+	    "\"198.18.0.7\", \"::1\", \"2001:db8:1::/64\"]\n", NULL, &cause);
+	tap_ok(sc != NULL && sc->ntrusted_proxies == 4,
+	    "trusted_proxies: IPv4 and IPv6 addresses and prefixes load");
+	if (sc == NULL) {
+		printf("# %s\n", cause);
+		free(cause);
+		return;
+	}
+	tap_ok(sc->trusted_proxies[2].family == AF_INET6 &&
+	    sc->trusted_proxies[2].prefix == 128 &&
+	    sc->trusted_proxies[3].prefix == 64,
+	    "an IPv6 proxy address is /128, the prefix keeps its length");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		got = proxy_match(sc, cases[i].addr);
+		tap_ok(got == cases[i].want, "trusted_proxies: %s %s",
+		    cases[i].addr, cases[i].want ? "trusted" : "not trusted");
+	}
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	inet_pton(AF_INET6, "::ffff:10.0.0.1", &sin6.sin6_addr);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	inet_pton(AF_INET, "198.18.0.7", &sin.sin_addr);
+	tap_ok(config_in_prefixes_sa(sc->trusted_proxies,
+	    sc->ntrusted_proxies, (struct sockaddr *)&sin6) &&
+	    config_in_prefixes_sa(sc->trusted_proxies,
+	    sc->ntrusted_proxies, (struct sockaddr *)&sin),
+	    "socket addresses: a v4-mapped peer and an IPv4 peer");
+	server_config_free(sc);
+
+	expect_v6_err("[server]\ntrusted_proxies = [\"2001:db8:1::1/64\"]\n",
+	    NULL, "2: trusted_proxies: '2001:db8:1::1/64': host bits set");
+	expect_v6_err("[server]\ntrusted_proxies = [\"2001:db8::/129\"]\n",
+	    NULL, "2: trusted_proxies: '2001:db8::/129': prefix length must "
+	    "be 0..128");
+	expect_v6_err("[server]\ntrusted_proxies = [\"2001:db8::g\"]\n",
+	    NULL, "2: trusted_proxies: '2001:db8::g': not an IPv6 address");
+	expect_v6_err("[server]\ntrusted_proxies = [\"10.0.0.1/8\"]\n",
+	    NULL, "2: trusted_proxies: '10.0.0.1/8': host bits set");
+	expect_v6_err("[server]\ntrusted_proxies = [\"10.0.0.256\"]\n",
+	    NULL, "2: trusted_proxies: '10.0.0.256': not an IPv4 address");
+}
+
 static void
 test_scale(void)
 {
@@ -1132,6 +1224,7 @@ main(void)
 	test_client();
 	test_hostile();
 	test_v6();
+	test_proxies();
 	test_scale();
 	rmdir(tmpdir);
 	return tap_done();
