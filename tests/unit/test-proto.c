@@ -708,6 +708,95 @@ test_rekey(void)
 	unpair(c, s);
 }
 
+/*
+ * Known answers for REKEY(k) = ENCRYPT(k, 2^64-1, empty, 32 zeros)[0:32]
+ * (Noise section 4.2) with ChaCha20-Poly1305 and the Noise nonce.  The
+ * expected values were computed outside the project, twice: with a
+ * pure-Python ChaCha20 block function (RFC 8439 2.3, checked against its
+ * test vector; the AEAD's payload keystream starts at block 1) and with
+ * Python cryptography's ChaCha20Poly1305; both agreed.  "sealed" is
+ * ENCRYPT(REKEY(k), 0, "rvpn", "rekeyed") (ciphertext then tag), "twice"
+ * is REKEY(REKEY(k)).  A REKEY that used another nonce, took the tag, or
+ * left the context on the old key fails here.
+ */
+static const struct {
+	const char	*key, *next, *sealed, *twice;
+} rekey_kat[] = {
+	{ "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+	  "50835543a205b22c9323f2022bc4f67d838f90e61d5ccf33c4513e01f85b5042",
+	  "997ec745cce1d1ee57d0108731017b27b57ee07e3a530c",
+	  "30fe3726fa0f864af01d15663c77f95e490e30143788af57e90d56fb9aa71609" },
+	{ "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+	  "5bac2acd86a836c5dc98c116c1217ec31d3a63a9451319f097f3b4d6dab07787",
+	  "29629dd68408792135f7a4ae6db68564ee4b7dfdf0a20b",
+	  "3bc92e63c05a0c6ededf3ee0ee19a28f784a750754cc20a7d1e270c312f9fd10" },
+	{ "e68f69b7f413cd39b7d9e7d8a82e2e00ef2f9cdf8e0c56f6b8c1b5b1e1c6a2d7",
+	  "714c5455ad48be25202c8347ff4e277892cd8e47a90835a6ae6fac0c34ad95ff",
+	  "9938c7603287130149bc51256662a8f2191983f7934b3b",
+	  "eade850bd1edfc140c593f36989d0171fcdfe1364efaba5fb7b05b77a8c95f20" },
+};
+
+static size_t
+unhex(const char *s, uint8_t *out, size_t max)
+{
+	size_t		n;
+	unsigned	b;
+
+	for (n = 0; s[0] != '\0' && s[1] != '\0' && n < max; s += 2, n++) {
+		if (sscanf(s, "%2x", &b) != 1)
+			return (0);
+		out[n] = (uint8_t)b;
+	}
+	return (n);
+}
+
+static void
+test_rekey_kat(void)
+{
+	EVP_CIPHER_CTX	*enc, *dec;
+	uint8_t		 key[NOISE_KEY_LEN], dkey[NOISE_KEY_LEN];
+	uint8_t		 want[64], buf[64], tag[NOISE_TAG_LEN];
+	const uint8_t	 ad[] = "rvpn", msg[] = "rekeyed";
+	const size_t	 adlen = 4, mlen = 7;
+	size_t		 i, n;
+	int		 ok;
+
+	enc = noise_cipher_new(1);
+	dec = noise_cipher_new(0);
+	for (i = 0; i < sizeof(rekey_kat) / sizeof(rekey_kat[0]); i++) {
+		unhex(rekey_kat[i].key, key, sizeof(key));
+		memcpy(dkey, key, sizeof(dkey));
+		/* Used first under the old key, as a session's context is. */
+		memcpy(buf, msg, mlen);
+		ok = enc != NULL && dec != NULL &&
+		    noise_cipher_key(enc, key, 1) == 0 &&
+		    noise_cipher_key(dec, dkey, 0) == 0 &&
+		    noise_cipher_seal(enc, 7, ad, adlen, buf, mlen, tag) == 0 &&
+		    noise_cipher_rekey(enc, key, 1) == 0 &&
+		    noise_cipher_rekey(dec, dkey, 0) == 0;
+		n = unhex(rekey_kat[i].next, want, sizeof(want));
+		tap_ok(ok && n == NOISE_KEY_LEN &&
+		    memcmp(key, want, n) == 0 && memcmp(dkey, want, n) == 0,
+		    "REKEY known answer %zu (sealing and opening side)", i);
+		memcpy(buf, msg, mlen);
+		n = unhex(rekey_kat[i].sealed, want, sizeof(want));
+		ok = noise_cipher_seal(enc, 0, ad, adlen, buf, mlen, tag) == 0;
+		tap_ok(ok && n == mlen + NOISE_TAG_LEN &&
+		    memcmp(buf, want, mlen) == 0 &&
+		    memcmp(tag, want + mlen, NOISE_TAG_LEN) == 0,
+		    "the rekeyed context seals with REKEY(k) %zu", i);
+		tap_ok(noise_cipher_open(dec, 0, ad, adlen, buf, mlen,
+		    tag) == 0 && memcmp(buf, msg, mlen) == 0,
+		    "the rekeyed opening context opens it %zu", i);
+		n = unhex(rekey_kat[i].twice, want, sizeof(want));
+		tap_ok(noise_cipher_rekey(enc, key, 1) == 0 &&
+		    n == NOISE_KEY_LEN && memcmp(key, want, n) == 0,
+		    "REKEY(REKEY(k)) known answer %zu", i);
+	}
+	EVP_CIPHER_CTX_free(enc);
+	EVP_CIPHER_CTX_free(dec);
+}
+
 static void
 test_handshake_errors(void)
 {
@@ -1020,6 +1109,7 @@ main(void)
 	test_record_errors();
 	test_control();
 	test_rekey();
+	test_rekey_kat();
 	test_handshake_errors();
 	test_texts();
 	test_log_reason();
