@@ -94,3 +94,7 @@ EXTRA_DIST += tests/lab/egress.sh
 # Live rekey through server and client, RVPN_TEST_REKEY_SECONDS (issue 15).
 TESTS += tests/lab/rekey.sh
 EXTRA_DIST += tests/lab/rekey.sh
+
+# The drop counters no_route, tun_no_route, header and tun_write, each provoked.
+TESTS += tests/lab/drops.sh
+EXTRA_DIST += tests/lab/drops.sh
