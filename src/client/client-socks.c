@@ -31,6 +31,7 @@
 #include "client.h"
 #include "log.h"
 #include "relay.h"
+#include "socks5.h"
 #include "stream.h"
 #include "xmalloc.h"
 
@@ -157,36 +158,13 @@ socks_wait_cb(evutil_socket_t fd, short ev, void *arg)
 	socks_fail_rep(sc, 1);
 }
 
-/* The CONNECT request, whole in buf: the stream's OPEN. */
+/* The CONNECT request, parsed into sc->open: wait for a session or open. */
 static void
-socks_request(struct socks_conn *sc, const uint8_t *p, size_t alen)
+socks_request(struct socks_conn *sc)
 {
 	struct client *cl = sc->cl;
 	struct timeval tv = { CLIENT_SOCKS_WAIT, 0 };
-	struct stream_msg *m = &sc->open;
 
-	memset(m, 0, sizeof(*m));
-	m->type = STREAM_OPEN;
-	m->atyp = p[3];
-	switch (m->atyp) {
-	case STREAM_A_IPV4:
-		memcpy(m->addr, p + 4, 4);
-		break;
-	case STREAM_A_IPV6:
-		memcpy(m->addr, p + 4, 16);
-		break;
-	default:
-		memcpy(m->name, p + 5, alen);
-		m->name[alen] = '\0';
-		break;
-	}
-	m->port = (uint16_t)(p[4 + (m->atyp == STREAM_A_NAME ? 1 : 0) +
-	    alen] << 8 | p[5 + (m->atyp == STREAM_A_NAME ? 1 : 0) + alen]);
-	if (m->port == 0 || (m->atyp == STREAM_A_NAME &&
-	    strlen(m->name) != alen)) {
-		socks_fail_rep(sc, 1);
-		return;
-	}
 	/* Nothing more is read until the stream is open. */
 	bufferevent_disable(sc->bev, EV_READ);
 	if (cl->relay != NULL) {
@@ -212,23 +190,17 @@ socks_auth(struct socks_conn *sc, struct evbuffer *in, size_t n)
 	size_t ulen, plen, need;
 	int diff;
 
-	if (n < 2)
+	p = evbuffer_pullup(in, (ssize_t)(n < SOCKS5_USERPASS_MAX ? n :
+	    SOCKS5_USERPASS_MAX));
+	switch (socks5_userpass(p, n, &need, &ulen, &plen)) {
+	case SOCKS5_MORE:
 		return 0;
-	p = evbuffer_pullup(in, 2);
-	ulen = p[1];
-	if (p[0] != 1 || ulen == 0) {
+	case SOCKS5_WHOLE:
+		break;
+	default:
 		evbuffer_drain(in, n);
 		goto refuse;
 	}
-	need = 2 + ulen + 1;
-	if (n < need)
-		return 0;
-	p = evbuffer_pullup(in, (ssize_t)need);
-	plen = p[need - 1];
-	need += plen;
-	if (n < need)
-		return 0;
-	p = evbuffer_pullup(in, (ssize_t)need);
 	memset(ub, 0, sizeof(ub));
 	memset(pb, 0, sizeof(pb));
 	memcpy(ub, p + 2, ulen);
@@ -254,23 +226,21 @@ socks_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct socks_conn *sc = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
-	uint8_t buf[4 + 1 + 255 + 2], *p;
-	size_t n = evbuffer_get_length(in), need, alen;
+	uint8_t *p, rep = 1;
+	size_t n = evbuffer_get_length(in), need = 0;
+	int rc;
 
 	if (sc->state == SOCKS_GREETING) {
-		if (n < 2)
-			return;
-		p = evbuffer_pullup(in, 2);
-		if (p[0] != 5) {
+		p = evbuffer_pullup(in, (ssize_t)(n < 2 + 255 ? n : 2 + 255));
+		if ((rc = socks5_greeting(p, n, &need)) == SOCKS5_BAD) {
 			socks_free(sc);
 			return;
 		}
-		need = 2 + (size_t)p[1];
-		if (n < need)
+		if (rc == SOCKS5_MORE)
 			return;
 		p = evbuffer_pullup(in, (ssize_t)need);
 		/* With credentials configured, method 2 or nothing. */
-		if (memchr(p + 2, sc->cl->socks_auth ? 2 : 0, p[1]) == NULL) {
+		if (!socks5_offers(p, sc->cl->socks_auth ? 2 : 0)) {
 			evbuffer_drain(in, need);
 			socks_fail(sc, "\x05\xff", 2);
 			return;
@@ -291,45 +261,23 @@ socks_read_cb(struct bufferevent *bev, void *arg)
 		sc->state = SOCKS_REQUEST;
 		n = evbuffer_get_length(in);
 	}
-	if (sc->state != SOCKS_REQUEST || n < 5)
+	if (sc->state != SOCKS_REQUEST)
 		return;
-	p = evbuffer_pullup(in, 5);
-	if (p[0] != 5) {
+	p = evbuffer_pullup(in, (ssize_t)(n < SOCKS5_REQUEST_MAX ? n :
+	    SOCKS5_REQUEST_MAX));
+	switch (socks5_request(p, n, &need, &sc->open, &rep)) {
+	case SOCKS5_MORE:
+		return;
+	case SOCKS5_BAD:
 		socks_free(sc);
 		return;
-	}
-	if (p[1] != 1) {		/* CONNECT only */
+	case SOCKS5_REFUSE:
 		evbuffer_drain(in, n);
-		socks_fail_rep(sc, 7);
+		socks_fail_rep(sc, rep);
 		return;
 	}
-	switch (p[3]) {
-	case STREAM_A_IPV4:
-		alen = 4;
-		need = 4 + 4 + 2;
-		break;
-	case STREAM_A_IPV6:
-		alen = 16;
-		need = 4 + 16 + 2;
-		break;
-	case STREAM_A_NAME:
-		alen = p[4];
-		need = 4 + 1 + alen + 2;
-		if (alen == 0) {
-			evbuffer_drain(in, n);
-			socks_fail_rep(sc, 1);
-			return;
-		}
-		break;
-	default:
-		evbuffer_drain(in, n);
-		socks_fail_rep(sc, 8);
-		return;
-	}
-	if (n < need)
-		return;
-	evbuffer_remove(in, buf, need);
-	socks_request(sc, buf, alen);
+	evbuffer_drain(in, need);
+	socks_request(sc);
 }
 
 static void
