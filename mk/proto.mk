@@ -43,6 +43,8 @@ EXTRA_DIST += bench/bench-proto.sh bench/README.md doc/PROTOCOL.md doc/DESIGN.md
 EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/fuzz-record.c \
 	tests/fuzz/fuzz-handshake.c tests/fuzz/fuzz-config.c \
 	tests/fuzz/fuzz-vnet.c tests/fuzz/fuzz-stream.c \
+	tests/fuzz/fuzz-socks5.c tests/fuzz/fuzz-proxyv2.c \
+	tests/fuzz/fuzz-ctlmsg.c \
 	tests/fuzz/corpus
 
 # txq: the bounded ring of DATA records used by server and client.
