@@ -98,3 +98,7 @@ EXTRA_DIST += tests/lab/rekey.sh
 # The drop counters no_route, tun_no_route, header and tun_write, each provoked.
 TESTS += tests/lab/drops.sh
 EXTRA_DIST += tests/lab/drops.sh
+
+# Detached server and client log to syslog (daemon facility), -f does not.
+TESTS += tests/lab/syslog.sh
+EXTRA_DIST += tests/lab/syslog.sh

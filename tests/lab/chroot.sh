@@ -123,32 +123,8 @@ ok "SIGTERM under chroot: nft table gone, ip_forward restored, TUN gone"
 
 # Detached: syslog goes to /dev/log, here a socket of ours bound over it
 # in a private mount namespace (the host has no syslog daemon to read).
-py=$(command -v python3)
-[ -x /usr/bin/python3 ] && py=/usr/bin/python3
-"$py" -u -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-with open(sys.argv[2], "ab", 0) as f:
-    while True:
-        f.write(s.recv(8192).rstrip(b"\0\n") + b"\n")
-' "$LAB_DIR/devlog" "$LAB_DIR/syslog.log" &
-LAB_PIDS="$LAB_PIDS $!"
-lab_wait_cmd "$LAB_TIMEOUT" test -S "$LAB_DIR/devlog" || fail "no syslog socket"
-mkdir "$LAB_DIR/hostdev" || fail "mkdir hostdev"
-unshare -m --propagation private sh -ec '
-	h=$1; shift
-	mount --bind /dev "$h"
-	mount -t tmpfs -o mode=755 rvt-dev /dev
-	mkdir /dev/net
-	for d in null zero random urandom net/tun; do
-		touch "/dev/$d"
-		mount --bind "$h/$d" "/dev/$d"
-	done
-	touch /dev/log
-	mount --bind "$(dirname "$h")/devlog" /dev/log
-	exec "$@"
-' sh "$LAB_DIR/hostdev" ip netns exec "$NS_SRV" "$RVPN_SERVER" -c "$CONF" \
+lab_syslog_start
+"$LAB_DEVLOG" ip netns exec "$NS_SRV" "$RVPN_SERVER" -c "$CONF" \
 	>"$LAB_DIR/detached.out" 2>&1 ||
 	fail "detached start failed: $(cat "$LAB_DIR/detached.out")"
 dpid=$(cat "$LAB_DIR/server.pid" 2>/dev/null)

@@ -299,6 +299,51 @@ lab_services() {
 		fail "IPv6 web server did not start"
 }
 
+# A syslog of our own: a unix datagram socket $LAB_DIR/devlog whose
+# messages go to $LAB_DIR/syslog.log as received, one a line, with their
+# "<PRI>" (facility * 8 + severity).  "$LAB_DEVLOG" CMD... runs CMD in
+# a private mount namespace whose /dev is a tmpfs with null, zero,
+# random, urandom, net/tun and log (that socket) bound in: the host's
+# /dev and syslog are not touched.  It is a script that execs CMD, so
+# with `&` $! is CMD's PID.
+lab_syslog_start() {
+	local py
+	py=$(command -v python3)
+	[ -x /usr/bin/python3 ] && py=/usr/bin/python3
+	"$py" -u -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "ab", 0) as f:
+    while True:
+        f.write(s.recv(8192).rstrip(b"\0\n") + b"\n")
+' "$LAB_DIR/devlog" "$LAB_DIR/syslog.log" &
+	LAB_PIDS="$LAB_PIDS $!"
+	lab_wait_cmd "$LAB_TIMEOUT" test -S "$LAB_DIR/devlog" ||
+		fail "no syslog socket"
+	: >>"$LAB_DIR/syslog.log"
+	mkdir -p "$LAB_DIR/hostdev" || fail "mkdir hostdev"
+	LAB_DEVLOG=$LAB_DIR/devlog.sh
+	cat >"$LAB_DEVLOG" <<'EOF'
+#!/bin/sh
+# lab.sh: CMD... with our syslog socket as /dev/log (lab_syslog_start).
+exec unshare -m --propagation private sh -ec '
+	h=$1; shift
+	mount --bind /dev "$h"
+	mount -t tmpfs -o mode=755 rvt-dev /dev
+	mkdir /dev/net
+	for d in null zero random urandom net/tun; do
+		touch "/dev/$d"
+		mount --bind "$h/$d" "/dev/$d"
+	done
+	touch /dev/log
+	mount --bind "$(dirname "$h")/devlog" /dev/log
+	exec "$@"
+' sh "$(dirname "$0")/hostdev" "$@"
+EOF
+	chmod 755 "$LAB_DEVLOG" || fail "chmod $LAB_DEVLOG"
+}
+
 # An iperf3 server on the internet host, for a test that measures
 # throughput (not started by lab_up: no test needs it by default).
 lab_iperf3_start() {
