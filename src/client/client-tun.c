@@ -121,6 +121,19 @@ client_tun_read_cb(evutil_socket_t fd, short events, void *arg)
 			break;
 		}
 		n = read(fd, cl->pktbuf, VNET_MAX_READ);
+		if (n == -1 && errno != EAGAIN && errno != EINTR) {
+			/*
+			 * The device was deleted (ip link del: EBADFD) or
+			 * broke: it stays readable with the error, so stop
+			 * (once), or this would spin.
+			 */
+			log_warnx("TUN device %s is gone (read: %s): exiting",
+			    cl->ifname, strerror(errno));
+			event_del(cl->tun_ev);
+			cl->nroutes = cl->nroutes6 = 0;	/* gone with it */
+			client_stop(cl, 1);
+			return;
+		}
 		if (n <= 0)
 			break;	/* EAGAIN: drained */
 		if (vnet_parse(cl->pktbuf, (size_t)n, &vp) != VNET_OK) {

@@ -40,8 +40,17 @@ server_tun_read_cb(evutil_socket_t fd, short events, void *arg)
 	    bytes < SERVER_TUN_BUDGET_BYTES; i++) {
 		n = read(fd, sv->pktbuf, VNET_MAX_READ);
 		if (n == -1) {
-			if (errno != EAGAIN && errno != EINTR)
-				log_warn("%s: read", sv->tun_ifname);
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			/*
+			 * The device was deleted (ip link del: EBADFD) or
+			 * broke: it stays readable with the error, so go
+			 * (once), or this would spin.  systemd restarts us.
+			 */
+			log_warnx("TUN device %s is gone (read: %s): exiting",
+			    sv->tun_ifname, strerror(errno));
+			event_del(sv->ev_tun);
+			server_stop(sv, 1);
 			return;
 		}
 		bytes += (size_t)n;
