@@ -59,7 +59,8 @@ EXTRA_DIST += tests/lab/tls.sh tests/lab/decoy.sh \
 	contrib/lws/0002-confirm-upgrade-as-http.patch \
 	contrib/lws/0003-parse-failure-400.patch \
 	contrib/lws/0004-ws-client-mask-word.patch \
-	contrib/lws/0005-ws-client-rx-bulk.patch
+	contrib/lws/0005-ws-client-rx-bulk.patch \
+	contrib/lws/0006-ws-upgrade-keep-pipelined-data.patch
 
 # The replay table sized from max_clients, rebuilt on reload (issue 8).
 TESTS += tests/lab/replay-reload.sh
@@ -102,3 +103,7 @@ EXTRA_DIST += tests/lab/drops.sh
 # Detached server and client log to syslog (daemon facility), -f does not.
 TESTS += tests/lab/syslog.sh
 EXTRA_DIST += tests/lab/syslog.sh
+
+# Message 1 in the same write as the upgrade request (lws patch 0006).
+TESTS += tests/lab/pipelined.sh
+EXTRA_DIST += tests/lab/pipelined.sh
