@@ -68,7 +68,7 @@ EXTRA_DIST += tests/lab/replay-reload.sh
 
 # WebSocket messages as the server reassembles them (lib/wsmsg.c).
 TESTS += tests/lab/ws-frames.sh
-EXTRA_DIST += tests/lab/ws-frames.sh
+EXTRA_DIST += tests/lab/ws-frames.sh tests/lab/wsfrag.py
 
 # max_clients and 4005 with the client's retry, rvpnctl reload success and
 # failure, SO_PEERCRED on a world-writable control socket (issue 15).

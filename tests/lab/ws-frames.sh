@@ -4,9 +4,17 @@
 # whole (bad handshake, 4000); a text message is a protocol error (4007);
 # fragments over the handshake's SERVER_HS_REC_MAX (2048 bytes) are a bad
 # handshake, "record too long".
+# In a session, through tests/lab/wsfrag.py (a TLS man in the middle that
+# re-sends each of a real client's messages as three fragments): message
+# 1 and every record arrive whole, the tunnel carries pings and a
+# download; a 65537-byte message (over PROTO_MAX_RECORD) is a protocol
+# error, 4007 "record over PROTO_MAX_RECORD", while 65536 bytes are taken
+# in and fail as a record ("authentication failed", also 4007); the
+# client reconnects each time.
 [ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
 . "$(dirname "$0")/lab.sh"
-lab_init "$RVPN_CLIENT"
+RVPNCTL=${RVPNCTL:-$top_builddir/src/rvpnctl}
+lab_init "$RVPN_CLIENT" "$RVPNCTL"
 PY=$(command -v python3)
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 [ -n "$PY" ] || fail "python3 missing (contrib/install-deps.sh)"
@@ -95,4 +103,51 @@ code=$(ws toobig) || fail "toobig: $(cat "$LAB_DIR/ws.err")"
 lab_wait_log "$LAB_DIR/server.log" "reason: bad handshake: record too long" \
 	"$LAB_TIMEOUT" || fail "no 'record too long' in the server log"
 ok "3000 bytes in fragments before the handshake: 4000, 'record too long'"
+
+# A session whose every message reaches the server in three fragments.
+ip netns exec "$NS_SRV" "$PY" -u "$top_srcdir/tests/lab/wsfrag.py" \
+	"$LAB_SRV_C1" 8443 "$LAB_SRV_C1" 443 "$LAB_DIR/server.crt" \
+	"$LAB_DIR/server.key" "$LAB_DIR/inject" >"$LAB_DIR/wsfrag.log" 2>&1 &
+LAB_PIDS="$LAB_PIDS $!"
+lab_wait_log "$LAB_DIR/wsfrag.log" "^listening" || fail "wsfrag.py did not start"
+from=$(lab_log_next "$LAB_DIR/server.log")
+lab_client_start "$NS_C1" c1 --server "wss://$LAB_SRV_C1:8443/api/v1/ws" \
+	--server-key "$LAB_SRV_PUB" --key "$LAB_DIR/c1.key" --ca "$LAB_DIR/ca.crt"
+nsx "$NS_C1" ping -c 50 -i 0.02 -W 5 "$LAB_NET" >"$LAB_DIR/ping.out" ||
+	fail "pings through fragments: $(tail -2 "$LAB_DIR/ping.out")"
+grep -q "50 packets transmitted, 50 received" "$LAB_DIR/ping.out" ||
+	fail "pings lost: $(tail -2 "$LAB_DIR/ping.out")"
+head -c 3000000 /dev/urandom >"$LAB_DIR/www/big.bin"
+nsx "$NS_C1" curl -sf -o "$LAB_DIR/big.got" "http://$LAB_NET/big.bin" ||
+	fail "download through fragments"
+cmp -s "$LAB_DIR/www/big.bin" "$LAB_DIR/big.got" || fail "download differs"
+grep -q "^fragmented [0-9]*00$" "$LAB_DIR/wsfrag.log" ||
+	fail "wsfrag.py did not fragment: $(cat "$LAB_DIR/wsfrag.log")"
+tail -n +"$from" "$LAB_DIR/server.log" | grep -q "session end" &&
+	fail "the session ended"
+ok "a real client's messages in three fragments each: handshake, 50/50 pings and 3 MB whole"
+
+# inject N: a message of N bytes in three fragments on c1's connection;
+# the server must close it with 4007 and REASON, and c1 come back.
+inject() {
+	local from cfrom
+	from=$(lab_log_next "$LAB_DIR/server.log")
+	cfrom=$(lab_log_next "$LAB_DIR/client-c1.log")
+	echo "$1" >"$LAB_DIR/inject.tmp" && mv "$LAB_DIR/inject.tmp" "$LAB_DIR/inject"
+	LAB_LOG_FROM=$from lab_wait_log "$LAB_DIR/server.log" \
+		"session end: [^-].* reason: $2\$" ||
+		fail "$1 bytes: no 'reason: $2': $(tail -n +"$from" "$LAB_DIR/server.log")"
+	LAB_LOG_FROM=$cfrom lab_wait_log "$LAB_DIR/client-c1.log" \
+		"server closed the connection: protocol error \(4007\)" ||
+		fail "$1 bytes: the client did not get 4007"
+	LAB_LOG_FROM=$cfrom lab_wait_log "$LAB_DIR/client-c1.log" "tunnel up" ||
+		fail "c1 did not reconnect after the $1-byte message"
+}
+inject 65536 "protocol error: authentication failed"
+ok "65536 bytes in fragments (PROTO_MAX_RECORD): reassembled, fails as a record: 4007, c1 reconnects"
+inject 65537 "protocol error: record over PROTO_MAX_RECORD"
+ok "65537 bytes in fragments: 4007 'record over PROTO_MAX_RECORD', c1 reconnects"
+nsx "$NS_C1" ping -c 3 -W 5 "$LAB_NET" >/dev/null || fail "no ping after the reconnects"
+lab_stop "$LAB_PID_c1" || fail "c1 did not stop cleanly"
+lab_server_stop || fail "server did not stop cleanly"
 exit 0
