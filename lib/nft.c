@@ -46,10 +46,10 @@ struct nft_state {
  * NULL) gets "what: " and the first line of libnftables' error text.
  */
 static int
-nft_run(const char *cmds, const char *what, char **cause)
+nft_run_out(const char *cmds, const char *what, char **cause, char **out)
 {
 	struct nft_ctx *ctx;
-	const char *err;
+	const char *err, *o;
 	size_t len;
 	int rc;
 
@@ -67,6 +67,10 @@ nft_run(const char *cmds, const char *what, char **cause)
 		return -1;
 	}
 	rc = nft_run_cmd_from_buffer(ctx, cmds);
+	if (rc == 0 && out != NULL) {
+		o = nft_ctx_get_output_buffer(ctx);
+		*out = xstrdup(o != NULL ? o : "");
+	}
 	if (rc != 0 && cause != NULL) {
 		err = nft_ctx_get_error_buffer(ctx);
 		if (err == NULL || *err == '\0')
@@ -81,6 +85,12 @@ nft_run(const char *cmds, const char *what, char **cause)
 		return -1;
 	}
 	return 0;
+}
+
+static int
+nft_run(const char *cmds, const char *what, char **cause)
+{
+	return nft_run_out(cmds, what, cause, NULL);
 }
 
 /*
@@ -628,4 +638,126 @@ nft_recover(const char *table, const char *state_path)
 	log_warnx("recovering from an unclean stop of the last run: %s",
 	    done);
 	free(data);
+}
+
+/*
+ * The next non-empty line of *p, without leading and trailing blanks,
+ * into buf; false at the end.
+ */
+static bool
+nft_next_line(const char **p, char *buf, size_t len)
+{
+	const char *s = *p, *e;
+	size_t n;
+
+	for (;;) {
+		s += strspn(s, " \t");
+		if (*s == '\0')
+			return false;
+		e = s + strcspn(s, "\n");
+		n = (size_t)(e - s);
+		while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+			n--;
+		*p = *e == '\n' ? e + 1 : e;
+		if (n == 0) {
+			s = *p;
+			continue;
+		}
+		snprintf(buf, len, "%.*s", (int)n, s);
+		return true;
+	}
+}
+
+/*
+ * Is text (`nft list table inet rvpn`) exactly the table rvpn made before
+ * the per-instance tables (up to commit 79aa6ea): an optional postrouting
+ * chain masquerading one prefix, and the forward chain with the MSS
+ * clamp and the two accepts, all for one TUN (into tun)?  Anything more,
+ * less or else is not ours.
+ */
+static bool
+nft_legacy_shape(const char *text, char *tun, size_t tunlen)
+{
+	char l[256], t[IFNAMSIZ + 1], t2[IFNAMSIZ + 1], pfx[64], eg[64];
+	const char *p = text;
+	unsigned a, b, i;
+	int n;
+
+	if (!nft_next_line(&p, l, sizeof(l)) ||
+	    strcmp(l, "table inet " NFT_TABLE " {") != 0 ||
+	    !nft_next_line(&p, l, sizeof(l)))
+		return false;
+	if (strcmp(l, "chain postrouting {") == 0) {
+		if (!nft_next_line(&p, l, sizeof(l)) || strcmp(l, "type nat "
+		    "hook postrouting priority srcnat; policy accept;") != 0 ||
+		    !nft_next_line(&p, l, sizeof(l)))
+			return false;
+		n = -1;
+		if (sscanf(l, "ip saddr %63[0-9./] oifname \"%63[^\"]\" "
+		    "masquerade%n", pfx, eg, &n) != 2 || n != (int)strlen(l) ||
+		    !nft_next_line(&p, l, sizeof(l)) || strcmp(l, "}") != 0 ||
+		    !nft_next_line(&p, l, sizeof(l)))
+			return false;
+	}
+	if (strcmp(l, "chain forward {") != 0 ||
+	    !nft_next_line(&p, l, sizeof(l)) || strcmp(l, "type filter hook "
+	    "forward priority filter; policy accept;") != 0)
+		return false;
+	t[0] = '\0';
+	for (i = 0; i < 2; i++) {
+		n = -1;
+		if (!nft_next_line(&p, l, sizeof(l)) ||
+		    sscanf(l, i == 0 ? "iifname \"%16[^\"]\" tcp flags syn tcp "
+		    "option maxseg size > %u tcp option maxseg size set %u%n" :
+		    "oifname \"%16[^\"]\" tcp flags syn tcp option maxseg size "
+		    "> %u tcp option maxseg size set %u%n", t2, &a, &b,
+		    &n) != 3 || n != (int)strlen(l) || a != b ||
+		    (i == 1 && strcmp(t, t2) != 0))
+			return false;
+		snprintf(t, sizeof(t), "%s", t2);
+	}
+	snprintf(pfx, sizeof(pfx), "iifname \"%s\" accept", t);
+	if (!nft_next_line(&p, l, sizeof(l)) || strcmp(l, pfx) != 0)
+		return false;
+	snprintf(pfx, sizeof(pfx), "oifname \"%s\" ct state "
+	    "established,related accept", t);
+	if (!nft_next_line(&p, l, sizeof(l)) || strcmp(l, pfx) != 0 ||
+	    !nft_next_line(&p, l, sizeof(l)) || strcmp(l, "}") != 0 ||
+	    !nft_next_line(&p, l, sizeof(l)) || strcmp(l, "}") != 0 ||
+	    nft_next_line(&p, l, sizeof(l)))
+		return false;
+	snprintf(tun, tunlen, "%s", t);
+	return true;
+}
+
+void
+nft_recover_legacy(const char *own_tun)
+{
+	char *text = NULL, *cause = NULL, tun[IFNAMSIZ + 1];
+
+	if (nft_run_out("list table inet " NFT_TABLE "\n", "nft", NULL,
+	    &text) == -1)
+		return;		/* no such table: the usual case */
+	if (!nft_legacy_shape(text, tun, sizeof(tun))) {
+		log_warnx("nft: table inet %s is not the one an older rvpn "
+		    "made (other chains or rules): left alone", NFT_TABLE);
+		free(text);
+		return;
+	}
+	free(text);
+	if ((own_tun == NULL || strcmp(tun, own_tun) != 0) &&
+	    if_nametoindex(tun) != 0) {
+		log_warnx("nft: table inet %s of an older rvpn for %s, which "
+		    "exists: left alone (is an old rvpn-server running?)",
+		    NFT_TABLE, tun);
+		return;
+	}
+	if (nft_run("delete table inet " NFT_TABLE "\n",
+	    "nft: delete table inet " NFT_TABLE, &cause) == -1) {
+		log_warnx("%s", cause);
+		free(cause);
+		return;
+	}
+	log_warnx("nft: deleted table inet %s, left by an older rvpn for %s "
+	    "(its NAT and forward rules)", NFT_TABLE, tun);
 }

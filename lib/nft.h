@@ -60,6 +60,14 @@ void			 nft_table_name(const char *tun_name, char *buf,
  * anything.
  */
 void			 nft_recover(const char *table, const char *state_path);
+/*
+ * rvpn before the per-instance tables used one table, "inet rvpn" (see
+ * nft_legacy_shape), with no undo record: a crash left it, NAT and
+ * forward rules, for good.  Delete it when it is exactly that table and
+ * its TUN is own_tun or gone (an old server that still runs keeps it);
+ * one warning either way, nothing when there is no such table.
+ */
+void			 nft_recover_legacy(const char *own_tun);
 /* True if table exists in the current namespace (tests, -t). */
 bool			 nft_table_exists(const char *table);
 

@@ -107,3 +107,7 @@ EXTRA_DIST += tests/lab/syslog.sh
 # Message 1 in the same write as the upgrade request (lws patch 0006).
 TESTS += tests/lab/pipelined.sh
 EXTRA_DIST += tests/lab/pipelined.sh
+
+# The single table inet rvpn of an older rvpn, deleted at start.
+TESTS += tests/lab/legacy-table.sh
+EXTRA_DIST += tests/lab/legacy-table.sh

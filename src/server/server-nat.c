@@ -33,7 +33,8 @@ server_nat_state_path(struct server *sv)
 
 /*
  * First undo what a crashed run of this instance left (its table, its
- * ip_forward change), whatever nat_enabled says now.  Then with
+ * ip_forward change), and the single "inet rvpn" table of an rvpn before
+ * the per-instance tables, whatever nat_enabled says now.  Then with
  * nat_enabled: install rvpn's nftables table (masquerade of dhcp_range
  * out of the egress interface, forward rules, MSS clamp) and turn on
  * ip_forward, with the undo record written first.  nat_enabled = false
@@ -51,6 +52,7 @@ server_nat_start(struct server *sv, char **cause)
 	nft_table_name(sv->tun_ifname, table, sizeof(table));
 	state = server_nat_state_path(sv);
 	nft_recover(table, state);
+	nft_recover_legacy(sv->tun_ifname);
 	if (!cfg->nat_enabled) {
 		free(state);
 		log_debug("%s: nat_enabled = false, netfilter untouched",

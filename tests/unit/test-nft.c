@@ -216,6 +216,96 @@ must_fail(const struct nft_params *np, const char *want, size_t wantlen,
 		nft_remove(st);
 }
 
+/*
+ * A table as rvpn made it before the per-instance tables (commit
+ * 79aa6ea^, lib/nft.c nft_ruleset): family and name, its TUN, with or
+ * without the postrouting chain, and an extra forward rule (or "").
+ */
+static void
+legacy_table(const char *family, const char *name, const char *tun,
+    bool masq, const char *extra)
+{
+	FILE *f;
+
+	if ((f = popen("nft -f -", "w")) == NULL)
+		abort();
+	fprintf(f, "table %s %s {\n", family, name);
+	if (masq)
+		fprintf(f, "\tchain postrouting {\n"
+		    "\t\ttype nat hook postrouting priority srcnat; "
+		    "policy accept;\n"
+		    "\t\tip saddr 10.200.0.0/24 oifname \"lo\" masquerade\n"
+		    "\t}\n");
+	fprintf(f, "\tchain forward {\n"
+	    "\t\ttype filter hook forward priority filter; policy accept;\n"
+	    "\t\tiifname \"%s\" tcp flags syn tcp option maxseg size > 1360 "
+	    "tcp option maxseg size set 1360\n"
+	    "\t\toifname \"%s\" tcp flags syn tcp option maxseg size > 1360 "
+	    "tcp option maxseg size set 1360\n"
+	    "%s"
+	    "\t\tiifname \"%s\" accept\n"
+	    "\t\toifname \"%s\" ct state established,related accept\n"
+	    "\t}\n"
+	    "}\n", tun, tun, extra, tun, tun);
+	if (pclose(f) != 0)
+		abort();
+}
+
+static bool
+has_table(const char *family, const char *name)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "nft list table %s %s >/dev/null 2>&1",
+	    family, name);
+	return system(cmd) == 0;
+}
+
+/*
+ * The single "inet rvpn" table of an older rvpn: deleted when it is
+ * exactly that table and its TUN is ours or gone; anything else is left.
+ */
+static void
+legacy_tests(void)
+{
+	nft_recover_legacy("rvt0");
+	tap_ok(!has_table("inet", "rvpn"), "legacy: no table, nothing done");
+
+	legacy_table("inet", "rvpn", "rvtgone0", true, "");
+	nft_recover_legacy("rvt0");
+	tap_ok(!has_table("inet", "rvpn"),
+	    "legacy: inet rvpn for a TUN that is gone: deleted");
+
+	legacy_table("inet", "rvpn", "rvt0", false, "");
+	nft_recover_legacy("rvt0");
+	tap_ok(!has_table("inet", "rvpn"),
+	    "legacy: inet rvpn (no NAT chain) for our own TUN: deleted");
+
+	legacy_table("inet", "rvpn", "lo", true, "");
+	nft_recover_legacy("rvt0");
+	tap_ok(has_table("inet", "rvpn"),
+	    "legacy: inet rvpn for another TUN that exists: left alone");
+	tap_is_int(system("nft delete table inet rvpn"), 0, "(deleted)");
+
+	legacy_table("inet", "rvpn", "rvtgone0", true,
+	    "\t\ttcp dport 22 accept\n");
+	nft_recover_legacy("rvt0");
+	tap_ok(has_table("inet", "rvpn"),
+	    "legacy: inet rvpn with a rule of someone else's: left alone");
+	tap_is_int(system("nft delete table inet rvpn"), 0, "(deleted)");
+
+	legacy_table("ip", "rvpn", "rvtgone0", true, "");
+	legacy_table("inet", "rvpn_rvt9", "rvtgone0", true, "");
+	legacy_table("inet", "rvpnx", "rvtgone0", true, "");
+	nft_recover_legacy("rvt0");
+	tap_ok(has_table("ip", "rvpn") && has_table("inet", "rvpn_rvt9") &&
+	    has_table("inet", "rvpnx"),
+	    "legacy: ip rvpn, inet rvpn_rvt9, inet rvpnx: untouched");
+	tap_is_int(system("nft delete table ip rvpn; "
+	    "nft delete table inet rvpn_rvt9; nft delete table inet rvpnx"),
+	    0, "(deleted)");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -318,6 +408,7 @@ main(int argc, char **argv)
 	    "table name with ;");
 
 	crash_tests();
+	legacy_tests();
 	close(fd);
 	return tap_done();
 }
