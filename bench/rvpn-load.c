@@ -15,6 +15,7 @@
 #include <sys/un.h>
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <event2/event.h>
 #include <getopt.h>
@@ -35,6 +36,7 @@
 #include "key.h"
 #include "log.h"
 #include "proto.h"
+#include "stream.h"
 #include "xmalloc.h"
 
 #define LOAD_CTL_CAP	2048		/* handshake / control records */
@@ -42,6 +44,7 @@
 #define LOAD_TICK_MS	10
 #define LOAD_PKT_LEN	64		/* one UDP packet of --traffic */
 #define LOAD_MAX_CODES	64
+#define LOAD_INJ_MAX	32		/* --inject stream: messages */
 
 enum load_state {
 	LS_IDLE,		/* not started yet */
@@ -67,6 +70,7 @@ struct load_sess {
 	size_t			 rxcap, rxlen;
 	double			 credit;	/* --traffic packets owed */
 	bool			 inject;	/* --inject still to send */
+	unsigned		 inj_i, inj_rep;	/* stream: next one */
 	bool			 counted;	/* in the result already */
 };
 
@@ -99,6 +103,13 @@ struct load {
 	char			 inject_kind[8];
 	uint8_t			 inject[LOAD_CTL_CAP];
 	size_t			 inject_len;
+	/* stream: messages, each inject[off..off+len) + fill zeros, times */
+	struct {
+		size_t		 off, len, fill;
+		unsigned	 times;
+	}			 inj[LOAD_INJ_MAX];
+	unsigned		 ninj;
+	bool			 relay;		/* --relay: a relay session */
 	struct event		*tick;
 	struct event		*end;
 	bool			 ending;
@@ -171,7 +182,7 @@ load_sess_start(struct load_sess *s)
 	i.context = load.lws;
 	i.address = load.ipstr;
 	i.port = cfg->url_port;
-	i.path = cfg->tun_path;
+	i.path = load.relay ? cfg->url_path : cfg->tun_path;
 	i.host = load.host;
 	i.origin = load.host;
 	i.protocol = PROTO_SUBPROTOCOL;
@@ -210,6 +221,10 @@ load_established(struct load_sess *s, struct lws *wsi)
 	memset(&hello, 0, sizeof(hello));
 	hello.version = PROTO_VERSION;
 	proto_tai64n_now(hello.timestamp);
+	if (load.relay) {
+		hello.session = PROTO_SESSION_RELAY;
+		hello.stream_version = STREAM_VERSION;
+	}
 	if (proto_hs_initiate(s->hs, s->priv, load.cfg->server_key, &hello,
 	    s->ctl + LWS_PRE, LOAD_CTL_CAP, &s->ctllen) != PROTO_OK)
 		return -1;
@@ -337,10 +352,37 @@ load_packet(const struct load_sess *s, uint8_t *p)
 static int
 load_inject(struct load_sess *s, struct lws *wsi)
 {
+	static uint8_t big[LWS_PRE + PROTO_MAX_RECORD];
 	uint8_t *rec = s->ctl + LWS_PRE;
 	size_t len = load.inject_len;
 	int mode = LWS_WRITE_BINARY;
 
+	if (strcmp(load.inject_kind, "stream") == 0) {
+		/* One sealed STREAM record per message, one per WRITEABLE. */
+		rec = big + LWS_PRE;
+		rec[0] = PROTO_T_STREAM;
+		memcpy(rec + 1, load.inject + load.inj[s->inj_i].off,
+		    load.inj[s->inj_i].len);
+		len = 1 + load.inj[s->inj_i].len;
+		memset(rec + len, 0, load.inj[s->inj_i].fill);
+		len += load.inj[s->inj_i].fill;
+		if (++s->inj_rep == load.inj[s->inj_i].times) {
+			s->inj_rep = 0;
+			s->inj_i++;
+		}
+		s->inject = s->inj_i < load.ninj;
+		if (proto_seal(s->ps, rec, &len, PROTO_MAX_RECORD) !=
+		    PROTO_OK) {
+			fprintf(stderr, "rvpn-load: --inject: cannot seal "
+			    "that\n");
+			return -1;
+		}
+		if (lws_write(wsi, rec, len, LWS_WRITE_BINARY) < (int)len)
+			return -1;
+		if (s->inject)
+			lws_callback_on_writable(wsi);
+		return 0;
+	}
 	s->inject = false;
 	if (strcmp(load.inject_kind, "pkt") == 0) {
 		if (len + 3 + PROTO_TAG_LEN > LOAD_CTL_CAP)
@@ -633,7 +675,69 @@ rvpn_load_usage(void)
 	    "(--ca FILE | --insecure)\n"
 	    "    [--keys N] [--sessions N] [--rate R] [--duration S] "
 	    "[--traffic PPS]\n    [--control SOCKET] [--json] "
-	    "[--inject hs|raw|text|rec|pkt:HEX]\n");
+	    "[--relay]\n    [--inject hs|raw|text|rec|pkt:HEX | "
+	    "stream:HEX[+N][*K],...]\n");
+	exit(2);
+}
+
+/*
+ * --inject stream:MSG,MSG...: each MSG is a stream message body in hex
+ * (type, id, fields), "+N" appends N zero bytes, "*K" sends it K times;
+ * each is sealed in a STREAM record of its own (needs --relay).
+ */
+static void
+load_parse_stream(const char *arg)
+{
+	const char *h = arg;
+	unsigned v;
+	size_t n = 0, total;
+	char *end;
+	unsigned long u;
+
+	while (*h != '\0') {
+		if (load.ninj == LOAD_INJ_MAX)
+			goto bad;
+		load.inj[load.ninj].off = n;
+		while (isxdigit((unsigned char)h[0])) {
+			if (!isxdigit((unsigned char)h[1]) ||
+			    sscanf(h, "%2x", &v) != 1 ||
+			    n >= sizeof(load.inject))
+				goto bad;
+			load.inject[n++] = (uint8_t)v;
+			h += 2;
+		}
+		load.inj[load.ninj].len = n - load.inj[load.ninj].off;
+		load.inj[load.ninj].times = 1;
+		if (*h == '+') {
+			u = strtoul(h + 1, &end, 10);
+			if (end == h + 1 || u > STREAM_MSG_MAX)
+				goto bad;
+			load.inj[load.ninj].fill = u;
+			h = end;
+		}
+		if (*h == '*') {
+			u = strtoul(h + 1, &end, 10);
+			if (end == h + 1 || u == 0 || u > 1000)
+				goto bad;
+			load.inj[load.ninj].times = (unsigned)u;
+			h = end;
+		}
+		total = load.inj[load.ninj].len + load.inj[load.ninj].fill;
+		if (total == 0 || total > PROTO_MAX_RECORD - 64)
+			goto bad;
+		load.ninj++;
+		if (*h == ',')
+			h++;
+		else if (*h != '\0')
+			goto bad;
+	}
+	if (load.ninj == 0)
+		goto bad;
+	load.inject_len = n;
+	return;
+bad:
+	fprintf(stderr, "rvpn-load: --inject stream: '%s': expected "
+	    "HEX[+N][*K],...\n", arg);
 	exit(2);
 }
 
@@ -652,8 +756,11 @@ load_parse_inject(const char *arg)
 	    strcmp(load.inject_kind, "raw") != 0 &&
 	    strcmp(load.inject_kind, "text") != 0 &&
 	    strcmp(load.inject_kind, "rec") != 0 &&
-	    strcmp(load.inject_kind, "pkt") != 0)
+	    strcmp(load.inject_kind, "pkt") != 0 &&
+	    strcmp(load.inject_kind, "stream") != 0)
 		goto bad;
+	if (strcmp(load.inject_kind, "stream") == 0)
+		return load_parse_stream(colon + 1);
 	for (h = colon + 1; h[0] != '\0'; h += 2) {
 		if (h[1] == '\0' || sscanf(h, "%2x", &v) != 1 ||
 		    n >= LOAD_CTL_CAP - 64)
@@ -702,6 +809,7 @@ main(int argc, char **argv)
 		{ "control", required_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "inject", required_argument, NULL, 'I' },
+		{ "relay", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct lws_context_creation_info info;
@@ -737,6 +845,7 @@ main(int argc, char **argv)
 		case 'C': load.control = optarg; break;
 		case 'j': load.json = true; break;
 		case 'I': load_parse_inject(optarg); break;
+		case 'R': load.relay = true; break;
 		default: rvpn_load_usage();
 		}
 	}

@@ -269,7 +269,16 @@ socks_read_cb(struct bufferevent *bev, void *arg)
 	case SOCKS5_MORE:
 		return;
 	case SOCKS5_BAD:
-		socks_free(sc);
+		/*
+		 * Closed without a reply to it, but after the method reply
+		 * still queued (else the application may or may not see
+		 * it, as the bytes happened to arrive).
+		 */
+		evbuffer_drain(in, n);
+		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+			socks_free(sc);
+		else
+			socks_fail(sc, "", 0);
 		return;
 	case SOCKS5_REFUSE:
 		evbuffer_drain(in, n);

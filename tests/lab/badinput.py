@@ -9,6 +9,9 @@ Prints what happened, in the catalog's words:
   close:NNNN    a WebSocket close code (rvpn-load: a session's close code)
   up            (rvpn-load) the session stayed up
   reply         the control socket answered (and the server lives on)
+  socks:HEX     (socks) the listener answered HEX and closed ("socks:"
+                when it closed at once); socks:HEX+open: answered HEX and
+                kept the connection open
 
 Kinds (the line's second field):
   tcp HEX   bytes on a bare TCP connection
@@ -17,6 +20,10 @@ Kinds (the line's second field):
   ws HEX    a raw WebSocket frame after the rvpn.v1 upgrade
   hs|raw|text|rec|pkt HEX   through bench/rvpn-load --inject
   ctl HEX   bytes to the control socket
+  socks HEX bytes to rvpn-client's SOCKS5 listener (127.0.0.1:--socks)
+  stream MSG,...  stream messages, each sealed in a STREAM record of a
+            relay session (bench/rvpn-load --relay --inject stream:, see
+            there for MSG: HEX[+N zero bytes][*K times])
 """
 import argparse
 import base64
@@ -113,11 +120,27 @@ def run(a, kind, payload):
         except OSError:
             return "closed"
         return "reply" if d else "closed"
-    if kind in ("hs", "raw", "text", "rec", "pkt"):
+    if kind == "socks":
+        s = socket.create_connection(("127.0.0.1", a.socks), timeout=a.wait)
+        s.sendall(bytes.fromhex(payload))
+        s.settimeout(a.wait)
+        buf = b""
+        try:
+            while True:
+                d = s.recv(4096)
+                if not d:
+                    return "socks:" + buf.hex()
+                buf += d
+        except socket.timeout:
+            return "socks:" + buf.hex() + "+open"
+        except OSError:
+            return "socks:" + buf.hex()
+    if kind in ("hs", "raw", "text", "rec", "pkt", "stream"):
+        relay = ["--relay"] if kind == "stream" else []
         out = subprocess.run(
             [a.load, "--server", a.url, "--server-key", a.key, "--ca", a.ca,
              "--sessions", "1", "--duration", str(int(a.wait)), "--json",
-             "--inject", "%s:%s" % (kind, payload)],
+             "--inject", "%s:%s" % (kind, payload)] + relay,
             capture_output=True, text=True, timeout=a.wait + 10)
         if out.returncode != 0:
             return "error:" + out.stderr.strip()
@@ -141,6 +164,7 @@ def main():
     p.add_argument("--ca")
     p.add_argument("--load")
     p.add_argument("--control")
+    p.add_argument("--socks", type=int, default=1080)
     p.add_argument("--wait", type=float, default=3)
     p.add_argument("kind")
     p.add_argument("payload")
