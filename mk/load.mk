@@ -18,6 +18,7 @@ bench_rvpn_load_SOURCES = bench/rvpn-load.c
 bench_rvpn_load_LDADD = $(RVPN_LIBS)
 TESTS += tests/lab/rvpn-load.sh
 EXTRA_DIST += tests/lab/rvpn-load.sh bench/run-load.sh bench/attack-mix.sh \
+	bench/relay-vs-ssh.sh \
 	bench/results/2026-11-30-load.md
 
 # The bad-input catalog: one case a line in tests/data/bad-input.txt.
