@@ -310,11 +310,54 @@ test_sample_comments(void)
 	free(text);
 }
 
+/*
+ * The value a sample documents for KEY on its commented line
+ * "# KEY = \"VALUE\"" (static buffer; "" if absent).
+ */
+static const char *
+sample_value(const char *text, const char *key)
+{
+	static char	 v[256];
+	char		 pat[64];
+	const char	*p, *e;
+
+	v[0] = '\0';
+	snprintf(pat, sizeof(pat), "\n# %s = \"", key);
+	if ((p = strstr(text, pat)) == NULL)
+		return (v);
+	p += strlen(pat);
+	if ((e = strchr(p, '"')) == NULL || (size_t)(e - p) >= sizeof(v))
+		return (v);
+	memcpy(v, p, (size_t)(e - p));
+	v[e - p] = '\0';
+	return (v);
+}
+
+/*
+ * A default path as the binary has it, the sample documents it and the
+ * man pages name it: the three must agree (the binary once said
+ * /usr/local/var/run while both documents said /run).
+ */
+static void
+default_documented(const char *key, const char *got, const char *etc,
+    const char *man5, const char *man8)
+{
+	const char	*doc = sample_value(etc, key);
+	char		 pa[300];
+
+	tap_ok(doc[0] != '\0' && strcmp(got, doc) == 0,
+	    "default %s '%s' is etc/server.toml's '%s'", key, got, doc);
+	snprintf(pa, sizeof(pa), "Pa %s", got);
+	tap_ok(strstr(man5, pa) != NULL && strstr(man8, pa) != NULL,
+	    "default %s is the one rvpn-server.toml(5) and rvpn-server(8) name",
+	    key);
+}
+
 static void
 test_defaults(void)
 {
 	struct server_config *sc;
-	char *cause = NULL;
+	char *cause = NULL, *etc, *man5, *man8;
 
 	sc = server_config_load(DATA "/minimal.toml", &cause);
 	tap_ok(sc != NULL, "minimal.toml loads");
@@ -339,10 +382,15 @@ test_defaults(void)
 	tap_is_int(sc->log_level, LOG_LVL_INFO, "default log_level");
 	tap_ok(sc->user == NULL && sc->group == NULL, "default: no user/group");
 	tap_ok(sc->chroot_dir == NULL, "default: no chroot");
-	tap_is_str(sc->control_socket, RUNSTATEDIR "/rvpn/rvpn-server.sock",
-	    "default control_socket");
-	tap_is_str(sc->pid_file, RUNSTATEDIR "/rvpn/rvpn-server.pid",
-	    "default pid_file");
+	etc = read_file(TOP_SRCDIR "/etc/server.toml");
+	man5 = read_file(TOP_SRCDIR "/man/rvpn-server.toml.5");
+	man8 = read_file(TOP_SRCDIR "/man/rvpn-server.8");
+	default_documented("control_socket", sc->control_socket, etc, man5,
+	    man8);
+	default_documented("pid_file", sc->pid_file, etc, man5, man8);
+	free(etc);
+	free(man5);
+	free(man8);
 	tap_is_int(sc->ntrusted_proxies, 0, "default trusted_proxies");
 	tap_ok(!sc->nat_enabled, "default nat_enabled false");
 	tap_is_str(str4(sc->dhcp_range.addr), "10.200.0.0", "default range");
