@@ -7,7 +7,7 @@ EXTRA_DIST += tests/lws-evloop.sh
 
 # configure refuses a libwebsockets without built-in libevent support.
 TESTS += tests/configure-lws.sh
-EXTRA_DIST += tests/configure-lws.sh
+EXTRA_DIST += tests/configure-lws.sh doc/TESTING.md
 
 # Faults: crashes, dead peers, a cut path, a deleted TUN (issue 16).
 TESTS += tests/lab/fault-server-kill.sh tests/lab/fault-client-kill.sh \
