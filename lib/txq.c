@@ -13,6 +13,7 @@
 struct txq_rec {
 	uint8_t		*buf;		/* headroom + PROTO_MAX_RECORD */
 	size_t		 len;		/* record bytes after the headroom */
+	size_t		 bytes;		/* packet bytes in it */
 	unsigned	 npkt;
 };
 
@@ -22,24 +23,30 @@ struct txq {
 	unsigned	 head;		/* oldest record */
 	unsigned	 n;		/* records in use */
 	size_t		 headroom;
+	size_t		 bytes;		/* packet bytes queued */
+	size_t		 maxbytes;
 };
 
 /*
- * Allocate the ring; each record's buffer is allocated the first time it
- * is used and kept: an idle session (keepalives travel as control
- * records) holds none of them.
+ * Allocate the ring: enough records for maxbytes of packets even when
+ * each record closes at its least fill (TXQ_REC_MINFILL).  Each record's
+ * buffer is allocated the first time it is used and kept: an idle
+ * session (keepalives travel as control records) holds none of them.
  */
 struct txq *
-txq_new(unsigned nrec, size_t headroom)
+txq_new(size_t maxbytes, size_t headroom)
 {
 	struct txq *q;
+	size_t nrec;
 
-	if (nrec < 1 || nrec > TXQ_MAX_RECORDS)
-		fatalx("%s: %u records", __func__, nrec);
+	nrec = maxbytes / TXQ_REC_MINFILL + 1;
+	if (maxbytes < PROTO_MAX_PACKET || nrec > TXQ_MAX_RECORDS)
+		fatalx("%s: %zu bytes", __func__, maxbytes);
 	q = xcalloc(1, sizeof(*q));
 	q->rec = xcalloc(nrec, sizeof(*q->rec));
-	q->nrec = nrec;
+	q->nrec = (unsigned)nrec;
 	q->headroom = headroom;
+	q->maxbytes = maxbytes;
 	return q;
 }
 
@@ -77,6 +84,8 @@ txq_tail(const struct txq *q, size_t len)
 bool
 txq_room(const struct txq *q, size_t len)
 {
+	if (len > q->maxbytes - q->bytes)
+		return false;
 	return q->n < q->nrec || txq_tail(q, len) != NULL;
 }
 
@@ -94,6 +103,10 @@ txq_reserve(struct txq *q, size_t len, int *err)
 		*err = TXQ_PKTSIZE;
 		return NULL;
 	}
+	if (len > q->maxbytes - q->bytes) {
+		*err = TXQ_FULL;
+		return NULL;
+	}
 	if ((r = txq_tail(q, len)) == NULL) {
 		if (q->n == q->nrec) {
 			*err = TXQ_FULL;
@@ -105,6 +118,7 @@ txq_reserve(struct txq *q, size_t len, int *err)
 		q->n++;
 		proto_data_begin(r->buf + q->headroom, &r->len);
 		r->npkt = 0;
+		r->bytes = 0;
 	}
 	rec = r->buf + q->headroom;
 	if (proto_data_reserve(rec, &r->len, PROTO_MAX_RECORD, len, &pkt) !=
@@ -116,6 +130,8 @@ txq_reserve(struct txq *q, size_t len, int *err)
 		return NULL;
 	}
 	r->npkt++;
+	r->bytes += len;
+	q->bytes += len;
 	return pkt;
 }
 
@@ -139,6 +155,13 @@ txq_free_records(const struct txq *q)
 	return q->nrec - q->n;
 }
 
+/* Packet bytes the queue still takes. */
+size_t
+txq_free_bytes(const struct txq *q)
+{
+	return q->maxbytes - q->bytes;
+}
+
 unsigned
 txq_count(const struct txq *q)
 {
@@ -148,7 +171,7 @@ txq_count(const struct txq *q)
 bool
 txq_full(const struct txq *q)
 {
-	return q->n == q->nrec;
+	return q->n == q->nrec || q->bytes == q->maxbytes;
 }
 
 /* The oldest record, to seal and send in place. */
@@ -170,8 +193,10 @@ txq_pop(struct txq *q)
 {
 	if (q->n == 0)
 		return;
+	q->bytes -= q->rec[q->head].bytes;
 	q->rec[q->head].len = 0;
 	q->rec[q->head].npkt = 0;
+	q->rec[q->head].bytes = 0;
 	q->head = (q->head + 1) % q->nrec;
 	q->n--;
 }
@@ -182,4 +207,5 @@ txq_clear(struct txq *q)
 {
 	q->head = 0;
 	q->n = 0;
+	q->bytes = 0;
 }

@@ -55,29 +55,53 @@ wsmsg_rx_free(struct wsmsg_rx *rx)
 	memset(rx, 0, sizeof(*rx));
 }
 
+/* Seal the head record in place, write it, pop it; -1 with why. */
+static int
+wsmsg_send_head(struct lws *wsi, struct proto_session *ps, struct txq *q,
+    char *whybuf, size_t whylen)
+{
+	uint8_t *rec;
+	size_t *len;
+	int rc;
+
+	rec = txq_head(q, &len);
+	if ((rc = proto_seal(ps, rec, len, PROTO_MAX_RECORD)) != PROTO_OK) {
+		snprintf(whybuf, whylen, "seal: %s", proto_strerror(rc));
+		return -1;
+	}
+	rc = lws_write(wsi, rec, *len, LWS_WRITE_BINARY) < (int)*len;
+	txq_pop(q);
+	if (rc) {
+		snprintf(whybuf, whylen, "write failed");
+		return -1;
+	}
+	return 0;
+}
+
 int
 wsmsg_send_queue(struct lws *wsi, struct proto_session *ps, struct txq *q,
     unsigned sent, char *whybuf, size_t whylen)
 {
-	uint8_t *rec;
-	size_t *len;
-	int n = 0, rc;
+	int n = 0;
 
 	while (txq_count(q) > 0 && (sent + (unsigned)n == 0 ||
 	    !lws_send_pipe_choked(wsi))) {
-		rec = txq_head(q, &len);
-		if ((rc = proto_seal(ps, rec, len, PROTO_MAX_RECORD)) !=
-		    PROTO_OK) {
-			snprintf(whybuf, whylen, "seal: %s",
-			    proto_strerror(rc));
+		if (wsmsg_send_head(wsi, ps, q, whybuf, whylen) == -1)
 			return -1;
-		}
-		rc = lws_write(wsi, rec, *len, LWS_WRITE_BINARY) < (int)*len;
-		txq_pop(q);
-		if (rc) {
-			snprintf(whybuf, whylen, "write failed");
+		n++;
+	}
+	return n;
+}
+
+int
+wsmsg_send_direct(struct lws *wsi, struct proto_session *ps, struct txq *q,
+    char *whybuf, size_t whylen)
+{
+	int n = 0;
+
+	while (txq_count(q) > 0 && !lws_partial_buffered(wsi)) {
+		if (wsmsg_send_head(wsi, ps, q, whybuf, whylen) == -1)
 			return -1;
-		}
 		n++;
 	}
 	return n;

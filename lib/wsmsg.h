@@ -55,6 +55,18 @@ void		 wsmsg_rx_free(struct wsmsg_rx *);
  */
 int		 wsmsg_send_queue(struct lws *, struct proto_session *,
 		    struct txq *, unsigned sent, char *whybuf, size_t whylen);
+/*
+ * Outside WRITEABLE (straight from a TUN read), when nothing was waiting
+ * before these records (no WRITEABLE requested, no control pending): seal
+ * and write queued DATA records while lws holds no partial record.  No
+ * poll() as lws_send_pipe_choked does: a full socket is what SSL_write
+ * itself finds (EAGAIN); lws then keeps the record in its buflist_out,
+ * asks for POLLOUT and writes it before anything else, as for a partial
+ * write in WRITEABLE.  The caller requests WRITEABLE for what is left.
+ * Returns how many were written, or -1 with why (the caller closes).
+ */
+int		 wsmsg_send_direct(struct lws *, struct proto_session *,
+		    struct txq *, char *whybuf, size_t whylen);
 
 /*
  * Data path settings of an lws context, server and client alike: a

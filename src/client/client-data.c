@@ -219,11 +219,49 @@ client_ws_writeable(struct client *cl, struct lws *wsi)
 			log_warnx("%s", why);
 		return -1;
 	}
-	if (txq_free_records(cl->txq) >= CLIENT_TUN_ROOM)
+	if (client_tun_room(cl))
 		client_tun_resume(cl);
 	if (cl->want_pong || cl->want_ping || txq_count(cl->txq) > 0)
 		lws_callback_on_writable(wsi);
 	return 0;
+}
+
+/*
+ * After a TUN wakeup: send its records now, outside WRITEABLE, if nothing
+ * was waiting before them (records queued earlier: `waiting`; a control;
+ * a REKEY due; a partial record in lws; the server closing).  Saves the
+ * WRITEABLE round trip (POLLOUT on, one more loop cycle, POLLOUT off).
+ * What the socket does not take goes by WRITEABLE, in order.
+ */
+void
+client_ws_flush(struct client *cl, bool waiting)
+{
+	struct lws *wsi = cl->wsi;
+	char why[64];
+
+	if (cl->state != CLIENT_UP || wsi == NULL ||
+	    txq_count(cl->txq) == 0)
+		return;
+	if (waiting || cl->want_close || cl->want_pong || cl->want_ping ||
+	    cl->peer_closed || cl->relay != NULL ||
+	    lws_partial_buffered(wsi) ||
+	    proto_rekey_due(cl->ps, client_mono_ns())) {
+		lws_callback_on_writable(wsi);
+		return;
+	}
+	if (wsmsg_send_direct(wsi, cl->ps, cl->txq, why, sizeof(why)) ==
+	    -1) {
+		if (strncmp(why, "seal", 4) == 0)
+			log_warnx("%s", why);
+		/* As a WRITEABLE returning -1: lws closes the wsi. */
+		lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK,
+		    LWS_TO_KILL_ASYNC);
+		return;
+	}
+	if (client_tun_room(cl))
+		client_tun_resume(cl);
+	if (txq_count(cl->txq) > 0)
+		lws_callback_on_writable(wsi);
 }
 
 /* A whole message from the server is a record. */

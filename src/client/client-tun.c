@@ -97,10 +97,11 @@ client_tun_open(struct client *cl, char **cause)
  * TUN readable: move packets into the queue of DATA records, up to a
  * budget of reads.  A read is a packet or a TCP super-packet of up to
  * 64 KiB (offload, lib/vnet.h), cut into packets straight into the
- * records.  When fewer than CLIENT_TUN_ROOM records are free (room for a
- * whole super-packet), stop reading: the packets wait in the TUN
- * device's own queue (txqueuelen) until a record has been sent, instead
- * of being read only to be dropped here.
+ * records.  Without room for a whole super-packet (client_tun_room),
+ * stop reading: the packets wait in the TUN device's own queue
+ * (txqueuelen) until a record has been sent, instead of being read only
+ * to be dropped here.  Then the new records go out at once if nothing
+ * was waiting before them (client_ws_flush).
  */
 static void
 client_tun_read_cb(evutil_socket_t fd, short events, void *arg)
@@ -113,9 +114,10 @@ client_tun_read_cb(evutil_socket_t fd, short events, void *arg)
 	unsigned i;
 	int budget, err;
 	bool up = cl->state == CLIENT_UP;
+	bool waiting = up && txq_count(cl->txq) > 0;
 
 	for (budget = CLIENT_TUN_BUDGET; budget > 0; budget--) {
-		if (up && txq_free_records(cl->txq) < CLIENT_TUN_ROOM) {
+		if (up && !client_tun_room(cl)) {
 			event_del(cl->tun_ev);
 			cl->tun_paused = true;
 			break;
@@ -155,8 +157,19 @@ client_tun_read_cb(evutil_socket_t fd, short events, void *arg)
 			cl->stats.tx_bytes += len;
 		}
 	}
-	if (up && txq_count(cl->txq) > 0)
-		client_ws_kick(cl);
+	if (up)
+		client_ws_flush(cl, waiting);
+}
+
+/*
+ * Whether the queue has room for one more TUN read: the bytes of a
+ * super-packet cut into packets, and the records they may span.
+ */
+bool
+client_tun_room(const struct client *cl)
+{
+	return txq_free_bytes(cl->txq) >= CLIENT_TUN_ROOM_BYTES &&
+	    txq_free_records(cl->txq) >= CLIENT_TUN_ROOM;
 }
 
 /* Start reading the TUN again (after a send, or with no session). */

@@ -310,7 +310,7 @@ client_ws_init(struct client *cl, char **cause)
 	void *loops[1];
 	const char *ca;
 
-	cl->txq = txq_new(CLIENT_TXQ_LEN, LWS_PRE);
+	cl->txq = txq_new(CLIENT_TXQ_BYTES, LWS_PRE);
 	cl->ctlbuf = xmalloc(LWS_PRE + CLIENT_CTL_CAP);
 	cl->backoff = CLIENT_BACKOFF_MIN;
 
@@ -451,14 +451,6 @@ client_ws_roam(struct client *cl)
 	client_ws_drop(cl, "default route changed");
 }
 
-/* Data or control is pending: ask for a WRITEABLE callback. */
-void
-client_ws_kick(struct client *cl)
-{
-	if (cl->state == CLIENT_UP && cl->wsi != NULL)
-		lws_callback_on_writable(cl->wsi);
-}
-
 /* SIGINT/SIGTERM: send CLOSE if connected, then leave the loop. */
 void
 client_ws_shutdown(struct client *cl)
@@ -513,6 +505,7 @@ client_ws_established(struct client *cl, struct lws *wsi)
 	int error;
 
 	cl->wsi = wsi;
+	cl->peer_closed = false;
 	wsmsg_tls_keep_buffers(wsi);	/* one server: no pre-auth to save */
 	memset(&hello, 0, sizeof(hello));
 	hello.version = PROTO_VERSION;
@@ -725,6 +718,8 @@ client_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			return -1;
 		return client_ws_receive(cl, wsi, in, len);
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		if (wsi == cl->wsi)
+			cl->peer_closed = true;	/* no direct writes */
 		/*
 		 * A WebSocket close frame is as authentic as the transport:
 		 * only TLS verified against a CA says it is the server's.

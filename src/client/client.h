@@ -33,12 +33,17 @@ struct txq;
 #define CLIENT_CLOSE_GRACE	2	/* seconds to flush a CLOSE at exit */
 #define CLIENT_BACKOFF_MIN	1	/* seconds, first reconnect delay */
 /*
- * DATA records queued TUN -> server (LWS_PRE + PROTO_MAX_RECORD each,
- * allocated once at startup): room for a few TUN wakeups while the
- * socket is busy.  All full: the TUN is not read until one is sent.
+ * Bytes of packets queued TUN -> server (lib/txq.h; 5 records of LWS_PRE +
+ * PROTO_MAX_RECORD, each allocated when first filled): room for a few
+ * TUN wakeups while the socket is busy.  Short of room for one more
+ * super-packet, the TUN is not read until a record is sent.
  */
-#define CLIENT_TXQ_LEN		4
-/* Free records to read the TUN: room for a 64 KiB super-packet's segments. */
+#define CLIENT_TXQ_BYTES	(256 * 1024)
+/*
+ * Room to read the TUN: a 64 KiB super-packet cut into packets (its
+ * payload and up to 46 headers of 60 bytes), over at most 2 records.
+ */
+#define CLIENT_TUN_ROOM_BYTES	(64 * 1024 + 46 * 60)
 #define CLIENT_TUN_ROOM		2
 #define CLIENT_RELAY_BUF	(1 + STREAM_MSG_MAX + PROTO_TAG_LEN)
 
@@ -115,6 +120,7 @@ struct client {
 	bool			 want_pong;
 	uint64_t		 pong_ts;
 	bool			 want_close;
+	bool			 peer_closed;	/* WebSocket close received */
 
 	struct event		*reconnect_ev;
 	struct event		*keepalive_ev;
@@ -194,8 +200,6 @@ void	client_ws_connect(struct client *);
 void	client_ws_free(struct client *);
 /* The server in use changed: its host for SNI and certificate checks. */
 void	client_ws_set_host(struct client *);
-/* Data from the TUN is pending: ask lws for a WRITEABLE callback. */
-void	client_ws_kick(struct client *);
 /* Begin a clean stop: send CLOSE if connected, then leave the loop. */
 void	client_ws_shutdown(struct client *);
 /* The assignment arrived: TUN or relay up (client-ws.c, for client-data.c). */
@@ -204,6 +208,8 @@ int	client_ws_assigned(struct client *);
 /* client-data.c: a whole message from the server; WRITEABLE. */
 int	client_ws_receive(struct client *, struct lws *, void *, size_t);
 int	client_ws_writeable(struct client *, struct lws *);
+/* A TUN wakeup queued records: send them now if nothing was waiting. */
+void	client_ws_flush(struct client *, bool waiting);
 
 /* client-tun.c */
 int	client_tun_open(struct client *, char **cause);
@@ -215,6 +221,7 @@ void	client_tun_restore(struct client *);
 /* Write the packets of an opened DATA record to the TUN. */
 void	client_tun_write_record(struct client *, const uint8_t *rec,
 	    size_t len);
+bool	client_tun_room(const struct client *);
 void	client_tun_resume(struct client *);
 /* Before a reconnect: pin the server's /32 through today's path. */
 int	client_tun_repin(struct client *, char **cause);

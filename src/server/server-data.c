@@ -293,7 +293,8 @@ session_queue_packet(struct session *s, const uint8_t *pkt, size_t len)
 /*
  * A TUN read for s: a packet, or a TCP super-packet cut into packets
  * built in place in the queue's records (vnet_seg_build).  The segments
- * that do not fit are dropped and counted, as a router drops.
+ * that do not fit are dropped and counted, as a router drops.  s goes on
+ * the wakeup's flush list (session_flush_all, when the reads end).
  */
 void
 session_queue_vnet(struct session *s, const struct vnet_pkt *vp)
@@ -317,7 +318,60 @@ session_queue_vnet(struct session *s, const struct vnet_pkt *vp)
 		s->stats.tx_pkts++;
 		s->stats.tx_bytes += len;
 	}
-	session_request_write(s);
+	if (!s->flush_queued) {
+		s->flush_queued = true;
+		s->flush_next = s->sv->flush;
+		s->sv->flush = s;
+	}
+}
+
+/*
+ * Send s's queued records now, outside WRITEABLE, if nothing was waiting
+ * before them: no WRITEABLE requested (it would send them, in order), no
+ * control pending, no REKEY due, lws holding no partial record, the peer
+ * not closing.  Saves the WRITEABLE round trip (POLLOUT on, one more loop
+ * cycle, POLLOUT off) per hop.  Whatever is left goes by WRITEABLE.
+ */
+static void
+session_flush(struct session *s)
+{
+	int sent;
+
+	if (s->state != SESSION_UP || s->txq == NULL ||
+	    txq_count(s->txq) == 0)
+		return;
+	if (s->write_requested || s->ctllen != 0 || s->peer_closed ||
+	    s->wsi == NULL || lws_partial_buffered(s->wsi) ||
+	    proto_rekey_due(s->ps, s->sv->now_ns)) {
+		session_request_write(s);
+		return;
+	}
+	sent = wsmsg_send_direct(s->wsi, s->ps, s->txq, s->close_reason,
+	    sizeof(s->close_reason));
+	if (sent == -1) {
+		/* As a WRITEABLE returning -1: lws closes the wsi. */
+		lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK,
+		    LWS_TO_KILL_ASYNC);
+		return;
+	}
+	if (sent > 0)
+		s->t_tx = s->t_data = s->sv->now;
+	if (txq_count(s->txq) > 0)
+		session_request_write(s);
+}
+
+/* The end of a TUN wakeup: send or schedule what it queued, per session. */
+void
+session_flush_all(struct server *sv)
+{
+	struct session *s;
+
+	while ((s = sv->flush) != NULL) {
+		sv->flush = s->flush_next;
+		s->flush_next = NULL;
+		s->flush_queued = false;
+		session_flush(s);
+	}
 }
 
 /* Seal (unless raw) and send one record, after LWS_PRE; -1 to close. */

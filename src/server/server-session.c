@@ -641,7 +641,7 @@ session_handshake(struct session *s, uint8_t *rec, size_t len)
 		return;
 	}
 	/* The queue only for authenticated clients: up to 1 MiB each. */
-	s->txq = txq_new(SESSION_TXQ_LEN, LWS_PRE);
+	s->txq = txq_new(SESSION_TXQ_BYTES, LWS_PRE);
 	wsmsg_tls_keep_buffers(s->wsi);
 	/* The handshake's small reassembly buffer is not needed again. */
 	wsmsg_rx_free(&s->rx);

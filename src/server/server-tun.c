@@ -22,7 +22,8 @@
  * session that owns its destination.  A read is one packet or a TCP
  * super-packet (offload, lib/vnet.h), cut into packets straight into the
  * session's queue.  A slow session drops (its records are full); the
- * reader never waits for one.
+ * reader never waits for one.  Then each session's new records go out at
+ * once when nothing was waiting before them (session_flush_all).
  */
 static void
 server_tun_read_cb(evutil_socket_t fd, short events, void *arg)
@@ -41,7 +42,7 @@ server_tun_read_cb(evutil_socket_t fd, short events, void *arg)
 		n = read(fd, sv->pktbuf, VNET_MAX_READ);
 		if (n == -1) {
 			if (errno == EAGAIN || errno == EINTR)
-				return;
+				break;
 			/*
 			 * The device was deleted (ip link del: EBADFD) or
 			 * broke: it stays readable with the error, so go
@@ -51,7 +52,7 @@ server_tun_read_cb(evutil_socket_t fd, short events, void *arg)
 			    sv->tun_ifname, strerror(errno));
 			event_del(sv->ev_tun);
 			server_stop(sv, 1);
-			return;
+			break;
 		}
 		bytes += (size_t)n;
 		if (vnet_parse(sv->pktbuf, (size_t)n, &vp) != VNET_OK) {
@@ -89,6 +90,7 @@ server_tun_read_cb(evutil_socket_t fd, short events, void *arg)
 		}
 		session_queue_vnet(s, &vp);
 	}
+	session_flush_all(sv);
 }
 
 /*

@@ -289,6 +289,8 @@ server_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			return -1;
 		return session_writeable(pss->s);
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		if (pss->s != NULL)
+			pss->s->peer_closed = true;	/* no direct writes */
 		if (pss->s != NULL && pss->s->close_reason[0] == '\0') {
 			p = in;
 			snprintf(pss->s->close_reason,

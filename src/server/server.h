@@ -62,16 +62,16 @@ struct stream_msg;
  */
 #define SERVER_TUN_BUDGET_BYTES	(128 * 1024)
 /*
- * DATA records queued per session, TUN -> client: each is LWS_PRE +
- * PROTO_MAX_RECORD bytes, each allocated the first time it is filled
- * (16: up to 1 MiB for a busy session, see rvpn-server(8)).  With TUN
- * offload and a fast client the outer socket is what holds records back;
- * 4 records overflowed there in bulk downloads (6 % of the segments
- * dropped, 60000 retransmits per 8 s iperf3 run); 16 dropped none
- * (bench/results/2026-11-30-data-path.md).  Beyond it a slow client
+ * Bytes of packets queued per session, TUN -> client (lib/txq.h): 1 MiB
+ * in DATA records of up to 64 KiB, each allocated the first time it is
+ * filled (19 records at most; see rvpn-server(8)).  With TUN offload and
+ * a fast client the outer socket is what holds records back; 4 records
+ * (256 KiB) overflowed there in bulk downloads (6 % of the segments
+ * dropped, 60000 retransmits per 8 s iperf3 run); 16 (1 MiB) dropped
+ * none (bench/results/2026-11-30-data-path.md).  Beyond it a slow client
  * drops.
  */
-#define SESSION_TXQ_LEN		16
+#define SESSION_TXQ_BYTES	(1024 * 1024)
 #define SERVER_CLOSE_GRACE	2	/* seconds to flush a CLOSE */
 #define SERVER_CTL_CAP		2048	/* control/handshake record room */
 #define SERVER_NAME_MAX		64
@@ -146,8 +146,8 @@ struct session {
 	struct wsmsg_rx		 rx;
 
 	/*
-	 * Transmit: the bounded queue (lib/txq.c), a ring of
-	 * SESSION_TXQ_LEN DATA records.  Packets go into the tail record,
+	 * Transmit: the bounded queue (lib/txq.c), SESSION_TXQ_BYTES of
+	 * packets in a ring of DATA records.  Packets go into the tail record,
 	 * the next one when it is full; WRITEABLE seals and sends the
 	 * head.  All full: drop and count.  NULL until the handshake.
 	 */
@@ -156,6 +156,10 @@ struct session {
 	size_t			 ctllen;	/* 0: nothing pending */
 	bool			 ctl_raw;	/* handshake resp: not sealed */
 	bool			 write_requested;
+	bool			 peer_closed;	/* WebSocket close received */
+	/* Queued by this TUN wakeup: sent when it ends (session_flush). */
+	bool			 flush_queued;
+	struct session		*flush_next;
 
 	/* Closing. */
 	uint16_t		 close_code;
@@ -218,6 +222,7 @@ struct server {
 
 	uint8_t			*pktbuf;	/* one TUN read: VNET_MAX_READ */
 	struct vnet_gro		 gro;		/* segments of one record to the TUN */
+	struct session		*flush;		/* queued by this TUN wakeup */
 
 	/* Server-wide counters. */
 	struct counters_tun	 tun_stats;
@@ -309,6 +314,7 @@ void		 session_queue_packet(struct session *, const uint8_t *,
 		    size_t);
 void		 session_queue_vnet(struct session *, const struct vnet_pkt *);
 void		 session_request_write(struct session *);
+void		 session_flush_all(struct server *);
 void		 session_tick(struct session *);
 void		 session_dump(struct session *);
 unsigned	 session_revoke(struct server *, const struct server_config *);

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The server's per-session transmit queue (SESSION_TXQ_LEN DATA records):
+# The server's per-session transmit queue (SESSION_TXQ_BYTES, 1 MiB):
 # a burst to a client that fits the queue arrives whole even when it comes
 # out of the TUN in one wakeup, and a client that stops reading
 # (SIGSTOP) drops and counts ("queue" in the SIGUSR1 dump) without
@@ -11,7 +11,7 @@ lab_init "$RVPN_CLIENT"
 command -v python3 >/dev/null 2>&1 || skip "no python3"
 lab_up
 
-# 150 packets of 1400 bytes: 16 records of 46 hold 736; one record 46.
+# 150 packets of 1400 bytes (210 KB): the 1 MiB queue holds 748.
 BURST=150
 # Well past what the sockets between server and a stopped client hold.
 FLOOD=8000

@@ -38,7 +38,8 @@ main(void)
 
 	memset(big, 0x45, sizeof(big));
 	memset(small, 0x46, sizeof(small));
-	q = txq_new(3, HEADROOM);
+	/* A ring of 3 records, with more bytes than they hold. */
+	q = txq_new(3 * TXQ_REC_MINFILL - 1, HEADROOM);
 	tap_is_int(txq_count(q), 0, "new queue is empty");
 	tap_ok(txq_head(q, &len) == NULL, "empty: no head record");
 	tap_ok(txq_room(q, sizeof(big)), "empty: room");
@@ -100,5 +101,31 @@ main(void)
 	tap_ok(txq_head(q, &len) == NULL, "clear: no head");
 	txq_free(q);
 	txq_free(NULL);
+
+	/*
+	 * The byte bound: 100 KiB takes 73 packets of 1400 bytes (102200),
+	 * not 74, though 3 records would hold 138; the free bytes say so,
+	 * and a pop gives its record's bytes back.
+	 */
+	q = txq_new(100 * 1024, HEADROOM);
+	tap_is_int(txq_free_bytes(q), 100 * 1024, "free bytes: all");
+	n = 0;
+	while ((rc = txq_add(q, big, sizeof(big))) == TXQ_OK && n < 1000)
+		n++;
+	tap_is_int(rc, TXQ_FULL, "byte bound: TXQ_FULL");
+	tap_is_int(n, 100 * 1024 / sizeof(big), "byte bound: 73 packets");
+	tap_is_int(txq_free_bytes(q), 100 * 1024 - n * sizeof(big),
+	    "free bytes: the rest");
+	tap_ok(!txq_room(q, sizeof(big)), "byte bound: no room");
+	tap_ok(txq_room(q, sizeof(small)), "byte bound: room for 40 bytes");
+	tap_is_int(txq_add(q, small, sizeof(small)), TXQ_OK, "40 bytes fit");
+	tap_is_int(txq_count(q), 2, "in 2 records");
+	txq_pop(q);
+	tap_is_int(txq_free_bytes(q), 100 * 1024 - (n - 46) * sizeof(big) -
+	    sizeof(small), "pop gives back the head's 46 packets");
+	tap_is_int(txq_add(q, big, sizeof(big)), TXQ_OK, "room again");
+	txq_clear(q);
+	tap_is_int(txq_free_bytes(q), 100 * 1024, "clear: all free");
+	txq_free(q);
 	return tap_done();
 }
