@@ -9,6 +9,10 @@
 #                           never a sanitizer build)
 #   BENCH_SHARED            the harness (default: <repo>/../shared/bench)
 #   REPS IPERF_TIME PING_COUNT STREAMS BENCH_OUT INSTALL   passed to run.sh
+#   TESTS                   the tests, space-separated (default: baseline rvpn
+#                           and both ciphers of OpenVPN and ocserv; e.g.
+#                           TESTS="baseline rvpn openvpn:AES-256-GCM
+#                           ocserv:AES-256-GCM" for a shorter run)
 #
 # Output: run.sh's $BENCH_OUT/<ts>/ (results.txt, table.md, env.txt, logs/)
 # plus ratios.md and command.txt there; the table and the ratios go to stdout.
@@ -33,8 +37,12 @@ if grep -q -- '-fsanitize' "$RVPN_BUILD/config.log" 2>/dev/null; then
 	echo "run-peers.sh: warning: $RVPN_BUILD looks like a sanitizer build" >&2
 fi
 
-tests=(baseline rvpn openvpn:AES-256-GCM openvpn:CHACHA20-POLY1305
-    ocserv:AES-256-GCM ocserv:CHACHA20-POLY1305)
+if [[ -n ${TESTS:-} ]]; then
+	read -r -a tests <<<"$TESTS"
+else
+	tests=(baseline rvpn openvpn:AES-256-GCM openvpn:CHACHA20-POLY1305
+	    ocserv:AES-256-GCM ocserv:CHACHA20-POLY1305)
+fi
 cmd="BENCH_PEERS_D=$repo/bench/peers.d RVPN_BUILD=$RVPN_BUILD REPS=${REPS:-2} IPERF_TIME=${IPERF_TIME:-10} $shared/run.sh ${tests[*]}"
 log=$(mktemp /tmp/run-peers.XXXXXX)
 trap 'rm -f "$log"' EXIT
@@ -59,8 +67,11 @@ import math, sys
 from collections import defaultdict
 
 RVPN = "rvpn-wss"
-PEERS = [("openvpn-tcp-chacha20poly1305", "OpenVPN ChaCha20"),
-         ("ocserv-cstp-chacha20poly1305", "ocserv ChaCha20")]
+# The peers of this run, of these: AES-256-GCM first (the issue's comparison).
+ALL_PEERS = [("openvpn-tcp-aes256gcm", "OpenVPN AES-256-GCM"),
+             ("ocserv-cstp-aes256gcm", "ocserv AES-256-GCM"),
+             ("openvpn-tcp-chacha20poly1305", "OpenVPN ChaCha20"),
+             ("ocserv-cstp-chacha20poly1305", "ocserv ChaCha20")]
 METRICS = [("tcp_up_P1_mbps", "up 1 stream Mbit/s", "higher"),
            ("tcp_up_P4_mbps", "up 4 streams Mbit/s", "higher"),
            ("tcp_down_P1_mbps", "down 1 stream Mbit/s", "higher"),
@@ -69,7 +80,11 @@ METRICS = [("tcp_up_P1_mbps", "up 1 stream Mbit/s", "higher"),
            ("tcp_up_P1_srv_cpu_s_per_gb", "srv CPU s/GB up 1", "lower"),
            ("tcp_up_P4_srv_cpu_s_per_gb", "srv CPU s/GB up 4", "lower"),
            ("tcp_down_P1_srv_cpu_s_per_gb", "srv CPU s/GB down 1", "lower"),
-           ("tcp_down_P4_srv_cpu_s_per_gb", "srv CPU s/GB down 4", "lower")]
+           ("tcp_down_P4_srv_cpu_s_per_gb", "srv CPU s/GB down 4", "lower"),
+           ("tcp_up_P1_cli_cpu_s_per_gb", "cli CPU s/GB up 1", "lower"),
+           ("tcp_down_P1_cli_cpu_s_per_gb", "cli CPU s/GB down 1", "lower"),
+           ("tcp_up_P1_retrans", "retransmits up 1", "lower"),
+           ("tcp_down_P1_retrans", "retransmits down 1", "lower")]
 
 val = defaultdict(dict)    # (name, metric) -> {rep: value}
 for line in open(sys.argv[1]):
@@ -84,6 +99,9 @@ for line in open(sys.argv[1]):
     if math.isnan(v):
         continue
     val[kv["name"], kv["metric"]][kv["rep"]] = v
+
+names = {k[0] for k in val}
+PEERS = [p for p in ALL_PEERS if p[0] in names]
 
 def fmt(x):
     return "%.0f" % x if x >= 100 else "%.1f" % x if x >= 10 else "%.3g" % x
