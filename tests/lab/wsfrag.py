@@ -14,7 +14,7 @@ When the file CTL appears holding a number N, it is removed and a binary
 message of N bytes (0x03, a DATA record's type, then random bytes) is
 sent to the server on the live connection, in three fragments
 ("injected N").  Prints "listening" once it listens, "fragmented N"
-every 100 messages fragmented.
+every 10 messages fragmented.
 """
 import os
 import select
@@ -127,7 +127,7 @@ def relay(c, saddr, sport, ctl):
                 if fin and op in (1, 2):
                     out += fragments(op, p)
                     nfrag += 1
-                    if nfrag % 100 == 0:
+                    if nfrag % 10 == 0:
                         print("fragmented", nfrag, flush=True)
                 else:
                     out += cbuf[:n]
