@@ -13,7 +13,7 @@ $SUDO apt-get install -y -q --no-install-recommends \
 	clang libclang-rt-14-dev \
 	iproute2 nftables iputils-ping curl dnsmasq-base iperf3 python3 python3-jsonschema nginx-light \
 	sslscan caddy haproxy python3-prometheus-client \
-	procps psmisc kmod groff-base gdb ethtool \
+	procps psmisc kmod groff-base gdb ethtool strace \
 	shellcheck systemd systemd-container
 # caddy is for tests/lab/proxy-examples.sh only (run in a namespace with
 # its own config): its packaged service is not wanted on port 80 here.

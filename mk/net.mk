@@ -26,3 +26,6 @@ EXTRA_DIST += tests/netlink.sh tests/nft.sh
 # TUN segmentation offload end to end (lib/vnet.c, issue 11).
 TESTS += tests/lab/offload.sh
 EXTRA_DIST += tests/lab/offload.sh tests/lab/bulk.py
+# The TUN reader writes directly when nothing is queued; order kept.
+TESTS += tests/lab/direct-write.sh
+EXTRA_DIST += tests/lab/direct-write.sh
