@@ -45,7 +45,7 @@ client_pids() {
 nsx "$NS_C1" ip link add rvtbusy type veth peer name rvtbusyp ||
 	fail "veth rvtbusy"
 client_conf rvtbusy
-ip netns exec "$NS_C1" "$RVPN_CLIENT" -c "$LAB_DIR/c1.toml" \
+lab_san_env ip netns exec "$NS_C1" "$RVPN_CLIENT" -c "$LAB_DIR/c1.toml" \
 	>"$LAB_DIR/busy.out" 2>&1
 rc=$?
 [ "$rc" = 1 ] || fail "a failed detached start exited $rc: $(cat "$LAB_DIR/busy.out")"
@@ -58,7 +58,7 @@ ok "detached start failing after the fork: status 1, the error on stderr, nothin
 
 # Positive, under the client unit's bounding set and no_new_privs.
 client_conf rvt1
-ip netns exec "$NS_C1" setpriv --bounding-set=-all,+net_admin \
+lab_san_env ip netns exec "$NS_C1" setpriv --bounding-set=-all,+net_admin \
 	--no-new-privs "$RVPN_CLIENT" -c "$LAB_DIR/c1.toml" \
 	>"$LAB_DIR/daemon.out" 2>&1
 rc=$?

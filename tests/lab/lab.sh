@@ -520,6 +520,16 @@ lab_server_dump() {
 		grep "INFO rvpn_server: session"
 }
 
+# Run a program that detaches (no -f): its stderr becomes /dev/null, so
+# sanitizer reports go to $LAB_DIR/san-detached.PID instead, which
+# lab_down checks.  (A program that drops to another user or chroots
+# cannot write there.)
+lab_san_env() {
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$LAB_DIR/san-detached" \
+	UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$LAB_DIR/san-detached" \
+		"$@"
+}
+
 # Send SIG to every process left in the lab's namespaces; for TERM,
 # wait (bounded) for them to go.  Each one is named on stderr.
 lab_ns_reap() {
@@ -563,6 +573,12 @@ lab_down() {
 			[ -f "$f" ] || continue
 			grep -qE 'Sanitizer|runtime error' "$f" || continue
 			echo "FAIL: sanitizer report in $(basename "$f")" >&2
+			[ "$rc" = 0 ] && rc=1
+		done
+		for f in "$LAB_DIR"/san-detached.*; do
+			[ -f "$f" ] || continue
+			echo "FAIL: sanitizer report of a detached program:" >&2
+			head -n 40 "$f" >&2
 			[ "$rc" = 0 ] && rc=1
 		done
 	fi

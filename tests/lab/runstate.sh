@@ -66,7 +66,7 @@ start_with() {
 	LAB_SERVER_EXTRA="$1" lab_server_config "$LAB_DIR/s.toml"
 	sed -i '/^pid_file = /d; /^control_socket = /d' "$LAB_DIR/s.toml"
 	sed -i "s|^\[server\]\$|[server]\\n$2|" "$LAB_DIR/s.toml"
-	out=$(ip netns exec "$NS_SRV" "$RVPN_SERVER" -c "$LAB_DIR/s.toml" 2>&1)
+	out=$(lab_san_env ip netns exec "$NS_SRV" "$RVPN_SERVER" -c "$LAB_DIR/s.toml" 2>&1)
 	rc=$?
 	if [ "$rc" = 0 ]; then
 		dpid=$(cat "$3" 2>/dev/null)
