@@ -689,28 +689,41 @@ netlink_link_exists(struct netlink *nl, const char *ifname)
 	return true;
 }
 
+/* Is the first plen bits of a (len bytes) equal to those of b? */
+static bool
+netlink_prefix_match(const uint8_t *a, const uint8_t *b, int plen)
+{
+	int full = plen / 8, rest = plen % 8;
+
+	if (memcmp(a, b, (size_t)full) != 0)
+		return false;
+	return rest == 0 || ((a[full] ^ b[full]) & (0xff << (8 - rest))) == 0;
+}
+
 /*
- * How the main table routes dst when routes out of `exclude` (the
- * tunnel) are left out: the longest matching prefix, then the lowest
- * metric.  Interface and gateway (*has_gw false: on-link).
+ * How the main table routes dst (af: AF_INET or AF_INET6, a struct
+ * in_addr or in6_addr) when routes out of `exclude` (the tunnel) and
+ * routes that are not unicast (unreachable, blackhole) are left out:
+ * the longest matching prefix, then the lowest metric.  Interface and
+ * gateway into gw (the same type as dst; *has_gw false: on-link).
  */
-int
-netlink_route_outside4(struct netlink *nl, struct in_addr dst,
-    const char *exclude, char ifname[IFNAMSIZ], struct in_addr *gw,
-    bool *has_gw, char **cause)
+static int
+netlink_route_outside(struct netlink *nl, int af, const void *dst,
+    const char *exclude, char ifname[IFNAMSIZ], void *gw, bool *has_gw,
+    char **cause)
 {
 	struct nl_cache *cache;
 	struct nl_object *obj;
 	struct rtnl_route *rt, *best = NULL;
 	struct rtnl_nexthop *nh;
 	struct nl_addr *rdst, *rgw;
-	char name[IF_NAMESIZE], dbuf[INET_ADDRSTRLEN];
+	char name[IF_NAMESIZE], dbuf[INET6_ADDRSTRLEN];
 	unsigned xidx = exclude != NULL ? if_nametoindex(exclude) : 0;
+	unsigned alen = af == AF_INET6 ? 16 : 4;
 	int error, ifindex, plen, bestlen = -1;
-	uint32_t net, mask;
 
-	inet_ntop(AF_INET, &dst, dbuf, sizeof(dbuf));
-	if ((error = rtnl_route_alloc_cache(nl->sk, AF_INET, 0, &cache)) < 0) {
+	inet_ntop(af, dst, dbuf, sizeof(dbuf));
+	if ((error = rtnl_route_alloc_cache(nl->sk, af, 0, &cache)) < 0) {
 		xasprintf(cause, "netlink: list routes: %s",
 		    nl_geterror(error));
 		errno = EIO;
@@ -727,11 +740,10 @@ netlink_route_outside4(struct netlink *nl, struct in_addr dst,
 			continue;
 		rdst = rtnl_route_get_dst(rt);
 		plen = rdst != NULL ? (int)nl_addr_get_prefixlen(rdst) : 0;
-		if (plen > 0 && rdst != NULL && nl_addr_get_len(rdst) == 4) {
-			memcpy(&net, nl_addr_get_binary_addr(rdst), 4);
-			mask = htonl(plen >= 32 ? UINT32_MAX :
-			    ~(UINT32_MAX >> plen));
-			if ((dst.s_addr & mask) != (net & mask))
+		if (plen > 0 && rdst != NULL &&
+		    nl_addr_get_len(rdst) == alen) {
+			if (plen > (int)alen * 8 || !netlink_prefix_match(dst,
+			    nl_addr_get_binary_addr(rdst), plen))
 				continue;
 		} else if (plen > 0)
 			continue;
@@ -744,12 +756,12 @@ netlink_route_outside4(struct netlink *nl, struct in_addr dst,
 	}
 	ifindex = 0;
 	*has_gw = false;
-	memset(gw, 0, sizeof(*gw));
+	memset(gw, 0, alen);
 	if (best != NULL && (nh = rtnl_route_nexthop_n(best, 0)) != NULL) {
 		ifindex = rtnl_route_nh_get_ifindex(nh);
 		if ((rgw = rtnl_route_nh_get_gateway(nh)) != NULL &&
-		    nl_addr_get_len(rgw) == 4) {
-			memcpy(gw, nl_addr_get_binary_addr(rgw), 4);
+		    nl_addr_get_len(rgw) == alen) {
+			memcpy(gw, nl_addr_get_binary_addr(rgw), alen);
 			*has_gw = true;
 		}
 	}
@@ -769,6 +781,24 @@ netlink_route_outside4(struct netlink *nl, struct in_addr dst,
 	}
 	memcpy(ifname, name, IFNAMSIZ);
 	return 0;
+}
+
+int
+netlink_route_outside4(struct netlink *nl, struct in_addr dst,
+    const char *exclude, char ifname[IFNAMSIZ], struct in_addr *gw,
+    bool *has_gw, char **cause)
+{
+	return netlink_route_outside(nl, AF_INET, &dst, exclude, ifname, gw,
+	    has_gw, cause);
+}
+
+int
+netlink_route_outside6(struct netlink *nl, const struct in6_addr *dst,
+    const char *exclude, char ifname[IFNAMSIZ], struct in6_addr *gw,
+    bool *has_gw, char **cause)
+{
+	return netlink_route_outside(nl, AF_INET6, dst, exclude, ifname, gw,
+	    has_gw, cause);
 }
 
 /*

@@ -68,10 +68,14 @@ int	netlink_default_ifname(struct netlink *, char ifname[IFNAMSIZ],
 bool	netlink_link_exists(struct netlink *, const char *ifname);
 /*
  * How dst is routed with the routes out of `exclude` (the tunnel) left
- * out: the main table's longest prefix, then lowest metric.
+ * out: the main table's longest prefix, then lowest metric (unicast
+ * routes only: an unreachable or blackhole route is not a way out).
  */
 int	netlink_route_outside4(struct netlink *, struct in_addr dst,
 	    const char *exclude, char ifname[IFNAMSIZ], struct in_addr *gw,
+	    bool *has_gw, char **cause);
+int	netlink_route_outside6(struct netlink *, const struct in6_addr *dst,
+	    const char *exclude, char ifname[IFNAMSIZ], struct in6_addr *gw,
 	    bool *has_gw, char **cause);
 /* A non-blocking socket told of IPv4 route changes.  -1 with *cause. */
 int	netlink_watch_open(char **cause);

@@ -111,3 +111,7 @@ EXTRA_DIST += tests/lab/pipelined.sh
 # The single table inet rvpn of an older rvpn, deleted at start.
 TESTS += tests/lab/legacy-table.sh
 EXTRA_DIST += tests/lab/legacy-table.sh
+
+# The client looks the server's name up again for either family.
+TESTS += tests/lab/reresolve.sh
+EXTRA_DIST += tests/lab/reresolve.sh

@@ -54,13 +54,19 @@ client_roam_gai_notify(union sigval sv)
 	(void)write(sv.sival_int, &c, 1);
 }
 
-/* The lookup ended: take a new address for the next attempts. */
+/*
+ * The lookup ended: take its first answer, of either family (the order
+ * getaddrinfo gives, RFC 6724, as at start), for the next attempts.  The
+ * pin of the old address goes at the next connect (client_tun_repin).
+ */
 static void
 client_roam_gai_cb(evutil_socket_t fd, short events, void *arg)
 {
 	struct client *cl = arg;
-	struct sockaddr_in *sin;
-	char buf[16], addr[INET_ADDRSTRLEN];
+	const struct addrinfo *ai;
+	const struct in6_addr *a6 = NULL;
+	const struct in_addr *a4 = NULL;
+	char buf[16], addr[INET6_ADDRSTRLEN];
 	int error;
 
 	while (read(fd, buf, sizeof(buf)) > 0)
@@ -77,17 +83,32 @@ client_roam_gai_cb(evutil_socket_t fd, short events, void *arg)
 		client_gai.cb.ar_result = NULL;
 		return;
 	}
-	sin = (struct sockaddr_in *)client_gai.cb.ar_result->ai_addr;
+	ai = client_gai.cb.ar_result;
+	if (ai->ai_family == AF_INET6)
+		a6 = &((const struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
+	else if (ai->ai_family == AF_INET)
+		a4 = &((const struct sockaddr_in *)ai->ai_addr)->sin_addr;
 	/* Moved to another server (servers) meanwhile: not its answer. */
 	if (strcmp(client_gai.name, cl->cfg->url_host) != 0)
 		log_debug("%s: %s: answer for a server no longer in use",
 		    __func__, client_gai.name);
-	else if (sin->sin_addr.s_addr != cl->server_ip.s_addr) {
-		ipaddr_str4(sin->sin_addr, addr, sizeof(addr));
+	else if ((a4 != NULL && (cl->server_af != AF_INET ||
+	    a4->s_addr != cl->server_ip.s_addr)) || (a6 != NULL &&
+	    (cl->server_af != AF_INET6 || !IN6_ARE_ADDR_EQUAL(a6,
+	    &cl->server_ip6)))) {
+		if (a6 != NULL) {
+			ipaddr_str6(a6, addr, sizeof(addr));
+			cl->server_ip6 = *a6;
+			cl->srv[cl->srv_idx].ip6 = *a6;
+		} else {
+			ipaddr_str4(*a4, addr, sizeof(addr));
+			cl->server_ip = *a4;
+			cl->srv[cl->srv_idx].ip = *a4;
+		}
 		log_info("server %s now resolves to %s (was %s)",
 		    client_gai.name, addr, cl->server_ipstr);
-		cl->server_ip = sin->sin_addr;
-		cl->srv[cl->srv_idx].ip = sin->sin_addr;
+		cl->server_af = ai->ai_family;
+		cl->srv[cl->srv_idx].af = ai->ai_family;
 		snprintf(cl->server_ipstr, sizeof(cl->server_ipstr), "%s",
 		    addr);
 	}
@@ -99,16 +120,16 @@ client_roam_gai_cb(evutil_socket_t fd, short events, void *arg)
 void
 client_roam_resolve(struct client *cl)
 {
-	struct in_addr a;
+	struct in6_addr a;
 
-	/* (A server reached over IPv6 keeps its address.) */
 	if (client_gai.busy || cl->gai_ev == NULL ||
-	    cl->server_af == AF_INET6 ||
-	    inet_pton(AF_INET, cl->cfg->url_host, &a) == 1)
+	    inet_pton(AF_INET, cl->cfg->url_host, &a) == 1 ||
+	    inet_pton(AF_INET6, cl->cfg->url_host, &a) == 1)
 		return;
 	memset(&client_gai.cb, 0, sizeof(client_gai.cb));
 	memset(&client_gai.hints, 0, sizeof(client_gai.hints));
-	client_gai.hints.ai_family = AF_INET;
+	/* Either family: a name may have only AAAA, or move to it. */
+	client_gai.hints.ai_family = AF_UNSPEC;
 	client_gai.hints.ai_socktype = SOCK_STREAM;
 	snprintf(client_gai.name, sizeof(client_gai.name), "%s",
 	    cl->cfg->url_host);

@@ -312,7 +312,9 @@ client_tun_host_route(struct client *cl, char **cause)
 		return -1;
 	}
 	cl->host_route = true;
+	cl->host_af = cl->server_af;
 	cl->host_dst = cl->server_ip;
+	cl->host_dst6 = cl->server_ip6;
 	if (v6)
 		ipaddr_str6(&cl->host_gw6, gw, sizeof(gw));
 	else
@@ -331,8 +333,8 @@ client_tun_unpin(struct client *cl)
 
 	if (!cl->host_route)
 		return;
-	if (cl->server_af == AF_INET6) {
-		if (netlink_route_del6(cl->nl, &cl->server_ip6, 128,
+	if (cl->host_af == AF_INET6) {
+		if (netlink_route_del6(cl->nl, &cl->host_dst6, 128,
 		    cl->host_has_gw ? &cl->host_gw6 : NULL, cl->host_ifname,
 		    &cause) == -1) {
 			if (errno != ESRCH && errno != ENODEV)
@@ -361,6 +363,51 @@ client_tun_unpin(struct client *cl)
  * tunnel routes exist (client_tun_add_routes pins then) or when they do
  * not cover the server.
  */
+/*
+ * The same for a server reached over IPv6, once IPv6 goes into the
+ * tunnel (routes through it, or the block of a full tunnel).
+ */
+static int
+client_tun_repin6(struct client *cl, char **cause)
+{
+	char ifname[IFNAMSIZ], gwbuf[INET6_ADDRSTRLEN], *why = NULL;
+	struct in6_addr gw;
+	bool has_gw;
+
+	if (cl->nl == NULL || !cl->routed)
+		return 0;
+	/* Our old pin (either family) would answer the lookup. */
+	client_tun_unpin(cl);
+	if (!cl->v6_blocked && cl->nroutes6 == 0)
+		return 0;
+	if (netlink_route_outside6(cl->nl, &cl->server_ip6, cl->ifname,
+	    ifname, &gw, &has_gw, cause) == -1)
+		return -1;
+	if (strcmp(ifname, "lo") == 0)
+		return 0;
+	if (netlink_pin_add(cl->nl, AF_INET6, &cl->server_ip6, has_gw ? &gw :
+	    NULL, ifname, &why) == -1) {
+		if (errno == EEXIST) {
+			free(why);
+			return 0;	/* someone else's: theirs */
+		}
+		xasprintf(cause, "route %s/128 dev %s: %s", cl->server_ipstr,
+		    ifname, why);
+		free(why);
+		return -1;
+	}
+	cl->host_route = true;
+	cl->host_af = AF_INET6;
+	cl->host_dst6 = cl->server_ip6;
+	memcpy(cl->host_ifname, ifname, IFNAMSIZ);
+	cl->host_gw6 = gw;
+	cl->host_has_gw = has_gw;
+	log_info("route to server %s pinned%s%s dev %s", cl->server_ipstr,
+	    has_gw ? " via " : "", has_gw ? ipaddr_str6(&gw, gwbuf,
+	    sizeof(gwbuf)) : "", ifname);
+	return 0;
+}
+
 int
 client_tun_repin(struct client *cl, char **cause)
 {
@@ -368,8 +415,9 @@ client_tun_repin(struct client *cl, char **cause)
 	struct in_addr gw;
 	bool has_gw;
 
-	/* An IPv6 server keeps the pin of its first connect. */
-	if (cl->nl == NULL || cl->nroutes == 0 || cl->server_af == AF_INET6)
+	if (cl->server_af == AF_INET6)
+		return client_tun_repin6(cl, cause);
+	if (cl->nl == NULL || cl->nroutes == 0)
 		return 0;
 	if (!client_tun_covered(cl->routes, cl->nroutes, cl->server_ip)) {
 		client_tun_unpin(cl);
@@ -394,6 +442,7 @@ client_tun_repin(struct client *cl, char **cause)
 		return -1;
 	}
 	cl->host_route = true;
+	cl->host_af = AF_INET;
 	cl->host_dst = cl->server_ip;
 	memcpy(cl->host_ifname, ifname, IFNAMSIZ);
 	cl->host_gw = gw;

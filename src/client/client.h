@@ -79,7 +79,7 @@ struct client {
 	uint8_t			 priv[PROTO_KEY_LEN];	/* wiped at exit */
 	uint8_t			 pub[PROTO_KEY_LEN];
 	int			 server_af;	/* AF_INET or AF_INET6 */
-	struct in_addr		 server_ip;	/* resolved once, at start */
+	struct in_addr		 server_ip;	/* at start, again after a loss */
 	struct in6_addr		 server_ip6;
 	char			 server_ipstr[INET6_ADDRSTRLEN];
 	char			*host_header;	/* host or host:port */
@@ -144,7 +144,9 @@ struct client {
 	struct config_cidr4	 routes[CONFIG_MAX_ROUTES + 2];	/* added */
 	unsigned		 nroutes;
 	bool			 host_route;	/* added by us */
+	int			 host_af;	/* its family */
 	struct in_addr		 host_dst;	/* the address it pins */
+	struct in6_addr		 host_dst6;
 	char			 host_ifname[IFNAMSIZ];
 	struct in_addr		 host_gw;
 	struct in6_addr		 host_gw6;
