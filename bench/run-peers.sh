@@ -109,10 +109,13 @@ def fmt(x):
 def mean(d):
     return sum(d.values()) / len(d) if d else None
 
-print("| metric | better | rvpn | " +
-      " | ".join("%s | rvpn / %s" % (label, label) for _, label in PEERS) + " |")
+print("| " + " | ".join(["metric", "better", "rvpn"] +
+      ["%s | rvpn / %s" % (label, label) for _, label in PEERS]) + " |")
 print("|---|---|---|" + "---|---|" * len(PEERS))
+measured = {k[1] for k in val}
 for m, label, better in METRICS:
+    if m not in measured:
+        continue	# not in this run (e.g. STREAMS=1)
     r = val[RVPN, m]
     row = ["%s | %s | %s" % (label, better, fmt(mean(r)) if r else "FAIL")]
     for peer, _ in PEERS:
