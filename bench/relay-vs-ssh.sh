@@ -194,7 +194,7 @@ for port in 1080 1081; do
 		"http://$WEB/small.txt") || fail "curl via $port"
 	[ "$body" = "$LAB_TOKEN" ] || fail "via $port: '$body'"
 done
-ssh_cipher=$(nsx "$NS_C1" ssh -F none -G -p 2222 "root@$LAB_SRV_C1" |
+ssh_cipher=$(nsx "$NS_C1" ssh -F none -G -T -p 2222 "root@$LAB_SRV_C1" |
 	awk '$1 == "ciphers" { split($2, c, ","); print c[1] }')
 
 # Processes of a tree (PID and its descendants).

@@ -14,6 +14,7 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,6 +23,13 @@
 #include "xmalloc.h"
 
 #define RELAY_READ_HIGH	(128 * 1024)	/* local bytes read ahead */
+#define RELAY_READ_BATCH (4 * STREAM_MAX_DATA)	/* read at one wakeup */
+/*
+ * DATA payload we send: the record (type, stream header, tag) and its
+ * WebSocket header (8 bytes at most, masked) fit one TLS record of 2^14
+ * bytes; a full STREAM_MAX_DATA would cost a second, 30-byte TLS record.
+ */
+#define RELAY_DATA_FIT	(16384 - 32)
 
 struct relay_stream {
 	struct relay		*r;
@@ -232,12 +240,58 @@ relay_open(struct relay *r, const struct stream_msg *m, void *owner)
 	return s;
 }
 
+/*
+ * libevent 2.1 reads at most 4096 bytes at a wakeup, so a bulk stream
+ * went out in records of about 4 KiB: per byte four times the seals,
+ * TLS records, writes and polls.  Take what the socket already holds, up
+ * to RELAY_READ_BATCH (under RELAY_READ_HIGH), so that DATA messages
+ * are full.  EOF and errors met here are handled as the bufferevent
+ * would (relay_eventcb).  The input's end is frozen outside the
+ * bufferevent's own reads; thawed here as bufferevent_readcb does.
+ */
 static void
 relay_readcb(struct bufferevent *bev, void *arg)
 {
 	struct relay_stream *s = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	struct evbuffer_iovec v;
+	evutil_socket_t fd = bufferevent_getfd(bev);
+	size_t have, want;
+	ssize_t n;
+	int reset = 0;
 
-	(void)bev;
+	if (fd == -1)
+		goto out;
+	evbuffer_unfreeze(in, 0);
+	while ((have = evbuffer_get_length(in)) < RELAY_READ_BATCH) {
+		want = RELAY_READ_BATCH - have;
+		if (evbuffer_reserve_space(in, (ev_ssize_t)want, &v, 1) != 1)
+			break;
+		if (v.iov_len < want)
+			want = v.iov_len;
+		n = recv(fd, v.iov_base, want, MSG_DONTWAIT);
+		if (n > 0) {
+			v.iov_len = (size_t)n;
+			evbuffer_commit_space(in, &v, 1);
+			continue;
+		}
+		if (n == 0) {
+			s->eof = true;
+			bufferevent_disable(bev, EV_READ);
+			break;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			reset = 1;
+		break;
+	}
+	evbuffer_freeze(in, 0);
+	if (reset) {
+		relay_reset(s, STREAM_R_GENERAL);
+		return;
+	}
+out:
 	relay_want(s->r);
 }
 
@@ -446,8 +500,8 @@ relay_stream_next(struct relay_stream *s, uint8_t *out, size_t cap,
 	in = bufferevent_get_input(s->bev);
 	n = evbuffer_get_length(in);
 	if (n > 0 && s->tx_credit > 0) {
-		if (n > STREAM_MAX_DATA)
-			n = STREAM_MAX_DATA;
+		if (n > RELAY_DATA_FIT)
+			n = RELAY_DATA_FIT;
 		if ((int64_t)n > s->tx_credit)
 			n = (size_t)s->tx_credit;
 		if (n > cap - 5)
