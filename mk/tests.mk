@@ -11,7 +11,8 @@ EXTRA_DIST += tests/configure-lws.sh doc/TESTING.md
 
 # Faults: crashes, dead peers, a cut path, a deleted TUN (issue 16).
 TESTS += tests/lab/fault-server-kill.sh tests/lab/fault-client-kill.sh \
-	tests/lab/fault-link-cut.sh tests/lab/fault-tun-gone.sh
+	tests/lab/fault-link-cut.sh tests/lab/fault-tun-gone.sh \
+	tests/lab/fault-wan.sh
 EXTRA_DIST += tests/lab/fault-server-kill.sh tests/lab/fault-client-kill.sh \
 	tests/lab/fault-link-cut.sh tests/lab/fault-tun-gone.sh \
-	bench/churn-soak.sh
+	tests/lab/fault-wan.sh tests/lab/wan.py bench/churn-soak.sh
