@@ -10,6 +10,9 @@
 #   PIN=1: server on CPU 0, rvpn-load on CPU 1 (taskset)
 #   LOAD_LIMITS: the three pre-authentication limit lines (default: all 0)
 #   LOAD_SERVER_EXTRA: more [server] lines
+#   SERVER_SIDE: a command run in the server's namespace while rvpn-load
+#     runs (on CPU 1 with PIN=1), stopped after it; e.g. traffic toward
+#     the sessions: SERVER_SIDE="bench/udp-blast.py 10.200.0.2 100 20"
 #
 # Example: bench/run-load.sh _b --sessions 2000 --rate 500 --duration 10
 set -u
@@ -50,6 +53,13 @@ ip netns exec "$NS_C1" $pin_load "$LOAD" --server "$LAB_URL1" \
 	--server-key "$LAB_SRV_PUB" --ca "$LAB_DIR/ca.crt" \
 	--control "$LAB_DIR/server.sock" "$@" &
 lpid=$!
+spid=
+if [ -n "${SERVER_SIDE:-}" ]; then
+	echo "+ (server side) $SERVER_SIDE"
+	ip netns exec "$NS_SRV" $pin_load sh -c "exec $SERVER_SIDE" &
+	spid=$!
+	LAB_PIDS="$LAB_PIDS $spid"
+fi
 # Every SAMPLE seconds (default 5): the server's RSS and CPU since last.
 t=0 cp=$c0
 while kill -0 "$lpid" 2>/dev/null; do
@@ -62,7 +72,15 @@ while kill -0 "$lpid" 2>/dev/null; do
 done
 wait "$lpid"
 rc=$?
+if [ -n "$spid" ]; then
+	kill "$spid" 2>/dev/null
+	wait "$spid" 2>/dev/null
+fi
 c1=$(cpu)
+# What the kernel could not queue on the TUN (the server read too slowly).
+ip netns exec "$NS_SRV" ip -s link show dev "$LAB_TUN" | awk '
+	/TX:/ { getline; print "server TUN: " $2 " packets toward the " \
+	    "sessions, " $4 " dropped by the kernel (TUN queue full)" }'
 echo "server: CPU $(( (c1 - c0) * 1000 / hz )) ms during the run, RSS $(rss) KiB after"
 lab_server_stop || rc=1
 exit $rc

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <getopt.h>
+#include <math.h>
 #include <libwebsockets.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -72,6 +73,8 @@ struct load_sess {
 	bool			 inject;	/* --inject still to send */
 	unsigned		 inj_i, inj_rep;	/* stream: next one */
 	bool			 counted;	/* in the result already */
+	uint64_t		 rx_bytes;	/* packet bytes in DATA */
+	uint64_t		 rx_base;	/* rx_bytes when all were up */
 };
 
 struct load {
@@ -84,12 +87,14 @@ struct load {
 	bool			 json;
 
 	unsigned		 nkeys, nsess;
+	unsigned		 inflight;	/* --inflight: 0 unlimited */
 	double			 rate, pps;
 	unsigned		 duration;
 	uint8_t			(*keys)[PROTO_KEY_LEN];
 	struct load_sess	*sess;
 
 	uint64_t		 t0_ns, t_first_up, t_last_up;
+	uint64_t		 t_all_up;	/* receive window start */
 	unsigned		 started, up, failed, closed_after_up;
 	uint64_t		*lat_us;	/* handshake latencies */
 	unsigned		 nlat;
@@ -254,7 +259,10 @@ load_record(struct load_sess *s, uint8_t *rec, size_t len)
 {
 	struct proto_assign a;
 	struct proto_control c, r;
+	const uint8_t *pkt;
+	size_t off, plen;
 	uint64_t now;
+	unsigned i;
 
 	if (s->state == LS_HS) {
 		if (proto_hs_finish(s->hs, rec, len, &a, s->ps) != PROTO_OK)
@@ -268,6 +276,12 @@ load_record(struct load_sess *s, uint8_t *rec, size_t len)
 			load.t_first_up = now;
 		load.t_last_up = now;
 		load.up++;
+		if (load.up == load.nsess) {
+			/* Per-session receive counts start now. */
+			load.t_all_up = now;
+			for (i = 0; i < load.nsess; i++)
+				load.sess[i].rx_base = load.sess[i].rx_bytes;
+		}
 		load.lat_us[load.nlat++] = (now - s->t_start_ns) / 1000;
 		if (load.inject_kind[0] != '\0') {
 			s->inject = true;
@@ -278,6 +292,12 @@ load_record(struct load_sess *s, uint8_t *rec, size_t len)
 	if (s->state != LS_UP || proto_open(s->ps, rec, &len) != PROTO_OK)
 		return -1;
 	load.rx_records++;
+	if (rec[0] == PROTO_T_DATA) {
+		off = 0;
+		while (proto_data_next(rec, len, &off, &pkt, &plen) == 1)
+			s->rx_bytes += plen;
+		return 0;
+	}
 	if (rec[0] != PROTO_T_CONTROL ||
 	    proto_control_parse(rec, len, &c) != PROTO_OK)
 		return 0;
@@ -507,7 +527,9 @@ load_tick_cb(evutil_socket_t fd, short events, void *arg)
 	want = load.rate > 0 ? (unsigned)(load.rate * elapsed) + 1 : load.nsess;
 	if (want > load.nsess)
 		want = load.nsess;
-	while (load.started < want)
+	/* At most --inflight sessions between connect and up at once. */
+	while (load.started < want && (load.inflight == 0 ||
+	    load.started - load.up - load.failed < load.inflight))
 		load_sess_start(&load.sess[load.started]);
 	if (load.pps <= 0)
 		return;
@@ -593,10 +615,61 @@ load_server_stats(struct load_server *sv)
 	close(fd);
 }
 
+/*
+ * What each session received (packet bytes in DATA records) from the
+ * moment all --sessions were up to now, over the sessions still up: the
+ * fair-share figure of traffic the server sends toward the clients.
+ */
+struct load_rx {
+	unsigned	n;
+	double		window, mean, min, max, maxdev, cv;
+};
+
+static void
+load_rx_share(struct load_rx *rx)
+{
+	const struct load_sess *s;
+	double b, var = 0, d;
+	unsigned i;
+
+	memset(rx, 0, sizeof(*rx));
+	if (load.t_all_up == 0)
+		return;
+	rx->window = (double)(load_now_ns() - load.t_all_up) / 1e9;
+	for (i = 0; i < load.nsess; i++) {
+		s = &load.sess[i];
+		if (s->state != LS_UP)
+			continue;
+		b = (double)(s->rx_bytes - s->rx_base);
+		if (rx->n == 0 || b < rx->min)
+			rx->min = b;
+		if (rx->n == 0 || b > rx->max)
+			rx->max = b;
+		rx->mean += b;
+		rx->n++;
+	}
+	if (rx->n == 0 || rx->mean == 0) {
+		rx->n = 0;
+		return;
+	}
+	rx->mean /= rx->n;
+	for (i = 0; i < load.nsess; i++) {
+		s = &load.sess[i];
+		if (s->state != LS_UP)
+			continue;
+		d = (double)(s->rx_bytes - s->rx_base) - rx->mean;
+		var += d * d;
+	}
+	rx->cv = 100 * sqrt(var / rx->n) / rx->mean;
+	rx->maxdev = 100 * fmax(rx->max - rx->mean, rx->mean - rx->min) /
+	    rx->mean;
+}
+
 static void
 load_report(void)
 {
 	struct load_server sv;
+	struct load_rx rx;
 	double span, rate;
 	unsigned i;
 
@@ -604,6 +677,7 @@ load_report(void)
 	span = load.up > 0 ? (double)(load.t_last_up - load.t0_ns) / 1e9 : 0;
 	rate = span > 0 ? load.up / span : 0;
 	load_server_stats(&sv);
+	load_rx_share(&rx);
 	if (load.json) {
 		printf("{ \"sessions\": %u, \"started\": %u, \"up\": %u, "
 		    "\"up_at_end\": %u, \"failed\": %u, "
@@ -621,6 +695,13 @@ load_report(void)
 		printf("],\n  \"tx_packets\": %llu, \"rx_records\": %llu",
 		    (unsigned long long)load.tx_pkts,
 		    (unsigned long long)load.rx_records);
+		if (rx.n > 0)
+			printf(",\n  \"rx_per_session\": { \"sessions\": %u, "
+			    "\"window_s\": %.2f, \"mean_bytes\": %.0f, "
+			    "\"min_bytes\": %.0f, \"max_bytes\": %.0f, "
+			    "\"max_dev_pct\": %.2f, \"cv_pct\": %.2f }", rx.n,
+			    rx.window, rx.mean, rx.min, rx.max, rx.maxdev,
+			    rx.cv);
 		if (sv.ok)
 			printf(",\n  \"server\": { \"rss_kb\": %llu, "
 			    "\"pending\": %llu, \"rx_packets\": %llu, "
@@ -649,6 +730,13 @@ load_report(void)
 	printf("traffic: %llu packets sent, %llu records received\n",
 	    (unsigned long long)load.tx_pkts,
 	    (unsigned long long)load.rx_records);
+	if (rx.n > 0)
+		printf("received per session (%u up, %.2f s since all were "
+		    "up): mean %.0f B (%.2f Mbit/s), min %.0f, max %.0f, "
+		    "largest deviation from the mean %.2f %%, CV %.2f %%; "
+		    "all: %.1f Mbit/s\n", rx.n, rx.window, rx.mean,
+		    rx.mean * 8 / rx.window / 1e6, rx.min, rx.max, rx.maxdev,
+		    rx.cv, rx.mean * rx.n * 8 / rx.window / 1e6);
 	if (sv.ok)
 		printf("server: RSS %llu KiB, %llu pending, %llu packets from "
 		    "clients, %llu dropped\n", (unsigned long long)sv.rss_kb,
@@ -674,7 +762,7 @@ rvpn_load_usage(void)
 	fprintf(stderr, "usage: rvpn-load --server URL --server-key KEY "
 	    "(--ca FILE | --insecure)\n"
 	    "    [--keys N] [--sessions N] [--rate R] [--duration S] "
-	    "[--traffic PPS]\n    [--control SOCKET] [--json] "
+	    "[--traffic PPS]\n    [--inflight N] [--control SOCKET] [--json] "
 	    "[--relay]\n    [--inject hs|raw|text|rec|pkt:HEX | "
 	    "stream:HEX[+N][*K],...]\n");
 	exit(2);
@@ -809,6 +897,7 @@ main(int argc, char **argv)
 		{ "control", required_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "inject", required_argument, NULL, 'I' },
+		{ "inflight", required_argument, NULL, 'F' },
 		{ "relay", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -845,6 +934,9 @@ main(int argc, char **argv)
 		case 'C': load.control = optarg; break;
 		case 'j': load.json = true; break;
 		case 'I': load_parse_inject(optarg); break;
+		case 'F':
+			load.inflight = load_num("--inflight", optarg, 1000000);
+			break;
 		case 'R': load.relay = true; break;
 		default: rvpn_load_usage();
 		}

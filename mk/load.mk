@@ -15,11 +15,12 @@ EXTRA_DIST += tests/lab/preauth.sh tests/lab/hostile.py
 # make check (bench/README.md).
 noinst_PROGRAMS += bench/rvpn-load
 bench_rvpn_load_SOURCES = bench/rvpn-load.c
-bench_rvpn_load_LDADD = $(RVPN_LIBS)
+bench_rvpn_load_LDADD = $(RVPN_LIBS) -lm
 TESTS += tests/lab/rvpn-load.sh
 EXTRA_DIST += tests/lab/rvpn-load.sh bench/run-load.sh bench/attack-mix.sh \
 	bench/relay-vs-ssh.sh \
-	bench/results/2026-11-30-load.md
+	bench/results/2026-11-30-load.md bench/results/2026-11-30-load-2.md \
+	bench/udp-blast.py
 
 # The bad-input catalog: one case a line in tests/data/bad-input.txt.
 TESTS += tests/lab/bad-input.sh

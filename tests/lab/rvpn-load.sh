@@ -4,7 +4,9 @@
 # all come up, and the server counts every packet sent (none dropped);
 # with the wrong server key every session fails with close code 4000
 # (bad handshake) and the report says so; the rate limit's refusals show
-# as connect errors (-1).
+# as connect errors (-1); --inflight 2 still brings 20 up; UDP from the
+# server's side toward 5 sessions (bench/udp-blast.py) shows in the
+# report's per-session receive figures, every session getting some.
 [ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
 . "$(dirname "$0")/lab.sh"
 LOAD=${RVPN_LOAD:-$top_builddir/bench/rvpn-load}
@@ -47,6 +49,24 @@ got=$(field badkey 'r["up"], r["failed"], r["failures"]')
 [ "$got" = "(0, 5, [{'code': 4000, 'count': 5}])" ] ||
 	fail "wrong server key: (up, failed, failures) $got"
 ok "wrong server key: 5 failures with close code 4000"
+
+load inflight --server-key "$LAB_SRV_PUB" --sessions 20 --rate 1000 \
+	--inflight 2 --duration 3
+got=$(field inflight 'r["up"], r["failed"]')
+[ "$got" = "(20, 0)" ] || fail "--inflight 2: (up, failed) $got"
+ok "--inflight 2: 20 sessions up, none failed"
+
+# Traffic toward the sessions: the pool hands out 10.200.0.2 onwards.
+nsx "$NS_SRV" "$PY" "$top_srcdir/bench/udp-blast.py" -r 4 10.200.0.2 5 6 \
+	>"$LAB_DIR/blast.out" 2>&1 &
+blast=$!
+LAB_PIDS="$LAB_PIDS $blast"
+load pull --server-key "$LAB_SRV_PUB" --sessions 5 --rate 50 --duration 4
+wait "$blast" || fail "udp-blast: $(cat "$LAB_DIR/blast.out")"
+got=$(field pull 'r["rx_per_session"]["sessions"], r["rx_per_session"]["min_bytes"] > 0, r["rx_per_session"]["max_dev_pct"] < 100')
+[ "$got" = "(5, True, True)" ] ||
+	fail "per-session receive (sessions, each got some, deviation): $got: $(cat "$LAB_DIR/pull.json")"
+ok "5 sessions pulling: $(field pull 'round(r["rx_per_session"]["mean_bytes"])') bytes each on average, largest deviation $(field pull 'r["rx_per_session"]["max_dev_pct"]') %"
 lab_server_stop || fail "server did not stop cleanly"
 
 LAB_SERVER_EXTRA='handshake_rate_per_source = 5
