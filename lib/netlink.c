@@ -387,45 +387,56 @@ netlink_route_send(struct netlink *nl, struct rtnl_route *rt, bool add,
 	return -1;
 }
 
+/*
+ * Add (NLM_F_EXCL) or delete dst/prefix via gw out of ifname.  An added
+ * unicast route gets protocol proto and the scope its gateway implies; a
+ * delete matches any protocol and scope, as ip route del does (an
+ * unreachable route only if it is rvpn's own).
+ */
 static int
-netlink_route_add(struct netlink *nl, int af, const void *dst,
-    uint8_t prefix, const void *gw, const char *ifname, char **cause)
+netlink_route_change(struct netlink *nl, bool add, int proto, int af,
+    const void *dst, uint8_t prefix, const void *gw, const char *ifname,
+    char **cause)
 {
 	struct rtnl_route *rt;
 	char what[160];
 
-	netlink_route_what(what, sizeof(what), "add", af, dst, prefix, gw,
-	    ifname);
+	netlink_route_what(what, sizeof(what), add ? "add" : "delete", af,
+	    dst, prefix, gw, ifname);
+	/* (IPv6 without either is an unreachable route.) */
+	if (af == AF_INET && gw == NULL && ifname == NULL) {
+		xasprintf(cause, "%s: needs a gateway or a device", what);
+		errno = EINVAL;
+		return -1;
+	}
 	if ((rt = netlink_route(nl, what, af, dst, prefix, gw, ifname,
 	    cause)) == NULL)
 		return -1;
-	if (rtnl_route_get_type(rt) == RTN_UNICAST) {
-		rtnl_route_set_protocol(rt, RTPROT_STATIC);
+	if (add && rtnl_route_get_type(rt) == RTN_UNICAST) {
+		rtnl_route_set_protocol(rt, proto);
 		rtnl_route_set_scope(rt, rtnl_route_guess_scope(rt));
+	} else if (!add) {
+		if (rtnl_route_get_type(rt) == RTN_UNICAST)
+			rtnl_route_set_protocol(rt, RTPROT_UNSPEC);
+		rtnl_route_set_scope(rt, RT_SCOPE_NOWHERE);
 	}
-	return netlink_route_send(nl, rt, true, what, cause);
+	return netlink_route_send(nl, rt, add, what, cause);
+}
+
+static int
+netlink_route_add(struct netlink *nl, int af, const void *dst,
+    uint8_t prefix, const void *gw, const char *ifname, char **cause)
+{
+	return netlink_route_change(nl, true, RTPROT_STATIC, af, dst, prefix,
+	    gw, ifname, cause);
 }
 
 static int
 netlink_route_del(struct netlink *nl, int af, const void *dst,
     uint8_t prefix, const void *gw, const char *ifname, char **cause)
 {
-	struct rtnl_route *rt;
-	char what[160];
-
-	netlink_route_what(what, sizeof(what), "delete", af, dst, prefix, gw,
-	    ifname);
-	if ((rt = netlink_route(nl, what, af, dst, prefix, gw, ifname,
-	    cause)) == NULL)
-		return -1;
-	/*
-	 * Match any protocol and scope, as ip route del does; an
-	 * unreachable route only if it is rvpn's own.
-	 */
-	if (rtnl_route_get_type(rt) == RTN_UNICAST)
-		rtnl_route_set_protocol(rt, RTPROT_UNSPEC);
-	rtnl_route_set_scope(rt, RT_SCOPE_NOWHERE);
-	return netlink_route_send(nl, rt, false, what, cause);
+	return netlink_route_change(nl, false, 0, af, dst, prefix, gw,
+	    ifname, cause);
 }
 
 /*
@@ -437,18 +448,8 @@ int
 netlink_pin_add(struct netlink *nl, int af, const void *dst, const void *gw,
     const char *ifname, char **cause)
 {
-	struct rtnl_route *rt;
-	char what[160];
-	uint8_t max = af == AF_INET6 ? 128 : 32;
-
-	netlink_route_what(what, sizeof(what), "add", af, dst, max, gw,
-	    ifname);
-	if ((rt = netlink_route(nl, what, af, dst, max, gw, ifname,
-	    cause)) == NULL)
-		return -1;
-	rtnl_route_set_protocol(rt, NETLINK_RTPROT_RVPN);
-	rtnl_route_set_scope(rt, rtnl_route_guess_scope(rt));
-	return netlink_route_send(nl, rt, true, what, cause);
+	return netlink_route_change(nl, true, NETLINK_RTPROT_RVPN, af, dst,
+	    af == AF_INET6 ? 128 : 32, gw, ifname, cause);
 }
 
 int
@@ -480,15 +481,6 @@ int
 netlink_route_add4(struct netlink *nl, struct in_addr dst, uint8_t prefix,
     const struct in_addr *gw, const char *ifname, char **cause)
 {
-	char what[96];
-
-	if (gw == NULL && ifname == NULL) {
-		netlink_route_what(what, sizeof(what), "add", AF_INET, &dst,
-		    prefix, NULL, NULL);
-		xasprintf(cause, "%s: needs a gateway or a device", what);
-		errno = EINVAL;
-		return -1;
-	}
 	return netlink_route_add(nl, AF_INET, &dst, prefix, gw, ifname,
 	    cause);
 }
@@ -498,15 +490,6 @@ int
 netlink_route_del4(struct netlink *nl, struct in_addr dst, uint8_t prefix,
     const struct in_addr *gw, const char *ifname, char **cause)
 {
-	char what[96];
-
-	if (gw == NULL && ifname == NULL) {
-		netlink_route_what(what, sizeof(what), "delete", AF_INET,
-		    &dst, prefix, NULL, NULL);
-		xasprintf(cause, "%s: needs a gateway or a device", what);
-		errno = EINVAL;
-		return -1;
-	}
 	return netlink_route_del(nl, AF_INET, &dst, prefix, gw, ifname,
 	    cause);
 }
@@ -527,6 +510,28 @@ netlink_route_del6(struct netlink *nl, const struct in6_addr *dst,
 {
 	return netlink_route_del(nl, AF_INET6, dst, prefix, gw, ifname,
 	    cause);
+}
+
+/*
+ * The name of interface ifindex into ifname; -1 with *cause "WHAT:
+ * interface N: error".
+ */
+static int
+netlink_ifname(int ifindex, char ifname[IFNAMSIZ], const char *what,
+    char **cause)
+{
+	char name[IF_NAMESIZE];
+	int error;
+
+	if (if_indextoname((unsigned)ifindex, name) == NULL) {
+		error = errno;
+		xasprintf(cause, "%s: interface %d: %s", what, ifindex,
+		    strerror(error));
+		errno = error;
+		return -1;
+	}
+	memcpy(ifname, name, IFNAMSIZ);
+	return 0;
 }
 
 struct netlink_get {
@@ -566,7 +571,7 @@ netlink_route_get(struct netlink *nl, int af, const void *dst,
 	struct nl_msg *msg;
 	struct netlink_get g;
 	const char *errstr;
-	char dbuf[INET6_ADDRSTRLEN], name[IF_NAMESIZE];
+	char dbuf[INET6_ADDRSTRLEN], what[16 + INET6_ADDRSTRLEN];
 	size_t alen = af == AF_INET6 ? 16 : 4;
 	int error;
 
@@ -591,14 +596,9 @@ netlink_route_get(struct netlink *nl, int af, const void *dst,
 		errno = ENETUNREACH;
 		return -1;
 	}
-	if (if_indextoname((unsigned)g.ifindex, name) == NULL) {
-		error = errno;
-		xasprintf(cause, "route get %s: interface %d: %s", dbuf,
-		    g.ifindex, strerror(error));
-		errno = error;
+	snprintf(what, sizeof(what), "route get %s", dbuf);
+	if (netlink_ifname(g.ifindex, ifname, what, cause) == -1)
 		return -1;
-	}
-	memcpy(ifname, name, IFNAMSIZ);
 	*has_gw = g.has_gw;
 	if (g.has_gw)
 		memcpy(gw, g.gw, alen);
@@ -633,7 +633,6 @@ netlink_default_ifname(struct netlink *nl, char ifname[IFNAMSIZ],
 	struct rtnl_route *rt, *best = NULL;
 	struct rtnl_nexthop *nh;
 	struct nl_addr *dst;
-	char name[IF_NAMESIZE];
 	int error, ifindex;
 
 	if ((error = rtnl_route_alloc_cache(nl->sk, AF_INET, 0, &cache)) < 0) {
@@ -664,15 +663,8 @@ netlink_default_ifname(struct netlink *nl, char ifname[IFNAMSIZ],
 		errno = ENETUNREACH;
 		return -1;
 	}
-	if (if_indextoname((unsigned)ifindex, name) == NULL) {
-		error = errno;
-		xasprintf(cause, "netlink: default route: interface %d: %s",
-		    ifindex, strerror(error));
-		errno = error;
-		return -1;
-	}
-	memcpy(ifname, name, IFNAMSIZ);
-	return 0;
+	return netlink_ifname(ifindex, ifname, "netlink: default route",
+	    cause);
 }
 
 /* True if a link named ifname exists in this namespace. */
@@ -717,7 +709,7 @@ netlink_route_outside(struct netlink *nl, int af, const void *dst,
 	struct rtnl_route *rt, *best = NULL;
 	struct rtnl_nexthop *nh;
 	struct nl_addr *rdst, *rgw;
-	char name[IF_NAMESIZE], dbuf[INET6_ADDRSTRLEN];
+	char dbuf[INET6_ADDRSTRLEN], what[16 + INET6_ADDRSTRLEN];
 	unsigned xidx = exclude != NULL ? if_nametoindex(exclude) : 0;
 	unsigned alen = af == AF_INET6 ? 16 : 4;
 	int error, ifindex, plen, bestlen = -1;
@@ -772,15 +764,8 @@ netlink_route_outside(struct netlink *nl, int af, const void *dst,
 		errno = ENETUNREACH;
 		return -1;
 	}
-	if (if_indextoname((unsigned)ifindex, name) == NULL) {
-		error = errno;
-		xasprintf(cause, "route to %s: interface %d: %s", dbuf,
-		    ifindex, strerror(error));
-		errno = error;
-		return -1;
-	}
-	memcpy(ifname, name, IFNAMSIZ);
-	return 0;
+	snprintf(what, sizeof(what), "route to %s", dbuf);
+	return netlink_ifname(ifindex, ifname, what, cause);
 }
 
 int
