@@ -101,33 +101,6 @@ server_relay_cleanup(void)
 	relay_ifa = NULL;
 }
 
-static bool
-relay_in_list4(struct in_addr a, const struct config_prefix *l, unsigned n)
-{
-	unsigned i;
-
-	for (i = 0; i < n; i++) {
-		if (l[i].family == AF_INET &&
-		    ipaddr_in_cidr4(a, l[i].addr4, l[i].prefix))
-			return true;
-	}
-	return false;
-}
-
-static bool
-relay_in_list6(const struct in6_addr *a, const struct config_prefix *l,
-    unsigned n)
-{
-	unsigned i;
-
-	for (i = 0; i < n; i++) {
-		if (l[i].family == AF_INET6 &&
-		    ipaddr_in_cidr6(a, &l[i].addr6, l[i].prefix))
-			return true;
-	}
-	return false;
-}
-
 /* Loopback, private, link-local, multicast, unspecified, reserved. */
 static bool
 relay_special4(struct in_addr a)
@@ -205,9 +178,11 @@ relay_allowed(struct server *sv, const struct sockaddr *sa)
 			return false;
 	}
 	if (a6 != NULL) {
-		if (relay_in_list6(a6, cfg->relay_deny, cfg->nrelay_deny))
+		if (config_in_prefixes(cfg->relay_deny, cfg->nrelay_deny,
+		    AF_INET6, a6))
 			return false;
-		if (relay_in_list6(a6, cfg->relay_allow, cfg->nrelay_allow))
+		if (config_in_prefixes(cfg->relay_allow, cfg->nrelay_allow,
+		    AF_INET6, a6))
 			return true;
 		if (relay_special6(a6) || relay_own_address(sv, sa))
 			return false;
@@ -217,9 +192,11 @@ relay_allowed(struct server *sv, const struct sockaddr *sa)
 		return true;
 	}
 	a4 = ((const struct sockaddr_in *)sa)->sin_addr;
-	if (relay_in_list4(a4, cfg->relay_deny, cfg->nrelay_deny))
+	if (config_in_prefixes(cfg->relay_deny, cfg->nrelay_deny, AF_INET,
+	    &a4))
 		return false;
-	if (relay_in_list4(a4, cfg->relay_allow, cfg->nrelay_allow))
+	if (config_in_prefixes(cfg->relay_allow, cfg->nrelay_allow, AF_INET,
+	    &a4))
 		return true;
 	if (relay_special4(a4) || relay_own_address(sv, sa))
 		return false;
