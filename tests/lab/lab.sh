@@ -69,6 +69,7 @@ LAB_URL2=wss://$LAB_SRV_C2/api/v1/ws
 LAB_TUN=rvt0			# the server's TUN, inside rvt-srv
 LAB_TOKEN="rvpn-lab-$LAB_P"	# content of the web server's known file
 LAB_TIMEOUT=${LAB_TIMEOUT:-15}	# seconds for any wait
+LAB_HOSTILE=$top_srcdir/tests/lab/hostile.py	# hostile connections (hostile)
 
 RVPN_SERVER=${RVPN_SERVER:-$top_builddir/src/rvpn-server}
 RVPN_CLIENT=${RVPN_CLIENT:-$top_builddir/src/rvpn-client}
@@ -500,6 +501,44 @@ lab_tun_addr6() {
 # The TUN device of a client namespace.
 lab_tun_dev() {
 	nsx "$1" ip -o -4 addr show | awk '$4 ~ /^10\.200\./ { print $2; exit }'
+}
+
+# The python3 the lab tests use (/usr/bin's when there is one).
+lab_python() {
+	if [ -x /usr/bin/python3 ]; then
+		echo /usr/bin/python3
+	else
+		command -v python3
+	fi
+}
+
+# hostile NS NAME ARGS...: run hostile.py in NS in the background; its
+# JSON goes to $LAB_DIR/NAME.json, and $LAB_DIR/NAME.ready is created
+# ("OPENED REFUSED") once every connection is set up.
+hostile() {
+	local ns=$1 name=$2
+	shift 2
+	rm -f "$LAB_DIR/$name.ready" "$LAB_DIR/$name.json"
+	ip netns exec "$ns" "$(lab_python)" "$LAB_HOSTILE" \
+		--ready "$LAB_DIR/$name.ready" \
+		"$@" >"$LAB_DIR/$name.json" 2>"$LAB_DIR/$name.err" &
+	LAB_PIDS="$LAB_PIDS $!"
+	eval "HOSTILE_$name=$!"
+}
+
+hostile_wait_ready() {
+	lab_wait_cmd "$LAB_TIMEOUT" test -s "$LAB_DIR/$1.ready" ||
+		fail "hostile $1 did not get ready: $(cat "$LAB_DIR/$1.err")"
+	cat "$LAB_DIR/$1.ready"
+}
+
+# hostile_result NAME FIELD: one field of NAME's JSON once it has ended.
+hostile_result() {
+	local pid
+	eval "pid=\$HOSTILE_$1"
+	lab_wait_exit "$pid" 40 || fail "hostile $1 did not end"
+	"$(lab_python)" -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
+		"$LAB_DIR/$1.json" "$2"
 }
 
 # SIGUSR1 the server and print the counter dump lines it logs.  The

@@ -25,38 +25,9 @@ RVPNCTL=${RVPNCTL:-$top_builddir/src/rvpnctl}
 lab_init "$RVPN_CLIENT" "$RVPNCTL"
 PY=$(command -v python3)
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
-HOSTILE=$top_srcdir/tests/lab/hostile.py
 lab_up
 SLOG=$LAB_DIR/server.log
 SOCK=$LAB_DIR/server.sock
-
-# hostile NS NAME ARGS...: run hostile.py in NS in the background; its
-# JSON goes to $LAB_DIR/NAME.json, and $LAB_DIR/NAME.ready is created
-# ("OPENED REFUSED") once every connection is set up.
-hostile() {
-	local ns=$1 name=$2
-	shift 2
-	rm -f "$LAB_DIR/$name.ready" "$LAB_DIR/$name.json"
-	ip netns exec "$ns" "$PY" "$HOSTILE" --ready "$LAB_DIR/$name.ready" \
-		"$@" >"$LAB_DIR/$name.json" 2>"$LAB_DIR/$name.err" &
-	LAB_PIDS="$LAB_PIDS $!"
-	eval "HOSTILE_$name=$!"
-}
-
-hostile_wait_ready() {
-	lab_wait_cmd "$LAB_TIMEOUT" test -s "$LAB_DIR/$1.ready" ||
-		fail "hostile $1 did not get ready: $(cat "$LAB_DIR/$1.err")"
-	cat "$LAB_DIR/$1.ready"
-}
-
-# hostile_result NAME FIELD: one field of NAME's JSON once it has ended.
-hostile_result() {
-	local pid
-	eval "pid=\$HOSTILE_$1"
-	lab_wait_exit "$pid" 40 || fail "hostile $1 did not end"
-	"$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
-		"$LAB_DIR/$1.json" "$2"
-}
 
 # A python expression over `rvpnctl stats -j` ("s").
 stat() {
@@ -198,7 +169,7 @@ ok "max_pending_handshakes = 10: 6 + 4 taken, the 11th and 12th refused"
 lab_stop "$HOSTILE_g1"
 lab_stop "$HOSTILE_g2"
 # Their slots come back when they close (wait: the server sees the FINs).
-lab_wait_cmd 10 sh -c "ip netns exec '$NS_C1' '$PY' '$HOSTILE' --host '$LAB_SRV_C1' --mode upgrade --count 10 --hold 0 | grep -q '\"opened\": 10,'" ||
+lab_wait_cmd 10 sh -c "ip netns exec '$NS_C1' '$PY' '$LAB_HOSTILE' --host '$LAB_SRV_C1' --mode upgrade --count 10 --hold 0 | grep -q '\"opened\": 10,'" ||
 	fail "slots not given back after the connections closed"
 ok "closed pending connections give their slots back: 10 taken again"
 lab_wait_cmd 10 sh -c "[ \"\$('$RVPNCTL' -s '$SOCK' stats -j | '$PY' -c 'import json, sys; print(json.load(sys.stdin)[\"preauth\"][\"pending\"])')\" = 0 ]" ||

@@ -14,7 +14,6 @@
 [ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
 . "$(dirname "$0")/lab.sh"
 RVPNCTL=${RVPNCTL:-$top_builddir/src/rvpnctl}
-HOSTILE=${HOSTILE:-$top_srcdir/tests/lab/hostile.py}
 lab_init "$RVPN_CLIENT" "$RVPNCTL"
 NGINX=$(command -v nginx) || fail "no nginx (contrib/install-deps.sh installs it)"
 PY=$(command -v python3)
@@ -184,20 +183,6 @@ lab_stop "$NGINX_PID" || fail "nginx did not stop cleanly"
 
 # --- limits before authentication behind a trusted IPv6 proxy: c1
 # (2001:db8:1::2) stands in for the proxy, straight to [::]:443.
-hostile() {
-	local ns=$1 name=$2
-	shift 2
-	rm -f "$LAB_DIR/$name.ready" "$LAB_DIR/$name.json"
-	ip netns exec "$ns" "$PY" "$HOSTILE" --ready "$LAB_DIR/$name.ready" \
-		"$@" >"$LAB_DIR/$name.json" 2>"$LAB_DIR/$name.err" &
-	LAB_PIDS="$LAB_PIDS $!"
-	eval "HOSTILE_$name=$!"
-}
-hostile_wait_ready() {
-	lab_wait_cmd "$LAB_TIMEOUT" test -s "$LAB_DIR/$1.ready" ||
-		fail "hostile $1 did not get ready: $(cat "$LAB_DIR/$1.err")"
-	cat "$LAB_DIR/$1.ready"
-}
 limits_config() {
 	LAB_SERVER_EXTRA="trusted_proxies = [\"$1\"]
 max_pending_per_source = 4
