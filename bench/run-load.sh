@@ -10,6 +10,9 @@
 #   PIN=1: server on CPU 0, rvpn-load on CPU 1 (taskset)
 #   LOAD_LIMITS: the three pre-authentication limit lines (default: all 0)
 #   LOAD_SERVER_EXTRA: more [server] lines
+#   LINK_RATE: a rate limit (e.g. 200mbit) on the server's link toward
+#     the load host, so that link is the bottleneck: a token bucket (tc
+#     tbf, one drop-tail FIFO holding LINK_LATENCY, default 20ms)
 #   SERVER_SIDE: a command run in the server's namespace while rvpn-load
 #     runs (on CPU 1 with PIN=1), stopped after it; e.g. traffic toward
 #     the sessions: SERVER_SIDE="bench/udp-blast.py 10.200.0.2 100 20"
@@ -30,6 +33,12 @@ handshake_rate_per_source = 0"}
 LAB_RANGE=10.200.0.0/16 LAB_NAT=false LAB_SERVER_EXTRA="max_clients = 65533
 $LOAD_LIMITS
 ${LOAD_SERVER_EXTRA:-}" lab_server_config "$LAB_DIR/load.toml"
+if [ -n "${LINK_RATE:-}" ]; then
+	ip netns exec "$NS_SRV" tc qdisc add dev "$LAB_IF_S1" root tbf \
+		rate "$LINK_RATE" burst 256kb latency "${LINK_LATENCY:-20ms}" ||
+		fail "tc tbf $LINK_RATE"
+	echo "server -> load host: tbf $LINK_RATE, ${LINK_LATENCY:-20ms}"
+fi
 pin_srv= pin_load=
 if [ -n "${PIN:-}" ]; then
 	pin_srv="taskset -c 0"

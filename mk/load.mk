@@ -20,7 +20,7 @@ TESTS += tests/lab/rvpn-load.sh
 EXTRA_DIST += tests/lab/rvpn-load.sh bench/run-load.sh bench/attack-mix.sh \
 	bench/relay-vs-ssh.sh \
 	bench/results/2026-11-30-load.md bench/results/2026-11-30-load-2.md \
-	bench/udp-blast.py
+	bench/udp-blast.py bench/tcp-share.sh
 
 # The bad-input catalog: one case a line in tests/data/bad-input.txt.
 TESTS += tests/lab/bad-input.sh
