@@ -3,9 +3,10 @@
  * Relay mode, the client's side: a SOCKS5 listener (RFC 1928, CONNECT;
  * no authentication, or username/password (RFC 1929) when
  * socks_username is set) whose connections become streams of the relay
- * session.  Names go to the server unresolved.  A request made while no
- * session is up waits for one (CLIENT_SOCKS_WAIT seconds at most); the
- * streams of a session that drops are reset.
+ * session.  Names go to the server unresolved.  The greeting, login and
+ * request must be whole within CLIENT_SOCKS_HANDSHAKE seconds.  A
+ * request made while no session is up waits for one (CLIENT_SOCKS_WAIT
+ * seconds at most); the streams of a session that drops are reset.
  */
 #include "autoconf.h"
 
@@ -36,6 +37,7 @@
 #include "xmalloc.h"
 
 #define CLIENT_SOCKS_WAIT	30	/* seconds for a session to come up */
+#define CLIENT_SOCKS_HANDSHAKE	10	/* seconds to the whole request */
 #define CLIENT_SOCKS_STREAMS	4096	/* streams per session, our side */
 
 enum socks_state {
@@ -148,6 +150,18 @@ socks_open(struct socks_conn *sc)
 }
 
 static void
+socks_handshake_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct socks_conn *sc = arg;
+
+	(void)fd;
+	(void)ev;
+	log_debug("socks: %s: no request in %d s", sc->peer,
+	    CLIENT_SOCKS_HANDSHAKE);
+	socks_free(sc);
+}
+
+static void
 socks_wait_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct socks_conn *sc = arg;
@@ -165,6 +179,11 @@ socks_request(struct socks_conn *sc)
 	struct client *cl = sc->cl;
 	struct timeval tv = { CLIENT_SOCKS_WAIT, 0 };
 
+	/* The request is whole: the handshake deadline is met. */
+	if (sc->timer != NULL) {
+		event_free(sc->timer);
+		sc->timer = NULL;
+	}
 	/* Nothing more is read until the stream is open. */
 	bufferevent_disable(sc->bev, EV_READ);
 	if (cl->relay != NULL) {
@@ -296,6 +315,7 @@ socks_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	struct client *cl = arg;
 	struct socks_conn *sc;
 	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+	struct timeval hs = { CLIENT_SOCKS_HANDSHAKE, 0 };
 	bool loop;
 
 	(void)lev;
@@ -330,6 +350,12 @@ socks_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	    strlen(sc->peer), ":%u", sa->sa_family == AF_INET ?
 	    ntohs(((const struct sockaddr_in *)sa)->sin_port) :
 	    ntohs(sin6->sin6_port));
+	/* Greeting, login and request within CLIENT_SOCKS_HANDSHAKE. */
+	if ((sc->timer = evtimer_new(cl->base, socks_handshake_cb, sc)) ==
+	    NULL || evtimer_add(sc->timer, &hs) == -1) {
+		socks_free(sc);
+		return;
+	}
 	bufferevent_setcb(sc->bev, socks_read_cb, NULL, socks_event_cb, sc);
 	bufferevent_enable(sc->bev, EV_READ | EV_WRITE);
 }

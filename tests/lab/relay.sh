@@ -225,6 +225,30 @@ r=$(raw 04010050c6120002)
 [ "$r" = "" ] || fail "SOCKS4: '$r'"
 ok "SOCKS5 bad input: method, command, address type, version"
 
+# A connection that does not complete its request is closed (10 s), an
+# open stream older than that is not.
+ip netns exec "$NS_C1" "$PY" "$SOCKS_PY" 1080 hold "$LAB_NET" 80 \
+	>"$LAB_DIR/hold0.out" 2>&1 &
+H0=$!
+LAB_PIDS="$LAB_PIDS $H0"
+lab_wait_cmd "$LAB_TIMEOUT" grep -q open "$LAB_DIR/hold0.out" ||
+	fail "the held stream did not open: $(cat "$LAB_DIR/hold0.out")"
+pids=
+for h in "" 0501 050100050100 050100050100010a00; do
+	nsx "$NS_C1" "$PY" "$SOCKS_PY" 1080 idle "$h" >"$LAB_DIR/idle.$h.out" &
+	pids="$pids $!"
+done
+for p in $pids; do wait "$p"; done
+for h in "" 0501 050100050100 050100050100010a00; do
+	[ "$(cat "$LAB_DIR/idle.$h.out")" = closed ] ||
+		fail "a SOCKS5 connection stuck at '$h' stays open"
+done
+[ "$(cat "$LAB_DIR/hold0.out")" = open ] ||
+	fail "an open stream was closed: $(cat "$LAB_DIR/hold0.out")"
+kill "$H0"
+wait "$H0" 2>/dev/null
+ok "SOCKS5 connections that never complete their request are closed; an open stream stays"
+
 # The base path without an upgrade is the decoy's 404, as any path.
 code=$(nsx "$NS_C1" curl -s -o /dev/null -w '%{http_code}' --cacert \
 	"$LAB_DIR/ca.crt" "https://$LAB_SRV_C1/api/v1/ws")

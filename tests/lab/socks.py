@@ -8,6 +8,8 @@
 #       the connection to end: prints "reset" (RST) or "eof" (FIN)
 #   socks.py PROXYPORT raw HEX             send HEX bytes, print the
 #       reply bytes in hex (bad-input cases)
+#   socks.py PROXYPORT idle HEX            send HEX bytes (maybe none),
+#       then wait for the listener to close: "closed", or "open" after 30 s
 # HOST is an IPv4 or IPv6 literal, else sent as a name (ATYP 3).
 import ipaddress
 import socket
@@ -65,6 +67,20 @@ def main():
             out += b"TIMEOUT"
         print(out.hex() if not out.endswith(b"TIMEOUT") else
               out[:-7].hex() + " timeout")
+        return 0
+    if mode == "idle":
+        s = connect(pport)
+        s.sendall(bytes.fromhex(sys.argv[3]))
+        s.settimeout(30)
+        try:
+            while s.recv(64):
+                pass
+        except socket.timeout:
+            print("open")
+            return 0
+        except ConnectionResetError:
+            pass
+        print("closed")
         return 0
     host, port = sys.argv[3], int(sys.argv[4])
     s = connect(pport)
