@@ -15,5 +15,6 @@ TESTS += tests/lab/fault-server-kill.sh tests/lab/fault-client-kill.sh \
 	tests/lab/fault-wan.sh
 EXTRA_DIST += tests/lab/fault-server-kill.sh tests/lab/fault-client-kill.sh \
 	tests/lab/fault-link-cut.sh tests/lab/fault-tun-gone.sh \
-	tests/lab/fault-wan.sh tests/lab/wan.py bench/churn-soak.sh \
+	tests/lab/fault-wan.sh tests/lab/wan.py tests/lab/fault-lib.sh \
+	bench/churn-soak.sh \
 	bench/results/2026-11-30-faults.md

@@ -13,6 +13,8 @@
 . "$(dirname "$0")/lab.sh"
 RVPNCTL=${RVPNCTL:-$top_builddir/src/rvpnctl}
 lab_init "$RVPN_CLIENT" "$RVPNCTL"
+. "$(dirname "$0")/fault-lib.sh"
+fault_trap
 command -v nft >/dev/null 2>&1 || skip "no nft"
 PY=$(command -v python3)
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
@@ -96,4 +98,6 @@ lab_stop "$LAB_PID_c3" || fail "c3 stop"
 lab_stop "$LAB_PID_c2" || fail "c2 stop"
 lab_wait_cmd 10 status_is "0 0" || fail "sessions left: $(status_summary)"
 ok "all gone: status 0 sessions, 0 leases"
+lab_server_stop || fail "server stop"
+fault_all_gone
 exit 0

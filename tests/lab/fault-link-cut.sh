@@ -15,6 +15,8 @@
 . "$(dirname "$0")/lab.sh"
 RVPNCTL=${RVPNCTL:-$top_builddir/src/rvpnctl}
 lab_init "$RVPN_CLIENT" "$RVPNCTL"
+. "$(dirname "$0")/fault-lib.sh"
+fault_trap
 command -v nft >/dev/null 2>&1 || skip "no nft"
 PY=$(command -v python3)
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
@@ -107,4 +109,6 @@ ok "path back: the same client (PID $pid) rejoined with $a1, ping and curl work"
 lab_stop "$pid" || fail "client stop"
 lab_wait_cmd 10 status_is "0 0" || fail "sessions left: $(status_summary)"
 ok "client stopped: no session or lease left"
+lab_server_stop || fail "server stop"
+fault_all_gone
 exit 0

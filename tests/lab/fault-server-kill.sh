@@ -12,6 +12,8 @@
 . "$(dirname "$0")/lab.sh"
 RVPNCTL=${RVPNCTL:-$top_builddir/src/rvpnctl}
 lab_init "$RVPN_CLIENT" "$RVPNCTL"
+. "$(dirname "$0")/fault-lib.sh"
+fault_trap
 PY=$(command -v python3)
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 lab_up
@@ -106,4 +108,5 @@ lab_server_stop || fail "server stop"
 nsx "$NS_SRV" nft list tables | grep -q "rvpn_$LAB_TUN" && fail "nft table left"
 [ "$(nsx "$NS_SRV" sysctl -n net.ipv4.ip_forward)" = 0 ] || fail "ip_forward left"
 ok "clean stop: no session, lease, table or forwarding left"
+fault_all_gone
 exit 0

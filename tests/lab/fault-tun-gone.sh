@@ -10,7 +10,11 @@
 . "$(dirname "$0")/lab.sh"
 RVPNCTL=${RVPNCTL:-$top_builddir/src/rvpnctl}
 lab_init "$RVPN_CLIENT" "$RVPNCTL"
+. "$(dirname "$0")/fault-lib.sh"
+fault_trap
 command -v nft >/dev/null 2>&1 || skip "no nft"
+PY=$(command -v python3)
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 lab_up
 SLOG=$LAB_DIR/server.log
 CLOG=$LAB_DIR/client-c1.log
@@ -92,12 +96,24 @@ sed -n "/TUN device $dev is gone/,\$p" "$CLOG" | grep -v "is gone" |
 	grep -E 'WARN|ERROR' && fail "more warnings after the TUN went"
 ok "client: one line, exit status 1, DNS and routes restored"
 
-"$RVPNCTL" -s "$LAB_DIR/server.sock" status -j >"$LAB_DIR/st.json" ||
-	fail "rvpnctl status"
+# The client's exit closed its connection: no session, no lease.
+sessions_leases() {
+	"$RVPNCTL" -s "$LAB_DIR/server.sock" status -j | "$PY" -c 'import json, sys
+d = json.load(sys.stdin)
+print(len(d["sessions"]), d["pool"]["used"])'
+}
+sessions_gone() {
+	[ "$(sessions_leases)" = "0 0" ]
+}
+lab_wait_cmd 10 sessions_gone ||
+	fail "server status after the client left: $(sessions_leases)"
 ms=$(cpu3 "$LAB_SERVER_PID") || fail "server gone"
 [ "$ms" -lt 500 ] || fail "server used $ms ms of CPU in 3 s"
 lab_client_start "$NS_C1" c1 $(lab_client_args c1)
 nsx "$NS_C1" curl -sf --max-time 5 "http://$LAB_NET/hello.txt" >/dev/null ||
 	fail "no traffic after the client restart"
 ok "server unaffected ($ms ms CPU in 3 s); a restarted client works"
+lab_stop "$LAB_PID_c1" || fail "client stop"
+lab_server_stop || fail "server stop"
+fault_all_gone
 exit 0

@@ -13,6 +13,8 @@
 [ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
 . "$(dirname "$0")/lab.sh"
 lab_init "$RVPN_CLIENT"
+. "$(dirname "$0")/fault-lib.sh"
+fault_trap
 command -v iperf3 >/dev/null 2>&1 || fail "iperf3 not installed"
 command -v ethtool >/dev/null 2>&1 || fail "ethtool not installed"
 PY=$(command -v python3)
@@ -128,4 +130,7 @@ grep "^wan:" "$LAB_DIR/wan.log" | tail -1
 ok "one session throughout: no reconnect, no session end"
 kill "$WAN_PID"
 wait "$WAN_PID" 2>/dev/null
+lab_stop "$pid" || fail "client stop"
+lab_server_stop || fail "server stop"
+fault_all_gone
 exit 0
