@@ -44,6 +44,7 @@ struct relay_stream {
 	bool			 want_ok;
 	uint8_t			 reset;		/* RESET to send, 0: none */
 	bool			 eof;		/* local read side ended */
+	bool			 paused;	/* reading off: input full */
 	bool			 fin_sent, fin_rcvd, shut;
 	TAILQ_ENTRY(relay_stream) entry;
 };
@@ -291,6 +292,16 @@ relay_readcb(struct bufferevent *bev, void *arg)
 		relay_reset(s, STREAM_R_GENERAL);
 		return;
 	}
+	/*
+	 * Input at the high-water mark: libevent 2.1 would run this callback
+	 * again at every loop pass until it drains (a busy loop while the
+	 * peer's window is shut).  Reading stops until relay_stream_next
+	 * has taken half of it.
+	 */
+	if (!s->eof && evbuffer_get_length(in) >= RELAY_READ_HIGH) {
+		s->paused = true;
+		bufferevent_disable(bev, EV_READ);
+	}
 out:
 	relay_want(s->r);
 }
@@ -509,6 +520,11 @@ relay_stream_next(struct relay_stream *s, uint8_t *out, size_t cap,
 		relay_hdr(out, STREAM_DATA, s->id);
 		if (evbuffer_remove(in, out + 5, n) != (int)n)
 			return 0;
+		if (s->paused && !s->eof &&
+		    evbuffer_get_length(in) < RELAY_READ_HIGH / 2) {
+			s->paused = false;
+			bufferevent_enable(s->bev, EV_READ);
+		}
 		s->tx_credit -= n;
 		r->stats.tx_bytes += n;
 		*len = 5 + n;
