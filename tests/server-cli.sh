@@ -136,7 +136,7 @@ ok "a bad config at startup exits 1 and creates no TUN, key or table"
 ip netns exec "$NS" "$SRV" -f -c "$T/good.toml" >"$T/log" 2>&1 &
 pid=$!
 i=0
-while ! grep -q "Listening on 127.0.0.1:8443" "$T/log" && [ $i -lt 100 ]; do
+while ! grep -q "Listening on 127.0.0.1:8443" "$T/log" && [ $i -lt 300 ]; do
 	kill -0 $pid 2>/dev/null || break
 	sleep 0.1; i=$((i + 1))
 done
@@ -153,16 +153,23 @@ rc=$?
 ip -n "$NS" link show rvt0 >/dev/null 2>&1 && fail "TUN left after stop"
 ok "a good config starts, creates the key (0600), stops on SIGTERM with 0"
 
-# Port in use: startup fails with exit 1 and removes its TUN.
-ip netns exec "$NS" "$SRV" -f -c "$T/good.toml" >"$T/log" 2>&1 &
+# Port in use: startup fails with exit 1 and removes its TUN.  The
+# first server logs to a new file: $T/log still holds the last server's
+# listen line until the child has truncated it.  A second server that
+# did listen would run forever: timeout bounds it (exit 124).
+ip netns exec "$NS" "$SRV" -f -c "$T/good.toml" >"$T/log-holder" 2>&1 &
 pid=$!
 i=0
-while ! grep -q "Listening on" "$T/log" && [ $i -lt 100 ]; do
+while ! grep -q "Listening on 127.0.0.1:8443" "$T/log-holder" 2>/dev/null &&
+    [ $i -lt 300 ]; do
+	kill -0 $pid 2>/dev/null || break
 	sleep 0.1; i=$((i + 1))
 done
+grep -q "Listening on 127.0.0.1:8443" "$T/log-holder" ||
+	{ kill $pid; fail "busy: the first server is not listening: $(cat "$T/log-holder")"; }
 sed -e 's/tun_name = "rvt0"/tun_name = "rvt1"/' \
 	-e 's|/server.sock"|/busy.sock"|' "$T/good.toml" >"$T/busy.toml"
-ip netns exec "$NS" "$SRV" -f -c "$T/busy.toml" >"$T/out" 2>"$T/err"
+timeout 30 ip netns exec "$NS" "$SRV" -f -c "$T/busy.toml" >"$T/out" 2>"$T/err"
 rc=$?
 kill -TERM $pid; wait $pid
 [ $rc = 1 ] || fail "busy port: exit $rc"

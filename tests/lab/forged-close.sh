@@ -20,7 +20,10 @@ key="--server-key $LAB_SRV_PUB --key $LAB_DIR/c1.key"
 # fake_start PORT [tls]: the fake server in rvt-srv on 198.18.1.1.
 fake_start() {
 	local port=$1 tls=${2:-}
+	# Both emptied here: the child truncates fake.out only once it runs,
+	# and the last fake server's "listening" must not count.
 	: >"$LAB_DIR/fake.log"
+	: >"$LAB_DIR/fake.out"
 	if [ -n "$tls" ]; then
 		ip netns exec "$NS_SRV" python3 "$FAKE" "$LAB_SRV_C1" "$port" 4001 \
 			"$LAB_DIR/fake.log" "$LAB_DIR/server.crt" "$LAB_DIR/server.key" \
