@@ -18,7 +18,7 @@ bench_rvpn_load_SOURCES = bench/rvpn-load.c
 bench_rvpn_load_LDADD = $(RVPN_LIBS) -lm
 TESTS += tests/lab/rvpn-load.sh
 EXTRA_DIST += tests/lab/rvpn-load.sh bench/run-load.sh bench/attack-mix.sh \
-	bench/relay-vs-ssh.sh \
+	bench/relay-vs-ssh.sh bench/results/2026-11-30-relay.md \
 	bench/results/2026-11-30-load.md bench/results/2026-11-30-load-2.md \
 	bench/udp-blast.py bench/tcp-share.sh
 
